@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# EzioPxe's one entry point. Every subcommand installs what it needs itself, so that a fresh
+# Debian 12 machine (as root) goes from a clone to a result with one command.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+OUT="$ROOT/out"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Debian packages the build, the tests, the benchmarks and the demo use. Keep sorted.
+APT_PACKAGES=(
+  aria2 bridge-utils busybox-static cpio curl dnsmasq dosfstools e2fsprogs fdisk gdisk
+  ipxe ipxe-qemu iproute2 isc-dhcp-client kmod linux-image-amd64 mktorrent mtools ntfs-3g
+  opentracker ovmf partclone pxelinux python3-libtorrent qemu-system-x86 syslinux-common
+  tftp-hpa transmission-cli udhcpc udpcast util-linux xz-utils zstd
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+need_root() {
+  if [ "$(id -u)" != 0 ]; then
+    echo "build.sh $1 needs root (loop devices, network namespaces, apt). Run it with sudo." >&2
+    exit 1
+  fi
+}
+
+cmd_setup() {
+  need_root setup
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    # dnsmasq and tftpd would start system services on install; we run our own instances.
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    rm -f /usr/sbin/policy-rc.d
+  fi
+  command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required (dotnet not on PATH)" >&2; exit 1; }
+  log "restoring NuGet packages"
+  dotnet restore EzioPxe.sln -v quiet
+}
+
+cmd_build() {
+  log "building EzioPxe.sln"
+  dotnet build EzioPxe.sln -c Release --nologo -v quiet -clp:NoSummary
+}
+
+# Publishes the client with NativeAOT and fails on any trim/AOT warning (warnings are errors).
+cmd_client() {
+  log "publishing eziopxe-client with NativeAOT"
+  local logfile="$OUT/client-publish.log"
+  mkdir -p "$OUT"
+  if ! dotnet publish client/EzioPxe.Client.csproj -c Release -r linux-x64 -o "$OUT/client" --nologo \
+       -p:TreatWarningsAsErrors=true >"$logfile" 2>&1; then
+    cat "$logfile" >&2
+    exit 1
+  fi
+  if grep -E 'warning (IL|CA|CS)[0-9]+' "$logfile" >&2; then
+    echo "eziopxe-client published with warnings (see above)" >&2
+    exit 1
+  fi
+  log "eziopxe-client: $(stat -c %s "$OUT/client/eziopxe-client") bytes, no warnings"
+}
+
+cmd_test() {
+  cmd_setup
+  cmd_build
+  cmd_client
+  log "running tests"
+  local results="$OUT/test-results"
+  rm -rf "$results"
+  mkdir -p "$results"
+  local status=0
+  dotnet test EzioPxe.sln -c Release --no-build --nologo \
+    --logger "console;verbosity=normal" --logger "trx" --results-directory "$results" "$@" \
+    | tee "$results/console.log" || status=$?
+  # One plain closing line over all test projects, read from the TRX files.
+  python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for f in glob.glob(sys.argv[1] + "/*.trx"):
+    c = ET.parse(f).getroot().find(".//{*}Counters")
+    if c is None: continue
+    passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0))
+    skipped += int(c.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+  return $status
+}
+
+cmd_bench() {
+  cmd_setup
+  cmd_build
+  log "running benchmarks (results go to docs/benchmarks.md by hand, with the date and machine)"
+  bash bench/run.sh "$@"
+}
+
+usage() {
+  cat <<USAGE
+usage: ./build.sh COMMAND
+  setup   install Debian packages and restore NuGet (safe to run again)
+  build   build every project
+  client  publish eziopxe-client with NativeAOT (fails on any warning)
+  test    setup + build + client + every test
+  bench   setup + build + the benchmarks in bench/
+USAGE
+}
+
+case "${1:-}" in
+  setup) cmd_setup ;;
+  build) cmd_build ;;
+  client) cmd_client ;;
+  test) shift; cmd_test "$@" ;;
+  bench) shift; cmd_bench "$@" ;;
+  *) usage; exit 2 ;;
+esac

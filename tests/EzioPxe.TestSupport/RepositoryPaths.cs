@@ -1,0 +1,21 @@
+namespace EzioPxe.TestSupport;
+
+/// <summary>Where the repository's files are, found from the test assembly's location.</summary>
+public static class RepositoryPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string Of(string relative) => Path.Combine(Root, relative);
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "EzioPxe.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("EzioPxe.sln not found above " + AppContext.BaseDirectory);
+    }
+}
