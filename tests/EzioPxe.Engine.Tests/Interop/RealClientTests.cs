@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Net;
+using EzioPxe.Engine.Metainfo;
+using EzioPxe.Engine.Peers;
+using EzioPxe.Engine.Storage;
+using EzioPxe.Engine.Swarm;
+using EzioPxe.Engine.Tests.Swarm;
+using EzioPxe.TestSupport;
+
+namespace EzioPxe.Engine.Tests.Interop;
+
+/// <summary>Our engine against real BitTorrent clients from Debian, over loopback.</summary>
+public class RealClientTests
+{
+    private static readonly long[] Sizes = { 7_000_003, 0, 123_457, 9 * 1024 * 1024, 1 };
+
+    [Fact]
+    public async Task We_download_a_multi_file_torrent_from_a_libtorrent_seeder()
+    {
+        using var dir = new TempDirectory();
+        var bytes = SampleContent.Create(dir.Path, "content", Sizes, 256 * 1024);
+        var torrentPath = dir.File("content.torrent");
+        File.WriteAllBytes(torrentPath, bytes);
+        var torrent = Torrent.Parse(bytes);
+        var (seeder, port) = LibtorrentPeer.Start("seed", torrentPath, dir.Path);
+        using (seeder)
+        {
+            await Download(torrent, dir.File("ours"), new IPEndPoint(IPAddress.Loopback, port), seeder);
+        }
+        SampleContent.AssertSameTree(Path.Combine(dir.Path, "content"), Path.Combine(dir.File("ours"), "content"));
+    }
+
+    [Fact]
+    public async Task We_download_from_an_aria2_seeder()
+    {
+        using var dir = new TempDirectory();
+        var bytes = SampleContent.Create(dir.Path, "content", Sizes, 512 * 1024);
+        var torrentPath = dir.File("content.torrent");
+        File.WriteAllBytes(torrentPath, bytes);
+        var port = FreePort.Tcp();
+        using var aria2 = BackgroundProcess.Start("aria2c", new[]
+        {
+            "--check-integrity=true", "--seed-ratio=0.0", "--seed-time=10", "--enable-dht=false", "--enable-dht6=false",
+            "--bt-enable-lpd=false", "--enable-peer-exchange=false", "--bt-require-crypto=false", "--listen-port=" + port.ToString(CultureInfo.InvariantCulture),
+            "--dir=" + dir.Path, "--console-log-level=warn", "--summary-interval=0", torrentPath,
+        });
+        // aria2 listens once it has verified the files it is to seed.
+        await WaitForListener(port, aria2);
+        var torrent = Torrent.Parse(bytes);
+        await Download(torrent, dir.File("ours"), new IPEndPoint(IPAddress.Loopback, port), aria2);
+        SampleContent.AssertSameTree(Path.Combine(dir.Path, "content"), Path.Combine(dir.File("ours"), "content"));
+    }
+
+    [Fact]
+    public async Task A_libtorrent_leecher_downloads_from_our_seeder()
+    {
+        using var dir = new TempDirectory();
+        var bytes = SampleContent.Create(dir.Path, "content", Sizes, 256 * 1024);
+        var torrentPath = dir.File("content.torrent");
+        File.WriteAllBytes(torrentPath, bytes);
+        await using var seeder = await OwnSwarmTests.Seed(Torrent.Parse(bytes), dir.Path);
+        var (leecher, _) = LibtorrentPeer.Start("leech", torrentPath, dir.File("lt"), "--peer", $"127.0.0.1:{seeder.EndPoint.Port}", "--timeout", "120");
+        using (leecher)
+        {
+            Assert.True(leecher.WaitForExit(TimeSpan.FromSeconds(130)), leecher.Output);
+            Assert.True(leecher.ExitCode == 0, leecher.Output);
+        }
+        Assert.Equal(Torrent.Parse(bytes).Info.TotalLength, seeder.Session.GetStatus().Uploaded);
+        SampleContent.AssertSameTree(Path.Combine(dir.Path, "content"), Path.Combine(dir.File("lt"), "content"));
+    }
+
+    [Fact]
+    public async Task Through_opentracker_a_libtorrent_leecher_finds_our_seeder_and_we_find_a_libtorrent_seeder()
+    {
+        using var dir = new TempDirectory();
+        var trackerPort = FreePort.Tcp();
+        var announce = $"http://127.0.0.1:{trackerPort}/announce";
+        var bytes = SampleContent.Create(dir.Path, "content", Sizes, 256 * 1024, announce);
+        var torrent = Torrent.Parse(bytes);
+        var torrentPath = dir.File("content.torrent");
+        File.WriteAllBytes(torrentPath, bytes);
+        File.WriteAllText(dir.File("whitelist"), torrent.InfoHash.ToHex() + "\n");
+        // opentracker drops root and reads its whitelist as another user; the temp directory is 0700.
+        File.SetUnixFileMode(dir.Path, (UnixFileMode)0b111_101_101);
+        using var tracker = BackgroundProcess.Start("opentracker", new[] { "-i", "127.0.0.1", "-p", trackerPort.ToString(CultureInfo.InvariantCulture), "-P", trackerPort.ToString(CultureInfo.InvariantCulture), "-w", dir.File("whitelist") });
+        await WaitForListener(trackerPort, tracker);
+        await WaitForWhitelist(announce, torrent, tracker);
+
+        // Our seeder announces; the libtorrent leecher knows only the tracker.
+        await using (var seeder = await OwnSwarmTests.Seed(torrent, dir.Path))
+        {
+            var (leecher, _) = LibtorrentPeer.Start("leech", torrentPath, dir.File("lt"), "--timeout", "120");
+            using (leecher)
+            {
+                Assert.True(leecher.WaitForExit(TimeSpan.FromSeconds(130)), leecher.Output);
+                Assert.True(leecher.ExitCode == 0, leecher.Output);
+            }
+        }
+        SampleContent.AssertSameTree(Path.Combine(dir.Path, "content"), Path.Combine(dir.File("lt"), "content"));
+
+        // Now libtorrent seeds (from its finished copy) and our leecher knows only the tracker.
+        var (ltSeeder, _) = LibtorrentPeer.Start("seed", torrentPath, dir.File("lt"));
+        using (ltSeeder)
+        {
+            ltSeeder.WaitForOutput("received peers", TimeSpan.FromSeconds(30));
+            await Download(torrent, dir.File("ours"), endPoint: null, ltSeeder);
+        }
+        SampleContent.AssertSameTree(Path.Combine(dir.Path, "content"), Path.Combine(dir.File("ours"), "content"));
+    }
+
+    private static async Task Download(Torrent torrent, string target, IPEndPoint? endPoint, BackgroundProcess other)
+    {
+        await using var storage = new FileSystemStorage(torrent.Info, target);
+        // With a listener, a peer that hears of us from the tracker after we announced can still reach us.
+        await using var listener = new PeerListener(new IPEndPoint(IPAddress.Loopback, 0));
+        var log = new CollectingLogger();
+        await using var session = new TorrentSession(torrent, storage, new SessionOptions { ExistingData = ExistingData.None, ListenPort = listener.Port }, log);
+        listener.Register(session);
+        listener.Start();
+        await session.StartAsync();
+        if (endPoint != null)
+        {
+            session.AddPeer(endPoint);
+        }
+        try
+        {
+            await session.Completion.WaitAsync(TimeSpan.FromSeconds(90));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"download incomplete: {session.GetStatus()}\nwe said:\n{log}\nother peer said:\n{other.Output}");
+        }
+        Assert.Equal(0, session.GetStatus().HashFailures);
+    }
+
+    /// <summary>opentracker loads its whitelist in a thread of its own after it starts listening.</summary>
+    private static async Task WaitForWhitelist(string announce, Torrent torrent, BackgroundProcess tracker)
+    {
+        using var http = new HttpClient();
+        var client = new EzioPxe.Engine.Tracker.HttpTrackerClient(http);
+        // "stopped" is answered without a whitelist check, so probe with "started" and withdraw at once.
+        var probe = new EzioPxe.Engine.Tracker.AnnounceRequest(torrent.InfoHash, EzioPxe.Engine.Peers.PeerId.Create(), 1, 0, 0, 1, EzioPxe.Engine.Tracker.TrackerEvent.Started);
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            try
+            {
+                await client.AnnounceAsync(announce, probe, CancellationToken.None);
+                await client.AnnounceAsync(announce, probe with { Event = EzioPxe.Engine.Tracker.TrackerEvent.Stopped }, CancellationToken.None);
+                return;
+            }
+            catch (EzioPxe.Engine.Tracker.TrackerException)
+            {
+                await Task.Delay(100);
+            }
+        }
+        throw new TimeoutException("opentracker never accepted the whitelisted torrent:\n" + tracker.Output);
+    }
+
+    private static async Task WaitForListener(int port, BackgroundProcess process)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(process.HasExited, process.Output);
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+        throw new TimeoutException($"nothing listens on {port}:\n{process.Output}");
+    }
+}
