@@ -104,11 +104,12 @@ public sealed unsafe class BlockDevice : IDisposable
             var n = (long)pread(Fd, buffer + done, length - done, offset + done);
             if (n < 0)
             {
-                if (errno == EINTR)
+                var error = errno; // before anything else can overwrite it
+                if (error == EINTR)
                 {
                     continue;
                 }
-                throw LibCException.FromErrno($"pread({Path}, {length - done} bytes at {offset + done})");
+                throw new LibCException($"pread({Path}, {length - done} bytes at {offset + done})", error);
             }
             if (n == 0)
             {
@@ -127,11 +128,12 @@ public sealed unsafe class BlockDevice : IDisposable
             var n = (long)pwrite(Fd, buffer + done, length - done, offset + done);
             if (n < 0)
             {
-                if (errno == EINTR)
+                var error = errno; // before anything else can overwrite it
+                if (error == EINTR)
                 {
                     continue;
                 }
-                throw LibCException.FromErrno($"pwrite({Path}, {length - done} bytes at {offset + done})");
+                throw new LibCException($"pwrite({Path}, {length - done} bytes at {offset + done})", error);
             }
             if (n == 0)
             {
@@ -162,9 +164,10 @@ public sealed unsafe class BlockDevice : IDisposable
     {
         while (fsync(Fd) < 0)
         {
-            if (errno != EINTR)
+            var error = errno;
+            if (error != EINTR)
             {
-                throw LibCException.FromErrno($"fsync({Path})");
+                throw new LibCException($"fsync({Path})", error);
             }
         }
     }
@@ -219,7 +222,8 @@ public sealed unsafe class BlockDevice : IDisposable
     {
         if (result < 0)
         {
-            throw LibCException.FromErrno(argument == null ? $"{call}({Path})" : $"{call}({Path}, {argument})");
+            var error = errno;
+            throw new LibCException(argument == null ? $"{call}({Path})" : $"{call}({Path}, {argument})", error);
         }
         return result;
     }

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Tmds.Linux;
 
 namespace EzioPxe.Client.Disk;
 
@@ -20,7 +19,4 @@ public sealed class LibCException : IOException
     public string Call { get; }
 
     public int Errno { get; }
-
-    /// <summary>Throws for <paramref name="call"/> with the current errno.</summary>
-    public static LibCException FromErrno(string call) => new(call, LibC.errno);
 }
