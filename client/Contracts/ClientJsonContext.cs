@@ -1,0 +1,18 @@
+using System.Text.Json.Serialization;
+
+namespace EzioPxe.Client.Contracts;
+
+/// <summary>
+/// Source-generated JSON for the client/server contracts (NativeAOT has no reflection-based
+/// serializer). camelCase on the wire; null fields are left out.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNameCaseInsensitive = true)]
+[JsonSerializable(typeof(JobDescription))]
+[JsonSerializable(typeof(ProgressReport))]
+[JsonSerializable(typeof(ProgressReply))]
+public sealed partial class ClientJsonContext : JsonSerializerContext
+{
+}

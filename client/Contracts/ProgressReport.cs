@@ -1,0 +1,37 @@
+namespace EzioPxe.Client.Contracts;
+
+/// <summary>What a client POSTs to the server every few seconds; the server answers with a <see cref="ProgressReply"/>.</summary>
+/// <remarks>Shared with the server by file link: depends on nothing else of the client.</remarks>
+public sealed record ProgressReport
+{
+    /// <summary>The MAC that identifies the machine, "aa:bb:cc:dd:ee:ff".</summary>
+    public string? Mac { get; init; }
+
+    public string? Hostname { get; init; }
+
+    /// <summary>The client's IP address on the interface that routes to the server.</summary>
+    public string? Address { get; init; }
+
+    public string? Job { get; init; }
+
+    /// <summary>One of <see cref="ProgressStates"/>.</summary>
+    public string State { get; init; } = ProgressStates.Starting;
+
+    public long BytesDone { get; init; }
+
+    public long BytesTotal { get; init; }
+
+    /// <summary>Bytes per second received from peers, averaged over the last seconds.</summary>
+    public long DownloadRate { get; init; }
+
+    /// <summary>Bytes per second sent to peers, averaged over the last seconds.</summary>
+    public long UploadRate { get; init; }
+
+    public int Peers { get; init; }
+
+    /// <summary>Seconds to completion at the current rate; null when unknown (no rate yet, or done).</summary>
+    public long? EtaSeconds { get; init; }
+
+    /// <summary>Set when <see cref="State"/> is "failed": what went wrong, in words.</summary>
+    public string? Error { get; init; }
+}

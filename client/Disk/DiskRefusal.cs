@@ -1,0 +1,16 @@
+namespace EzioPxe.Client.Disk;
+
+/// <summary>Why a target was refused before a byte was written.</summary>
+public enum DiskRefusal
+{
+    /// <summary>Smaller than the image.</summary>
+    TooSmall,
+    /// <summary>It or one of its partitions is mounted.</summary>
+    Mounted,
+    /// <summary>It or one of its partitions is an active swap area.</summary>
+    Swap,
+    /// <summary>Another kernel device (LVM, md RAID, dm-crypt) is built on it.</summary>
+    Held,
+    /// <summary>The kernel marks it read-only.</summary>
+    ReadOnly,
+}

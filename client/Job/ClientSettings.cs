@@ -1,0 +1,121 @@
+using EzioPxe.Client.Contracts;
+using EzioPxe.Client.Disk;
+using EzioPxe.Client.Power;
+
+namespace EzioPxe.Client.Job;
+
+/// <summary>
+/// What the client was told to do, from the kernel command line, the environment and its own
+/// command line (<see cref="ClientSettingsReader"/>), then completed by the server's job
+/// (<see cref="WithJob"/>). A null field was not given; the <c>...OrDefault</c> properties apply the defaults.
+/// </summary>
+public sealed record ClientSettings
+{
+    /// <summary><c>ezio.server</c>: the eziopxe server's HTTP.</summary>
+    public ServerAddress? Server { get; init; }
+
+    /// <summary><c>ezio.job</c>: the job's name on the server.</summary>
+    public string? Job { get; init; }
+
+    /// <summary><c>ezio.torrent</c>: the image torrent (an absolute URL, or a path on the server).</summary>
+    public Uri? TorrentUrl { get; init; }
+
+    /// <summary><c>ezio.disk</c>: "auto", a path (/dev/sda, /dev/sda2, a regular file), or a /dev/disk/by-id or by-path name.</summary>
+    public string? Disk { get; init; }
+
+    /// <summary><c>ezio.after</c>.</summary>
+    public AfterAction? After { get; init; }
+
+    /// <summary><c>ezio.seed</c>.</summary>
+    public SeedPolicy? Seed { get; init; }
+
+    /// <summary><c>ezio.log</c>.</summary>
+    public ClientLogLevel? LogLevel { get; init; }
+
+    /// <summary><c>ezio.mac</c>: "aa:bb:cc:dd:ee:ff"; null means the MAC of the interface that routes to the server.</summary>
+    public string? Mac { get; init; }
+
+    public string DiskOrDefault => Disk ?? DiskSelector.Auto;
+
+    public AfterAction AfterOrDefault => After ?? AfterAction.Reboot;
+
+    public SeedPolicy SeedOrDefault => Seed ?? SeedPolicy.UntilDone;
+
+    public ClientLogLevel LogLevelOrDefault => LogLevel ?? ClientLogLevel.Info;
+
+    /// <summary>
+    /// Whether the job must come from the server: when <c>ezio.job</c> is given, or when no
+    /// <c>ezio.torrent</c> is (the server then knows the machine by its MAC).
+    /// </summary>
+    public bool NeedsJobFromServer => Job != null || TorrentUrl == null;
+
+    /// <summary>GET this for the job: http://SERVER/jobs/{job name, or the MAC when no name was given}.</summary>
+    public Uri JobUrl(string mac)
+    {
+        var server = Server ?? throw new InvalidOperationException("no server to ask for the job");
+        return new Uri(server.BaseUri, "jobs/" + Uri.EscapeDataString(Job ?? mac));
+    }
+
+    /// <summary>The torrent URL made absolute against the server when it was given as a path.</summary>
+    public Uri? AbsoluteTorrentUrl => TorrentUrl switch
+    {
+        null => null,
+        { IsAbsoluteUri: true } url => url,
+        var path => Server == null ? null : new Uri(Server.BaseUri, path),
+    };
+
+    /// <summary>
+    /// Fills every field the machine's own settings left unset from the server's job, so that
+    /// a kernel parameter typed at the boot prompt still beats the server. Throws
+    /// <see cref="JobConfigurationException"/> naming each bad field of the job.
+    /// </summary>
+    public ClientSettings WithJob(JobDescription job)
+    {
+        var problems = new List<string>();
+        var from = $"job '{job.Name ?? Job ?? "?"}' from the server";
+        var merged = this with
+        {
+            Job = Job ?? job.Name,
+            TorrentUrl = TorrentUrl ?? Parse<Uri>(job.TorrentUrl, ClientSettingsReader.TryParseTorrentUrl, $"{from}: torrentUrl", problems),
+            Disk = Disk ?? Parse<string>(job.Disk, ClientSettingsReader.TryParseDisk, $"{from}: disk", problems),
+            After = After ?? ParseValue<AfterAction>(job.After, AfterActions.TryParse, $"{from}: after", problems),
+            Seed = Seed ?? ParseValue<SeedPolicy>(job.Seed, SeedPolicy.TryParse, $"{from}: seed", problems),
+            LogLevel = LogLevel ?? ParseValue<ClientLogLevel>(job.LogLevel, ClientLogLevels.TryParse, $"{from}: logLevel", problems),
+        };
+        if (merged.AbsoluteTorrentUrl == null && problems.Count == 0)
+        {
+            problems.Add($"{from} has no torrentUrl");
+        }
+        return problems.Count > 0 ? throw new JobConfigurationException(problems) : merged;
+    }
+
+    private static T? Parse<T>(string? text, ClientSettingsReader.Parser<T> parse, string what, List<string> problems)
+        where T : class
+    {
+        if (text == null)
+        {
+            return null;
+        }
+        if (parse(text, out var value, out var error))
+        {
+            return value;
+        }
+        problems.Add($"{what}: {error}");
+        return null;
+    }
+
+    private static T? ParseValue<T>(string? text, ClientSettingsReader.Parser<T> parse, string what, List<string> problems)
+        where T : struct
+    {
+        if (text == null)
+        {
+            return null;
+        }
+        if (parse(text, out var value, out var error))
+        {
+            return value;
+        }
+        problems.Add($"{what}: {error}");
+        return null;
+    }
+}

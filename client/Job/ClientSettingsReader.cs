@@ -1,0 +1,170 @@
+using System.Diagnostics.CodeAnalysis;
+using EzioPxe.Client.Disk;
+using EzioPxe.Client.Power;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.CommandLine;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+
+namespace EzioPxe.Client.Job;
+
+/// <summary>
+/// Reads <see cref="ClientSettings"/> from configuration by hand (no reflection binder), and
+/// names every unknown or malformed setting the way the user wrote it: <c>ezio.foo</c> on the
+/// kernel command line, <c>EZIO_FOO</c> in the environment, <c>--foo</c> on the command line.
+/// </summary>
+public static class ClientSettingsReader
+{
+    public delegate bool Parser<T>(string text, [MaybeNullWhen(false)] out T value, [NotNullWhen(false)] out string? error);
+
+    /// <summary>The setting names, as keys (the kernel parameter is <c>ezio.</c> + key).</summary>
+    public static IReadOnlyList<string> Keys { get; } = ["server", "job", "torrent", "disk", "after", "seed", "log", "mac"];
+
+    /// <summary>Throws <see cref="JobConfigurationException"/> listing every problem at once, so one reboot fixes them all.</summary>
+    public static ClientSettings Read(IConfigurationRoot configuration, string environmentPrefix = ClientConfiguration.EnvironmentPrefix)
+    {
+        var problems = new List<string>();
+        CheckNames(configuration, environmentPrefix, problems);
+
+        string? Text(string key) => configuration[key];
+        string Name(string key) => NameOf(configuration, key, environmentPrefix);
+
+        T? Get<T>(string key, Parser<T> parse)
+            where T : class
+        {
+            var text = Text(key);
+            if (text == null)
+            {
+                return null;
+            }
+            if (parse(text, out var value, out var error))
+            {
+                return value;
+            }
+            problems.Add($"{Name(key)}: {error}");
+            return null;
+        }
+
+        T? GetValue<T>(string key, Parser<T> parse)
+            where T : struct
+        {
+            var text = Text(key);
+            if (text == null)
+            {
+                return null;
+            }
+            if (parse(text, out var value, out var error))
+            {
+                return value;
+            }
+            problems.Add($"{Name(key)}: {error}");
+            return null;
+        }
+
+        var settings = new ClientSettings
+        {
+            Server = Get<ServerAddress>("server", ServerAddress.TryParse),
+            Job = Get<string>("job", TryParseJobName),
+            TorrentUrl = Get<Uri>("torrent", TryParseTorrentUrl),
+            Disk = Get<string>("disk", TryParseDisk),
+            After = GetValue<AfterAction>("after", AfterActions.TryParse),
+            Seed = GetValue<SeedPolicy>("seed", SeedPolicy.TryParse),
+            LogLevel = GetValue<ClientLogLevel>("log", ClientLogLevels.TryParse),
+            Mac = Get<string>("mac", MacAddresses.TryNormalize),
+        };
+
+        if (problems.Count == 0)
+        {
+            if (settings.Job != null && settings.Server == null)
+            {
+                problems.Add($"{Name("job")}={settings.Job} needs ezio.server=HOST[:PORT] to fetch the job from");
+            }
+            else if (settings.TorrentUrl == null && settings.Server == null)
+            {
+                problems.Add("nothing to do: give ezio.server=HOST[:PORT] (the server then finds the job by MAC), ezio.job=NAME or ezio.torrent=URL");
+            }
+            else if (settings.TorrentUrl is { IsAbsoluteUri: false } && settings.Server == null)
+            {
+                problems.Add($"{Name("torrent")}={settings.TorrentUrl} is a path on the server, but no ezio.server was given");
+            }
+        }
+        return problems.Count > 0 ? throw new JobConfigurationException(problems) : settings;
+    }
+
+    public static bool TryParseJobName(string text, [MaybeNullWhen(false)] out string name, [NotNullWhen(false)] out string? error)
+    {
+        if (text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        {
+            name = text;
+            error = null;
+            return true;
+        }
+        name = null;
+        error = $"'{text}' is not a job name (letters, digits, '.', '_', '-')";
+        return false;
+    }
+
+    /// <summary>An absolute http(s) URL, or a path on the server starting with '/'.</summary>
+    public static bool TryParseTorrentUrl(string text, [MaybeNullWhen(false)] out Uri url, [NotNullWhen(false)] out string? error)
+    {
+        error = null;
+        if (text.StartsWith('/') && Uri.TryCreate(text, UriKind.Relative, out url))
+        {
+            return true;
+        }
+        if (Uri.TryCreate(text, UriKind.Absolute, out url) && url.Scheme is "http" or "https")
+        {
+            return true;
+        }
+        url = null;
+        error = $"'{text}' is not an http:// or https:// URL or a /path on the server";
+        return false;
+    }
+
+    /// <summary>"auto", an absolute path, or a bare /dev/disk/by-id or by-path name (no '/').</summary>
+    public static bool TryParseDisk(string text, [MaybeNullWhen(false)] out string disk, [NotNullWhen(false)] out string? error)
+    {
+        if (text == DiskSelector.Auto
+            || (text.StartsWith('/') && text.Length > 1)
+            || (text.Length > 0 && text is not ("." or "..") && !text.Contains('/', StringComparison.Ordinal) && !text.Any(char.IsWhiteSpace)))
+        {
+            disk = text;
+            error = null;
+            return true;
+        }
+        disk = null;
+        error = $"'{text}' is not auto, a /dev path or a /dev/disk/by-id or by-path name";
+        return false;
+    }
+
+    private static void CheckNames(IConfigurationRoot configuration, string environmentPrefix, List<string> problems)
+    {
+        foreach (var provider in configuration.Providers)
+        {
+            if (provider is KernelCommandLineConfigurationProvider kernel)
+            {
+                problems.AddRange(kernel.Malformed.Select(p => $"malformed parameter '{p}'"));
+                // Every setting we know needs a value; a bare "ezio.disk" is a typo, not "true".
+                problems.AddRange(kernel.Flags.Where(f => Keys.Contains(f, StringComparer.OrdinalIgnoreCase))
+                    .Select(f => $"{kernel.Prefix}{f} needs a value ({kernel.Prefix}{f}=...)"));
+            }
+            var keys = provider.GetChildKeys([], null).Distinct(StringComparer.OrdinalIgnoreCase);
+            problems.AddRange(keys.Where(k => !Keys.Contains(k, StringComparer.OrdinalIgnoreCase))
+                .Select(k => $"unknown parameter {SourceName(provider, k, environmentPrefix)} (known: {string.Join(", ", Keys)})"));
+        }
+    }
+
+    /// <summary>The key as the user wrote it in the source that supplies its current value.</summary>
+    private static string NameOf(IConfigurationRoot configuration, string key, string environmentPrefix)
+    {
+        var provider = configuration.Providers.LastOrDefault(p => p.TryGet(key, out _));
+        return provider == null ? key : SourceName(provider, key, environmentPrefix);
+    }
+
+    private static string SourceName(IConfigurationProvider provider, string key, string environmentPrefix) => provider switch
+    {
+        KernelCommandLineConfigurationProvider kernel => kernel.Prefix + key,
+        EnvironmentVariablesConfigurationProvider => environmentPrefix + key.ToUpperInvariant().Replace(':', '_'),
+        CommandLineConfigurationProvider => "--" + key,
+        _ => key,
+    };
+}

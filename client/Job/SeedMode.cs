@@ -1,0 +1,8 @@
+namespace EzioPxe.Client.Job;
+
+public enum SeedMode
+{
+    UntilRoomDone,
+    None,
+    ForDuration,
+}

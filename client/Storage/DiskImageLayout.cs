@@ -1,0 +1,81 @@
+using EzioPxe.Client.Disk;
+using EzioPxe.Engine.Metainfo;
+
+namespace EzioPxe.Client.Storage;
+
+/// <summary>
+/// The torrent's files read as extents of a disk image: offsets from the names, lengths from the
+/// files. Checked once when opened (names are offsets, extents do not overlap), so that writing
+/// never has to wonder.
+/// </summary>
+public sealed class DiskImageLayout
+{
+    /// <summary>Info key (covered by the info-hash) with the size of the whole disk the image was taken from.</summary>
+    public const string DiskSizeKey = "x-eziopxe-disk-size";
+
+    private DiskImageLayout(DiskExtent[] extents, long requiredDiskSize)
+    {
+        Extents = extents;
+        RequiredDiskSize = requiredDiskSize;
+    }
+
+    /// <summary>One extent per torrent file, indexed like <see cref="TorrentInfo.Files"/>.</summary>
+    public IReadOnlyList<DiskExtent> Extents { get; }
+
+    /// <summary>The smallest target the image fits: the x-eziopxe-disk-size key, or else where the last extent ends.</summary>
+    public long RequiredDiskSize { get; }
+
+    public static DiskImageLayout FromTorrent(TorrentInfo info)
+    {
+        var extents = new DiskExtent[info.Files.Count];
+        for (var i = 0; i < extents.Length; i++)
+        {
+            var file = info.Files[i];
+            var offset = ExtentName.Parse(file);
+            if (file.Length > long.MaxValue - offset)
+            {
+                throw new InvalidTorrentException($"file '{file.Path}' ends beyond 2^63 bytes (offset 0x{offset:x}, length {file.Length})");
+            }
+            extents[i] = new DiskExtent(i, offset, file.Length);
+        }
+
+        // Sorted by offset (thousands of extents: no pairwise comparison), neighbours must not overlap.
+        var sorted = extents.Where(e => e.Length > 0).OrderBy(e => e.DiskOffset).ToArray();
+        for (var i = 1; i < sorted.Length; i++)
+        {
+            if (sorted[i].DiskOffset < sorted[i - 1].End)
+            {
+                throw new InvalidTorrentException(
+                    $"files '{info.Files[sorted[i - 1].FileIndex].Path}' ({sorted[i - 1]}) and '{info.Files[sorted[i].FileIndex].Path}' ({sorted[i]}) overlap on the disk");
+            }
+        }
+        var end = sorted.Length == 0 ? 0 : sorted[^1].End;
+
+        var required = end;
+        if (info.Dictionary[DiskSizeKey] is { } sizeValue)
+        {
+            if (sizeValue is not Engine.Bencode.BInteger { Value: >= 0 } size)
+            {
+                throw new InvalidTorrentException($"'{DiskSizeKey}' is not a non-negative integer");
+            }
+            if (size.Value < end)
+            {
+                throw new InvalidTorrentException($"'{DiskSizeKey}' is {size.Value} but the extents reach {end}");
+            }
+            required = size.Value;
+        }
+        return new DiskImageLayout(extents, required);
+    }
+
+    /// <summary>Throws <see cref="DiskRefusedException"/> (too small) when an extent ends beyond <paramref name="diskSize"/>.</summary>
+    public void CheckFits(string path, long diskSize)
+    {
+        if (RequiredDiskSize > diskSize)
+        {
+            var beyond = Extents.Where(e => e.End > diskSize).OrderBy(e => e.DiskOffset).FirstOrDefault();
+            var detail = beyond.Length > 0 ? $"; the extent {beyond} is beyond its end" : "";
+            throw new DiskRefusedException(path, [(DiskRefusal.TooSmall,
+                $"it is too small: {ByteSize.Format(diskSize)} ({diskSize} bytes) but the image needs {ByteSize.Format(RequiredDiskSize)} ({RequiredDiskSize} bytes){detail}")]);
+        }
+    }
+}
