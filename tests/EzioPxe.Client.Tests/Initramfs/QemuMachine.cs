@@ -118,7 +118,8 @@ public sealed class QemuMachine : IDisposable
         return true;
     }
 
-    private TimeSpan WaitUntil(Func<string, bool> condition, string what, TimeSpan timeout)
+    /// <summary>Waits until <paramref name="condition"/> holds for the console text; <paramref name="what"/> names it in errors.</summary>
+    public TimeSpan WaitUntil(Func<string, bool> condition, string what, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
