@@ -75,14 +75,23 @@ public sealed class InitramfsBootTests(BootImage image, ITestOutputHelper output
     }
 
     [Fact]
-    public void DebugShell_OpensBeforeTheClient_AndLeavingItContinuesTheBoot()
+    public void StaticIpAndDebugShell_TheShellOpensBeforeTheClient_AndLeavingItContinuesTheBoot()
     {
         var devices = VirtioDisk(SparseDisk("virtio.img", 16)).Concat(IsolatedNic("virtio-net-pci"));
-        using var machine = QemuMachine.Boot(image, "ip=off ezio.init=dry ezio.debug=shell", devices);
+        // The kernel's ip= syntax: client::gateway:netmask:hostname:device:autoconf:dns0.
+        const string staticIp = "ip=10.213.9.2::10.213.9.1:255.255.255.0:lab-pc-7:eth0:off:10.213.9.1";
+        using var machine = QemuMachine.Boot(image, staticIp + " ezio.init=dry ezio.debug=shell", devices);
         try
         {
             machine.WaitFor("ezio.debug=shell: a shell before the client", Timeout);
             machine.WaitFor(Prompt, Timeout);
+            Assert.Matches(@"nic +eth0 +\S+ +virtio_net +link up +10\.213\.9\.2/24 \(static\)", machine.Console);
+            Assert.Contains("net   eth0 10.213.9.2/24 router 10.213.9.1 dns 10.213.9.1", machine.Console, StringComparison.Ordinal);
+            machine.SendLine("ip route | grep default; hostname; echo ROUTE-$((1+2))");
+            machine.WaitFor("ROUTE-3\n", Timeout);
+            Assert.Contains("default via 10.213.9.1 dev eth0", machine.Console, StringComparison.Ordinal);
+            Assert.Contains("\nlab-pc-7\n", machine.Console, StringComparison.Ordinal);
+
             // The arithmetic makes the marker appear only in the command's output, not in its echo.
             machine.SendLine("cut -d' ' -f1 /proc/modules | sort | tr '\\n' ' '; echo MODULES-$((40+2))");
             machine.WaitFor("MODULES-42\n", Timeout);
