@@ -53,7 +53,8 @@ cmd_client() {
   log "publishing eziopxe-client with NativeAOT"
   local logfile="$OUT/client-publish.log"
   mkdir -p "$OUT"
-  if ! dotnet publish client/EzioPxe.Client.csproj -c Release -r linux-x64 -o "$OUT/client" --nologo \
+  # --self-contained: NativeAOT publishing requires it (NETSDK1102 otherwise); the result is one native file.
+  if ! dotnet publish client/EzioPxe.Client.csproj -c Release -r linux-x64 --self-contained -o "$OUT/client" --nologo \
        -p:TreatWarningsAsErrors=true >"$logfile" 2>&1; then
     cat "$logfile" >&2
     exit 1
@@ -63,6 +64,13 @@ cmd_client() {
     exit 1
   fi
   log "eziopxe-client: $(stat -c %s "$OUT/client/eziopxe-client") bytes, no warnings"
+}
+
+# The PXE boot pair: out/boot/vmlinuz (Debian's kernel) and out/boot/initramfs.img (see initramfs/).
+cmd_initramfs() {
+  cmd_client
+  log "building the initramfs"
+  bash initramfs/build.sh "$OUT/boot"
 }
 
 cmd_test() {
@@ -104,6 +112,7 @@ usage: ./build.sh COMMAND
   setup   install Debian packages and restore NuGet (safe to run again)
   build   build every project
   client  publish eziopxe-client with NativeAOT (fails on any warning)
+  initramfs  client + out/boot/vmlinuz and out/boot/initramfs.img for PXE
   test    setup + build + client + every test
   bench   setup + build + the benchmarks in bench/
 USAGE
@@ -113,6 +122,7 @@ case "${1:-}" in
   setup) cmd_setup ;;
   build) cmd_build ;;
   client) cmd_client ;;
+  initramfs) cmd_initramfs ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   *) usage; exit 2 ;;
