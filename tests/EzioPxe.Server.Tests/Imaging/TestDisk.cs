@@ -31,6 +31,9 @@ internal sealed class TestDisk : IDisposable
         return new TestDisk(path);
     }
 
+    /// <summary>An existing image (e.g. a restored copy), for its partitions and loop devices.</summary>
+    public static TestDisk Open(string path) => new(path);
+
     /// <summary>Byte start and length of partition <paramref name="number"/> (as sfdisk numbers them).</summary>
     public (long Start, long Length) Partition(int number)
     {
