@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using EzioPxe.Server.Imaging.Extents;
 
@@ -40,6 +41,7 @@ public static class ExtentHasher
 
         var piece = 0;
         long hashed = 0;
+        Exception? failure = null;
         try
         {
             foreach (var (buffer, length) in full.GetConsumingEnumerable(stop.Token))
@@ -57,29 +59,28 @@ public static class ExtentHasher
                 free.Add(buffer, stop.Token);
             }
         }
-        catch (OperationCanceledException) when (reader.IsFaulted)
+        catch (Exception e)
         {
-            // The reader failed and cancelled us; its exception is the one worth reporting.
+            failure = e;
         }
-        catch
+        // Stop the reader (it may be blocked waiting for a free buffer) and wait for it, so no
+        // thread outlives the call. Its own failure (a read error) is the one worth reporting;
+        // its cancellation is only the echo of ours.
+        stop.Cancel();
+        try
         {
-            stop.Cancel();
-            throw;
+            reader.Wait(CancellationToken.None);
         }
-        finally
+        catch (AggregateException)
         {
-            stop.Cancel();
-            try
-            {
-                reader.Wait(CancellationToken.None);
-            }
-            catch (AggregateException e) when (e.InnerException is OperationCanceledException && !reader.IsFaulted)
-            {
-            }
         }
-        if (reader.IsFaulted)
+        if (reader.Exception?.InnerException is { } readFailure and not OperationCanceledException)
         {
-            throw reader.Exception!.InnerException!;
+            ExceptionDispatchInfo.Throw(readFailure);
+        }
+        if (failure != null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
         }
         if (piece != pieceCount)
         {

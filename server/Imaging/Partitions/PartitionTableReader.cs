@@ -17,7 +17,12 @@ public static class PartitionTableReader
         var looksGpt = (MbrReader.HasSignature(sector0) && MbrReader.IsProtective(sector0)) || lba1.AsSpan(0, 8).SequenceEqual("EFI PART"u8);
         if (looksGpt)
         {
-            return GptReader.Read(disk, notes) ?? None(notes);
+            var gpt = GptReader.Read(disk, notes);
+            if (gpt == null && disk.Size >= 8192 && disk.Read(4096, 8).AsSpan().SequenceEqual("EFI PART"u8))
+            {
+                notes.Add("the GPT is laid out for 4096-byte sectors, which the scanner does not read (it assumes 512-byte sectors)");
+            }
+            return gpt ?? None(notes);
         }
         var mbr = MbrReader.Read(disk);
         return mbr ?? None(notes);
