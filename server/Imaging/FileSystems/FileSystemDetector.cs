@@ -12,9 +12,7 @@ namespace EzioPxe.Server.Imaging.FileSystems;
 /// </summary>
 public static class FileSystemDetector
 {
-    public sealed record Result(FileSystemKind Kind, FileSystemUsage? Usage, string? Damage);
-
-    public static Result Scan(DiskImage disk, long start, long length)
+    public static FileSystemScanResult Scan(DiskImage disk, long start, long length)
     {
         // NTFS before FAT: both start with a jump and a BPB, only NTFS has "NTFS    " at 3.
         if (NtfsScanner.Matches(disk, start, length))
@@ -33,19 +31,19 @@ public static class FileSystemDetector
         {
             return Try(FatScanner.Guess(disk, start), () => FatScanner.Scan(disk, start, length));
         }
-        return new Result(FileSystemKind.Unknown, null, null);
+        return new FileSystemScanResult(FileSystemKind.Unknown, null, null);
     }
 
-    private static Result Try(FileSystemKind guess, Func<FileSystemUsage> scan)
+    private static FileSystemScanResult Try(FileSystemKind guess, Func<FileSystemUsage> scan)
     {
         try
         {
             var usage = scan();
-            return new Result(usage.Kind, usage, null);
+            return new FileSystemScanResult(usage.Kind, usage, null);
         }
         catch (DiskFormatException e)
         {
-            return new Result(guess, null, e.Message);
+            return new FileSystemScanResult(guess, null, e.Message);
         }
     }
 }
