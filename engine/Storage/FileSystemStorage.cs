@@ -24,6 +24,18 @@ public sealed class FileSystemStorage : IPieceStorage
         var root = info.IsMultiFile ? Path.Combine(directory, info.Name) : directory;
         _paths = info.Files.Select(f => Path.Combine(root, Path.Combine(f.PathSegments.ToArray()))).ToArray();
         _handles = new SafeFileHandle?[_paths.Length];
+        if (writable)
+        {
+            // No piece covers an empty file, so no write would ever create it.
+            foreach (var (path, file) in _paths.Zip(info.Files))
+            {
+                if (file.Length == 0 && !File.Exists(path))
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    File.Create(path).Dispose();
+                }
+            }
+        }
     }
 
     public async ValueTask ReadAsync(int piece, int offset, Memory<byte> buffer, CancellationToken cancellationToken)

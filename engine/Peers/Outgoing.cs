@@ -1,0 +1,32 @@
+using EzioPxe.Engine.Wire;
+
+namespace EzioPxe.Engine.Peers;
+
+/// <summary>What the writer loop should send; queued by the session, serialized by the connection.</summary>
+internal readonly record struct Outgoing(OutgoingKind Kind, MessageId Id = default, int Piece = 0, int Offset = 0, int Length = 0, byte[]? Payload = null)
+{
+    public static Outgoing Simple(MessageId id) => new(OutgoingKind.Simple, id);
+
+    public static Outgoing Index(MessageId id, int piece) => new(OutgoingKind.Index, id, piece);
+
+    public static Outgoing BlockReference(MessageId id, int piece, int offset, int length) => new(OutgoingKind.BlockReference, id, piece, offset, length);
+
+    public static Outgoing Block(int piece, int offset, int length) => new(OutgoingKind.Block, MessageId.Piece, piece, offset, length);
+
+    public static Outgoing Bitfield(byte[] bits) => new(OutgoingKind.Bitfield, MessageId.Bitfield, Payload: bits);
+
+    public static Outgoing Extended(byte id, byte[] payload) => new(OutgoingKind.Extended, MessageId.Extended, id, Payload: payload);
+
+    public static readonly Outgoing KeepAlive = new(OutgoingKind.KeepAlive);
+}
+
+internal enum OutgoingKind
+{
+    KeepAlive,
+    Simple,
+    Index,
+    BlockReference,
+    Block,
+    Bitfield,
+    Extended,
+}

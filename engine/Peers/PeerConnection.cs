@@ -1,0 +1,302 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using EzioPxe.Engine.Metainfo;
+using EzioPxe.Engine.Pieces;
+using EzioPxe.Engine.Swarm;
+using EzioPxe.Engine.Wire;
+
+namespace EzioPxe.Engine.Peers;
+
+/// <summary>
+/// One TCP connection to a peer: a read loop that hands each message to the session, and a write
+/// loop that batches queued messages into as few sends as possible. The swarm state of the peer
+/// (choke/interest flags, its pieces, our requests to it) lives here too, guarded by the session lock.
+/// </summary>
+public sealed class PeerConnection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly Channel<Outgoing> _outgoing = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _closed = new();
+    private TorrentSession? _session;
+    private int _disposed;
+
+    private PeerConnection(Socket socket, IPEndPoint remote, bool outgoing)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        // Large read and write buffers: a LAN link delivers megabytes per millisecond.
+        Reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024));
+        Writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
+        RemoteEndPoint = remote;
+        IsOutgoing = outgoing;
+    }
+
+    public IPEndPoint RemoteEndPoint { get; }
+
+    public bool IsOutgoing { get; }
+
+    public byte[] RemotePeerId { get; private set; } = Array.Empty<byte>();
+
+    public string? RemoteClient { get; internal set; }
+
+    internal PipeReader Reader { get; }
+
+    internal PipeWriter Writer { get; }
+
+    internal bool SupportsFast { get; private set; }
+
+    internal bool SupportsExtensions { get; private set; }
+
+    // ---- swarm state, guarded by the session lock ----
+    internal bool AmChoking = true;
+    internal bool AmInterested;
+    internal bool PeerChoking = true;
+    internal bool PeerInterested;
+    internal BitField? PeerHave;
+    internal readonly HashSet<BlockRequest> Pending = new();
+    internal int PeerMaxRequests = 250;
+    internal int QueuedUploads;
+    internal int HashFailures;
+    internal long LastPieceDataTicks = Environment.TickCount64;
+    internal long LastSentTicks = Environment.TickCount64;
+    internal long UnchokedAtTicks;
+    internal readonly HashSet<(int Piece, int Offset)> CancelledUploads = new();
+    internal readonly RateMeter Download = new();
+    internal readonly RateMeter Upload = new();
+
+    public string Describe() => $"{RemoteEndPoint} ({RemoteClient ?? PeerId.Describe(RemotePeerId)})";
+
+    /// <summary>Connects and exchanges handshakes for <paramref name="infoHash"/>.</summary>
+    internal static async Task<PeerConnection> ConnectAsync(IPEndPoint remote, Handshake ours, int socketBufferSize, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        Configure(socket, socketBufferSize);
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutSource.CancelAfter(timeout);
+        PeerConnection? connection = null;
+        try
+        {
+            await socket.ConnectAsync(remote, timeoutSource.Token);
+            connection = new PeerConnection(socket, remote, outgoing: true);
+            await connection.SendHandshakeAsync(ours, timeoutSource.Token);
+            var theirs = await connection.ReceiveHandshakeAsync(timeoutSource.Token);
+            if (theirs.InfoHash != ours.InfoHash)
+            {
+                throw new PeerProtocolException("peer answered for another torrent");
+            }
+            connection.Accept(theirs, ours);
+            return connection;
+        }
+        catch
+        {
+            if (connection != null)
+            {
+                await connection.DisposeAsync();
+            }
+            else
+            {
+                socket.Dispose();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Wraps an accepted socket; the listener reads the handshake to find the session.</summary>
+    internal static PeerConnection FromAccepted(Socket socket, int socketBufferSize)
+    {
+        Configure(socket, socketBufferSize);
+        return new PeerConnection(socket, (IPEndPoint)socket.RemoteEndPoint!, outgoing: false);
+    }
+
+    private static void Configure(Socket socket, int bufferSize)
+    {
+        socket.NoDelay = true;
+        if (bufferSize > 0)
+        {
+            socket.SendBufferSize = bufferSize;
+            socket.ReceiveBufferSize = bufferSize;
+        }
+    }
+
+    internal async Task SendHandshakeAsync(Handshake handshake, CancellationToken cancellationToken)
+    {
+        handshake.Write(Writer.GetSpan(Handshake.Length));
+        Writer.Advance(Handshake.Length);
+        await Writer.FlushAsync(cancellationToken);
+    }
+
+    internal async Task<Handshake> ReceiveHandshakeAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await Reader.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            if (buffer.Length >= Handshake.Length)
+            {
+                var bytes = new byte[Handshake.Length];
+                buffer.Slice(0, Handshake.Length).CopyTo(bytes);
+                Reader.AdvanceTo(buffer.GetPosition(Handshake.Length));
+                return Handshake.Parse(bytes);
+            }
+            if (result.IsCompleted)
+            {
+                throw new PeerProtocolException("connection closed during the handshake");
+            }
+            Reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    internal void Accept(Handshake theirs, Handshake ours)
+    {
+        RemotePeerId = theirs.PeerId;
+        SupportsFast = theirs.SupportsFast && ours.SupportsFast;
+        SupportsExtensions = theirs.SupportsExtensions && ours.SupportsExtensions;
+    }
+
+    /// <summary>Queues a message; never blocks, so it may be called under the session lock.</summary>
+    internal void Send(Outgoing message)
+    {
+        _outgoing.Writer.TryWrite(message);
+    }
+
+    /// <summary>Runs both loops until the peer goes away or the session drops it; a failure of either ends both.</summary>
+    internal async Task RunAsync(TorrentSession session, int maxMessageLength)
+    {
+        _session = session;
+        var reading = ReadLoopAsync(session, maxMessageLength);
+        var writing = WriteLoopAsync(session);
+        var first = await Task.WhenAny(reading, writing);
+        Close();
+        try
+        {
+            await first; // the loop that ended first has the reason
+        }
+        finally
+        {
+            try
+            {
+                await Task.WhenAll(reading, writing);
+            }
+            catch (Exception) when (_closed.IsCancellationRequested)
+            {
+                // The other loop fails once the socket is gone; its error says nothing new.
+            }
+        }
+    }
+
+    private async Task ReadLoopAsync(TorrentSession session, int maxMessageLength)
+    {
+        while (true)
+        {
+            var result = await Reader.ReadAsync(_closed.Token);
+            var buffer = result.Buffer;
+            while (PeerMessageParser.TryRead(ref buffer, maxMessageLength, out var message))
+            {
+                session.OnMessage(this, message);
+            }
+            Reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task WriteLoopAsync(TorrentSession session)
+    {
+        var reader = _outgoing.Reader;
+        while (await reader.WaitToReadAsync(_closed.Token))
+        {
+            while (reader.TryRead(out var message))
+            {
+                await WriteAsync(session, message);
+                if (Writer.UnflushedBytes >= 256 * 1024)
+                {
+                    await FlushAsync();
+                }
+            }
+            await FlushAsync();
+        }
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        var flush = await Writer.FlushAsync(_closed.Token);
+        LastSentTicks = Environment.TickCount64;
+        if (flush.IsCompleted)
+        {
+            throw new IOException("peer closed the connection");
+        }
+    }
+
+    private async ValueTask WriteAsync(TorrentSession session, Outgoing message)
+    {
+        switch (message.Kind)
+        {
+            case OutgoingKind.KeepAlive:
+                PeerMessageWriter.WriteKeepAlive(Writer);
+                break;
+            case OutgoingKind.Simple:
+                PeerMessageWriter.WriteSimple(Writer, message.Id);
+                break;
+            case OutgoingKind.Index:
+                PeerMessageWriter.WriteIndex(Writer, message.Id, message.Piece);
+                break;
+            case OutgoingKind.BlockReference:
+                PeerMessageWriter.WriteBlockReference(Writer, message.Id, message.Piece, message.Offset, message.Length);
+                break;
+            case OutgoingKind.Bitfield:
+                PeerMessageWriter.WriteBitfield(Writer, message.Payload);
+                break;
+            case OutgoingKind.Extended:
+                PeerMessageWriter.WriteExtended(Writer, (byte)message.Piece, message.Payload);
+                break;
+            case OutgoingKind.Block:
+                if (!session.ShouldSendBlock(this, message.Piece, message.Offset, message.Length))
+                {
+                    return;
+                }
+                PeerMessageWriter.WritePieceHeader(Writer, message.Piece, message.Offset, message.Length);
+                var data = Writer.GetMemory(message.Length)[..message.Length];
+                await session.ReadBlockAsync(message.Piece, message.Offset, data, _closed.Token);
+                Writer.Advance(message.Length);
+                Upload.Add(message.Length);
+                session.OnBlockSent(this, message.Length);
+                break;
+        }
+    }
+
+    /// <summary>Closes the socket; the loops end and the session forgets the peer.</summary>
+    public void Close()
+    {
+        _closed.Cancel();
+        _outgoing.Writer.TryComplete();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        Close();
+        await Reader.CompleteAsync();
+        await Writer.CompleteAsync();
+        await _stream.DisposeAsync();
+        _closed.Dispose();
+    }
+}

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using EzioPxe.Engine.Metainfo;
+using EzioPxe.Engine.Swarm;
+using EzioPxe.Engine.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EzioPxe.Engine.Peers;
+
+/// <summary>
+/// Accepts incoming peer connections on one TCP port for any number of sessions, and hands each to
+/// the session whose info-hash its handshake names.
+/// </summary>
+public sealed class PeerListener : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly ConcurrentDictionary<InfoHash, TorrentSession> _sessions = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ILogger _logger;
+    private readonly int _socketBufferSize;
+    private Task? _accepting;
+
+    public PeerListener(IPEndPoint endPoint, ILogger? logger = null, int socketBufferSize = 0)
+    {
+        _logger = logger ?? NullLogger.Instance;
+        _socketBufferSize = socketBufferSize;
+        _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _socket.Bind(endPoint);
+        _socket.Listen(512);
+        EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+    }
+
+    public IPEndPoint EndPoint { get; }
+
+    public int Port => EndPoint.Port;
+
+    public void Start() => _accepting ??= Task.Run(AcceptLoopAsync);
+
+    public void Register(TorrentSession session) => _sessions[session.InfoHash] = session;
+
+    public void Unregister(TorrentSession session) => _sessions.TryRemove(session.InfoHash, out _);
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket accepted;
+            try
+            {
+                accepted = await _socket.AcceptAsync(_stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                _logger.LogWarning("peer listener: accept failed: {Reason}", e.Message);
+                continue;
+            }
+            _ = Task.Run(() => HandshakeAsync(accepted));
+        }
+    }
+
+    private async Task HandshakeAsync(Socket socket)
+    {
+        var connection = PeerConnection.FromAccepted(socket, _socketBufferSize);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            var theirs = await connection.ReceiveHandshakeAsync(timeout.Token);
+            if (!_sessions.TryGetValue(theirs.InfoHash, out var session))
+            {
+                throw new PeerProtocolException($"no torrent {theirs.InfoHash} here");
+            }
+            var ours = session.OurHandshake;
+            await connection.SendHandshakeAsync(ours, timeout.Token);
+            connection.Accept(theirs, ours);
+            session.AttachIncoming(connection);
+        }
+        catch (Exception e) when (e is IOException or SocketException or PeerProtocolException or OperationCanceledException)
+        {
+            _logger.LogDebug("peer listener: dropped {Peer}: {Reason}", connection.RemoteEndPoint, e.Message);
+            await connection.DisposeAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _socket.Dispose();
+        if (_accepting != null)
+        {
+            await _accepting;
+        }
+        _stop.Dispose();
+    }
+}

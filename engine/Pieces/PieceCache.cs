@@ -1,0 +1,138 @@
+using System.Buffers;
+using EzioPxe.Engine.Storage;
+
+namespace EzioPxe.Engine.Pieces;
+
+/// <summary>
+/// Whole pieces kept in memory to answer block requests. Peers ask for 16 KiB blocks, and in a
+/// swarm many peers ask for the same freshly announced piece: one storage read of the whole piece
+/// (or the piece we just downloaded, handed over after verification) serves them all.
+/// </summary>
+internal sealed class PieceCache
+{
+    private readonly IPieceStorage _storage;
+    private readonly Func<int, int> _pieceSize;
+    private readonly ArrayPool<byte> _pool;
+    private readonly int _capacity;
+    private readonly Dictionary<int, Entry> _entries = new();
+    private readonly LinkedList<Entry> _lru = new();
+    private readonly object _lock = new();
+
+    public PieceCache(IPieceStorage storage, Func<int, int> pieceSize, ArrayPool<byte> pool, int capacityPieces)
+    {
+        _storage = storage;
+        _pieceSize = pieceSize;
+        _pool = pool;
+        _capacity = Math.Max(1, capacityPieces);
+    }
+
+    /// <summary>Copies part of a piece into <paramref name="destination"/>, reading the whole piece from storage on a miss.</summary>
+    public async ValueTask CopyAsync(int piece, int offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        Entry entry;
+        lock (_lock)
+        {
+            if (!_entries.TryGetValue(piece, out entry!))
+            {
+                entry = new Entry(piece, _pool.Rent(_pieceSize(piece)));
+                entry.Loading = LoadAsync(entry);
+                Add(entry);
+            }
+            else
+            {
+                _lru.Remove(entry.Node);
+            }
+            entry.Users++;
+            _lru.AddFirst(entry.Node);
+        }
+        try
+        {
+            await entry.Loading.WaitAsync(cancellationToken);
+            entry.Buffer.AsMemory(offset, destination.Length).CopyTo(destination);
+        }
+        finally
+        {
+            Release(entry);
+        }
+    }
+
+    /// <summary>Takes ownership of a verified piece's buffer, so the first requests for it cost no read.</summary>
+    public void Insert(int piece, byte[] buffer)
+    {
+        lock (_lock)
+        {
+            if (_entries.ContainsKey(piece))
+            {
+                _pool.Return(buffer);
+                return;
+            }
+            var entry = new Entry(piece, buffer) { Loading = Task.CompletedTask };
+            Add(entry);
+            _lru.AddFirst(entry.Node);
+        }
+    }
+
+    private async Task LoadAsync(Entry entry)
+    {
+        await Task.Yield();
+        await _storage.ReadAsync(entry.Piece, 0, entry.Buffer.AsMemory(0, _pieceSize(entry.Piece)), CancellationToken.None);
+    }
+
+    private void Add(Entry entry)
+    {
+        _entries[entry.Piece] = entry;
+        // Evict least recently used pieces that nobody is reading right now.
+        var node = _lru.Last;
+        while (_entries.Count > _capacity && node != null)
+        {
+            var previous = node.Previous;
+            var victim = node.Value;
+            if (victim.Users == 0 && victim.Loading.IsCompleted)
+            {
+                _lru.Remove(node);
+                _entries.Remove(victim.Piece);
+                victim.Evicted = true;
+                _pool.Return(victim.Buffer);
+            }
+            node = previous;
+        }
+    }
+
+    private void Release(Entry entry)
+    {
+        lock (_lock)
+        {
+            entry.Users--;
+            if (entry.Loading.IsFaulted && entry.Users == 0 && !entry.Evicted)
+            {
+                // A failed read is not cached: the next request tries again.
+                _lru.Remove(entry.Node);
+                _entries.Remove(entry.Piece);
+                entry.Evicted = true;
+                _pool.Return(entry.Buffer);
+            }
+        }
+    }
+
+    private sealed class Entry
+    {
+        public Entry(int piece, byte[] buffer)
+        {
+            Piece = piece;
+            Buffer = buffer;
+            Node = new LinkedListNode<Entry>(this);
+        }
+
+        public int Piece { get; }
+
+        public byte[] Buffer { get; }
+
+        public LinkedListNode<Entry> Node { get; }
+
+        public Task Loading { get; set; } = Task.CompletedTask;
+
+        public int Users { get; set; }
+
+        public bool Evicted { get; set; }
+    }
+}

@@ -1,0 +1,31 @@
+namespace EzioPxe.Engine.Swarm;
+
+/// <summary>Counts bytes and keeps a smoothed bytes-per-second rate, updated once a second by the session tick.</summary>
+public sealed class RateMeter
+{
+    private long _total;
+    private long _lastTotal;
+    private long _lastTicks = Environment.TickCount64;
+
+    public long Total => Interlocked.Read(ref _total);
+
+    /// <summary>Bytes per second, an exponential average over a few seconds.</summary>
+    public double Rate { get; private set; }
+
+    public void Add(long bytes) => Interlocked.Add(ref _total, bytes);
+
+    public void Tick()
+    {
+        var now = Environment.TickCount64;
+        var elapsed = (now - _lastTicks) / 1000.0;
+        if (elapsed <= 0)
+        {
+            return;
+        }
+        var total = Total;
+        var instant = (total - _lastTotal) / elapsed;
+        Rate = Rate == 0 ? instant : Rate * 0.6 + instant * 0.4;
+        _lastTotal = total;
+        _lastTicks = now;
+    }
+}

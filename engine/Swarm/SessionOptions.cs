@@ -1,0 +1,72 @@
+namespace EzioPxe.Engine.Swarm;
+
+/// <summary>
+/// Tuning of one torrent session. The defaults are for a private LAN swarm: every peer unchoked,
+/// deep request pipelines, no rationing of upload slots (EZIO's and libtorrent's LAN advice).
+/// </summary>
+public sealed record SessionOptions
+{
+    /// <summary>Our 20-byte peer id; a random "-EZ0100-" id when null.</summary>
+    public byte[]? PeerId { get; init; }
+
+    /// <summary>The TCP port our listener accepts on, announced to the tracker (0: we accept nothing).</summary>
+    public int ListenPort { get; init; }
+
+    /// <summary>What to believe about the storage's contents at start.</summary>
+    public ExistingData ExistingData { get; init; } = ExistingData.Check;
+
+    /// <summary>How many peers we keep connections to.</summary>
+    public int MaxConnections { get; init; } = 60;
+
+    /// <summary>How many interested peers may download from us at once; on a LAN, all of them.</summary>
+    public int MaxUnchoked { get; init; } = 100;
+
+    /// <summary>Memory for pieces being downloaded (each held whole until its hash is checked).</summary>
+    public long DownloadMemory { get; init; } = 128L * 1024 * 1024;
+
+    /// <summary>Memory for whole pieces kept to answer block requests without a storage read per block.</summary>
+    public long ReadCacheMemory { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Fewest requests kept outstanding per peer, before the rate says more are needed.</summary>
+    public int MinRequestQueue { get; init; } = 64;
+
+    /// <summary>Most requests outstanding per peer (further bounded by the peer's "reqq").</summary>
+    public int MaxRequestQueue { get; init; } = 1000;
+
+    /// <summary>How many seconds of the peer's rate the request queue should cover (libtorrent's request_queue_time).</summary>
+    public double RequestQueueSeconds { get; init; } = 1.0;
+
+    /// <summary>"reqq" we announce: how many requests from one peer we queue before refusing.</summary>
+    public int MaxIncomingRequests { get; init; } = 4000;
+
+    /// <summary>Kernel socket buffer sizes; 0 leaves Linux's autotuning in charge.</summary>
+    public int SocketBufferSize { get; init; }
+
+    /// <summary>Hash failures after which a peer is dropped and not connected to again.</summary>
+    public int MaxHashFailures { get; init; } = 3;
+
+    /// <summary>Announce interval when the tracker gives none.</summary>
+    public TimeSpan DefaultAnnounceInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A peer with requests outstanding that sends nothing for this long loses them to other peers.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Whether a complete session still dials peers it hears of (they may need what it has).</summary>
+    public bool ConnectWhenSeeding { get; init; } = true;
+
+    /// <summary>Client name in the extension handshake.</summary>
+    public string ClientName { get; init; } = "EzioPxe 0.1";
+}
+
+/// <summary>How a session treats what the storage already holds.</summary>
+public enum ExistingData
+{
+    /// <summary>Nothing is there; download everything (a fresh, blank target).</summary>
+    None,
+
+    /// <summary>Hash every piece in the background while downloading the ones found missing (re-imaging).</summary>
+    Check,
+
+    /// <summary>Everything is there and correct (an origin seeder that made the torrent from this data).</summary>
+    Complete,
+}

@@ -1,0 +1,403 @@
+using System.Buffers;
+using EzioPxe.Engine.Peers;
+using EzioPxe.Engine.Pieces;
+using EzioPxe.Engine.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace EzioPxe.Engine.Swarm;
+
+/// <summary>What the session does with each message a peer sends.</summary>
+public sealed partial class TorrentSession
+{
+    /// <summary>Called on the peer's read loop for every message, in order.</summary>
+    internal void OnMessage(PeerConnection peer, in PeerMessage message)
+    {
+        if (message.Id is not MessageId id)
+        {
+            return; // keep-alive
+        }
+        var payload = message.Payload;
+        switch (id)
+        {
+            case MessageId.Choke:
+                RequirePayload(payload, 0, id);
+                lock (_lock)
+                {
+                    peer.PeerChoking = true;
+                    // Without the Fast extension a choke silently drops every request (BEP 3);
+                    // with it the peer rejects each one explicitly (BEP 6).
+                    if (!peer.SupportsFast)
+                    {
+                        ReleaseRequests(peer);
+                    }
+                }
+                break;
+            case MessageId.Unchoke:
+                RequirePayload(payload, 0, id);
+                lock (_lock)
+                {
+                    peer.PeerChoking = false;
+                    RequestMore(peer);
+                }
+                break;
+            case MessageId.Interested:
+                RequirePayload(payload, 0, id);
+                lock (_lock)
+                {
+                    peer.PeerInterested = true;
+                    if (peer.AmChoking && UnchokedInterestedCount() < Options.MaxUnchoked)
+                    {
+                        Unchoke(peer);
+                    }
+                }
+                break;
+            case MessageId.NotInterested:
+                RequirePayload(payload, 0, id);
+                lock (_lock)
+                {
+                    peer.PeerInterested = false;
+                }
+                break;
+            case MessageId.Have:
+                RequirePayload(payload, 4, id);
+                OnHave(peer, PeerMessageParser.ReadInt32(payload, 0));
+                break;
+            case MessageId.Bitfield:
+                OnBitfield(peer, payload);
+                break;
+            case MessageId.HaveAll:
+            case MessageId.HaveNone:
+                RequirePayload(payload, 0, id);
+                if (!peer.SupportsFast)
+                {
+                    throw new PeerProtocolException($"{id} without the Fast extension");
+                }
+                lock (_lock)
+                {
+                    var bits = NewPeerBitField(peer);
+                    if (id == MessageId.HaveAll)
+                    {
+                        bits.SetAll();
+                    }
+                    _picker.AddAvailability(bits, +1);
+                    UpdateInterest(peer);
+                    DropIfBothSeeds(peer);
+                }
+                break;
+            case MessageId.Request:
+                RequirePayload(payload, 12, id);
+                OnRequest(peer, PeerMessageParser.ReadInt32(payload, 0), PeerMessageParser.ReadInt32(payload, 4), PeerMessageParser.ReadInt32(payload, 8));
+                break;
+            case MessageId.Piece:
+                if (payload.Length < 8)
+                {
+                    throw new PeerProtocolException("piece message shorter than its header");
+                }
+                OnBlock(peer, PeerMessageParser.ReadInt32(payload, 0), PeerMessageParser.ReadInt32(payload, 4), payload.Slice(8));
+                break;
+            case MessageId.Cancel:
+                RequirePayload(payload, 12, id);
+                lock (_lock)
+                {
+                    peer.CancelledUploads.Add((PeerMessageParser.ReadInt32(payload, 0), PeerMessageParser.ReadInt32(payload, 4)));
+                }
+                break;
+            case MessageId.RejectRequest:
+                RequirePayload(payload, 12, id);
+                OnReject(peer, PeerMessageParser.ReadInt32(payload, 0), PeerMessageParser.ReadInt32(payload, 4));
+                break;
+            case MessageId.Extended:
+                if (payload.Length >= 1 && payload.FirstSpan[0] == 0)
+                {
+                    var handshake = ExtensionHandshake.Parse(payload.Slice(1).ToArray());
+                    lock (_lock)
+                    {
+                        peer.RemoteClient = handshake.Client;
+                        if (handshake.MaxOutstandingRequests is int reqq)
+                        {
+                            peer.PeerMaxRequests = reqq;
+                        }
+                    }
+                }
+                break;
+            default:
+                // Port (DHT), suggest, allowed-fast and unknown ids: nothing we need, and ignoring them is allowed.
+                break;
+        }
+    }
+
+    private static void RequirePayload(in ReadOnlySequence<byte> payload, int length, MessageId id)
+    {
+        if (payload.Length != length)
+        {
+            throw new PeerProtocolException($"{id} with a payload of {payload.Length} bytes instead of {length}");
+        }
+    }
+
+    private BitField NewPeerBitField(PeerConnection peer)
+    {
+        if (peer.PeerHave != null)
+        {
+            throw new PeerProtocolException("a second bitfield");
+        }
+        peer.PeerHave = new BitField(_have.Length);
+        return peer.PeerHave;
+    }
+
+    private void OnBitfield(PeerConnection peer, in ReadOnlySequence<byte> payload)
+    {
+        lock (_lock)
+        {
+            var bits = NewPeerBitField(peer);
+            if (!bits.TryLoad(payload.ToArray()))
+            {
+                throw new PeerProtocolException($"bitfield of {payload.Length} bytes does not fit {_have.Length} pieces");
+            }
+            _picker.AddAvailability(bits, +1);
+            UpdateInterest(peer);
+            DropIfBothSeeds(peer);
+        }
+    }
+
+    private void OnHave(PeerConnection peer, int piece)
+    {
+        if ((uint)piece >= (uint)_have.Length)
+        {
+            throw new PeerProtocolException($"have for piece {piece} of {_have.Length}");
+        }
+        lock (_lock)
+        {
+            // A peer that sends "have" before any bitfield had nothing before (BEP 3 allows omitting it).
+            peer.PeerHave ??= new BitField(_have.Length);
+            if (peer.PeerHave[piece])
+            {
+                return;
+            }
+            peer.PeerHave[piece] = true;
+            _picker.AddAvailability(piece);
+            if (!_have[piece])
+            {
+                if (!peer.AmInterested)
+                {
+                    peer.AmInterested = true;
+                    peer.Send(Outgoing.Simple(MessageId.Interested));
+                }
+                RequestMore(peer);
+            }
+            DropIfBothSeeds(peer);
+        }
+    }
+
+    private void OnRequest(PeerConnection peer, int piece, int offset, int length)
+    {
+        lock (_lock)
+        {
+            var valid = (uint)piece < (uint)_have.Length && _have[piece] && length > 0 && length <= PeerMessageParser.MaxBlockLength
+                && offset >= 0 && offset <= Torrent.Info.GetPieceSize(piece) - length;
+            if (!valid || peer.AmChoking || peer.QueuedUploads >= Options.MaxIncomingRequests)
+            {
+                if (peer.SupportsFast)
+                {
+                    peer.Send(Outgoing.BlockReference(MessageId.RejectRequest, piece, offset, length));
+                }
+                return;
+            }
+            peer.QueuedUploads++;
+            peer.CancelledUploads.Remove((piece, offset));
+            peer.Send(Outgoing.Block(piece, offset, length));
+        }
+    }
+
+    private void OnReject(PeerConnection peer, int piece, int offset)
+    {
+        lock (_lock)
+        {
+            var request = new BlockRequest(piece, offset / PieceDownload.BlockSize);
+            if (peer.Pending.Remove(request) && _picker.Active.TryGetValue(piece, out var download) && download.Requests[request.Block] > 0)
+            {
+                download.Requests[request.Block]--;
+            }
+        }
+    }
+
+    private void OnBlock(PeerConnection peer, int piece, int offset, in ReadOnlySequence<byte> data)
+    {
+        PieceDownload? complete = null;
+        lock (_lock)
+        {
+            var length = (int)data.Length;
+            peer.LastPieceDataTicks = Environment.TickCount64;
+            peer.Download.Add(length);
+            _download.Add(length);
+            var request = new BlockRequest(piece, offset / PieceDownload.BlockSize);
+            var wasPending = offset % PieceDownload.BlockSize == 0 && peer.Pending.Remove(request);
+            if (!wasPending || !_picker.Active.TryGetValue(piece, out var download)
+                || request.Block >= download.BlockCount || length != download.BlockLength(request.Block))
+            {
+                // Not something we asked for (or a late answer to a cancelled request): count it and move on.
+                _wasted += length;
+                RequestMore(peer);
+                return;
+            }
+            download.Requests[request.Block]--;
+            if (download.Received[request.Block])
+            {
+                _wasted += length; // end-game duplicate
+            }
+            else
+            {
+                data.CopyTo(download.Buffer.AsSpan(offset, length));
+                download.Received[request.Block] = true;
+                download.ReceivedCount++;
+                download.Contributors.Add(peer);
+                if (download.Requests[request.Block] > 0)
+                {
+                    CancelDuplicates(peer, download, request);
+                }
+                if (download.IsComplete)
+                {
+                    _picker.Active.Remove(piece);
+                    _picker.Verifying.Add(piece);
+                    complete = download;
+                }
+            }
+            RequestMore(peer);
+        }
+        if (complete != null)
+        {
+            _ = Task.Run(() => VerifyAsync(complete));
+        }
+    }
+
+    /// <summary>End-game: the block came in, so everyone else asked for it is told never mind.</summary>
+    private void CancelDuplicates(PeerConnection receiver, PieceDownload download, BlockRequest request)
+    {
+        foreach (var other in _peers)
+        {
+            if (other != receiver && other.Pending.Remove(request))
+            {
+                download.Requests[request.Block]--;
+                other.Send(Outgoing.BlockReference(MessageId.Cancel, request.Piece, request.Offset, download.BlockLength(request.Block)));
+            }
+        }
+    }
+
+    /// <summary>Checked by the writer loop just before a block goes out: the peer may have cancelled it or been choked since.</summary>
+    internal bool ShouldSendBlock(PeerConnection peer, int piece, int offset, int length)
+    {
+        lock (_lock)
+        {
+            peer.QueuedUploads--;
+            if (peer.CancelledUploads.Remove((piece, offset)))
+            {
+                return false;
+            }
+            if (peer.AmChoking)
+            {
+                if (peer.SupportsFast)
+                {
+                    peer.Send(Outgoing.BlockReference(MessageId.RejectRequest, piece, offset, length));
+                }
+                return false;
+            }
+            return true;
+        }
+    }
+
+    internal ValueTask ReadBlockAsync(int piece, int offset, Memory<byte> destination, CancellationToken cancellationToken)
+        => _cache.CopyAsync(piece, offset, destination, cancellationToken);
+
+    internal void OnBlockSent(PeerConnection peer, int length) => _upload.Add(length);
+
+    /// <summary>Sends interested or not-interested when what the peer offers changed.</summary>
+    private void UpdateInterest(PeerConnection peer)
+    {
+        var wants = peer.PeerHave != null && _picker.Wants(peer.PeerHave);
+        if (wants != peer.AmInterested)
+        {
+            peer.AmInterested = wants;
+            peer.Send(Outgoing.Simple(wants ? MessageId.Interested : MessageId.NotInterested));
+        }
+        if (wants)
+        {
+            RequestMore(peer);
+        }
+    }
+
+    /// <summary>Two seeds have nothing to say to each other; the slot is better used by a leecher.</summary>
+    private void DropIfBothSeeds(PeerConnection peer)
+    {
+        if (_have.IsComplete && peer.PeerHave is { IsComplete: true })
+        {
+            peer.Close();
+        }
+    }
+
+    /// <summary>Tops up the peer's request pipeline to cover about a second of its rate.</summary>
+    private void RequestMore(PeerConnection peer)
+    {
+        if (peer.PeerChoking || !peer.AmInterested || peer.PeerHave == null)
+        {
+            return;
+        }
+        var target = RequestQueueTarget(peer);
+        var slots = target - peer.Pending.Count;
+        // Top up in batches, not one block per arriving block: fewer picker passes, same depth.
+        if (slots < Math.Min(16, target / 4))
+        {
+            return;
+        }
+        _scratch.Clear();
+        _picker.Pick(peer, slots, RentDownloadBuffer, _scratch);
+        foreach (var request in _scratch)
+        {
+            peer.Pending.Add(request);
+            var length = Math.Min(PieceDownload.BlockSize, Torrent.Info.GetPieceSize(request.Piece) - request.Offset);
+            peer.Send(Outgoing.BlockReference(MessageId.Request, request.Piece, request.Offset, length));
+        }
+    }
+
+    private int RequestQueueTarget(PeerConnection peer)
+    {
+        var byRate = (int)(peer.Download.Rate * Options.RequestQueueSeconds / PieceDownload.BlockSize);
+        var max = Math.Min(Options.MaxRequestQueue, peer.PeerMaxRequests);
+        return Math.Clamp(byRate, Math.Min(Options.MinRequestQueue, max), max);
+    }
+
+    private void RequestMoreForAll()
+    {
+        lock (_lock)
+        {
+            foreach (var peer in _peers)
+            {
+                RequestMore(peer);
+            }
+        }
+    }
+
+    private byte[]? RentDownloadBuffer()
+    {
+        if (_activeBuffers >= _maxActivePieces)
+        {
+            return null;
+        }
+        _activeBuffers++;
+        return _pool.Rent(Torrent.Info.PieceLength);
+    }
+
+    private int UnchokedInterestedCount() => _peers.Count(p => !p.AmChoking && p.PeerInterested);
+
+    private static void Unchoke(PeerConnection peer)
+    {
+        peer.AmChoking = false;
+        peer.UnchokedAtTicks = Environment.TickCount64;
+        peer.Send(Outgoing.Simple(MessageId.Unchoke));
+    }
+
+    private void Choke(PeerConnection peer)
+    {
+        peer.AmChoking = true;
+        peer.Send(Outgoing.Simple(MessageId.Choke));
+        _logger.LogTrace("{Torrent}: choked {Peer}", Torrent.Info.Name, peer.Describe());
+    }
+}

@@ -1,0 +1,385 @@
+using System.Buffers;
+using System.Net;
+using System.Security.Cryptography;
+using EzioPxe.Engine.Metainfo;
+using EzioPxe.Engine.Peers;
+using EzioPxe.Engine.Pieces;
+using EzioPxe.Engine.Storage;
+using EzioPxe.Engine.Tracker;
+using EzioPxe.Engine.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EzioPxe.Engine.Swarm;
+
+/// <summary>
+/// One torrent in the swarm: downloads what is missing into the storage and seeds what it has.
+/// All swarm state is guarded by one lock (<see cref="_lock"/>); network I/O, hashing and storage
+/// I/O happen outside it.
+/// </summary>
+public sealed partial class TorrentSession : IAsyncDisposable
+{
+    private readonly object _lock = new();
+    private readonly IPieceStorage _storage;
+    private readonly ILogger _logger;
+    private readonly BitField _have;
+    private readonly PiecePicker _picker;
+    private readonly PieceCache _cache;
+    private readonly ArrayPool<byte> _pool;
+    private readonly List<PeerConnection> _peers = new();
+    private readonly Dictionary<IPEndPoint, KnownPeer> _known = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<BlockRequest> _scratch = new();
+    private readonly RateMeter _download = new();
+    private readonly RateMeter _upload = new();
+    private readonly int _maxActivePieces;
+    private readonly int _maxMessageLength;
+    private readonly List<Task> _background = new();
+    private int _activeBuffers;
+    private long _wasted;
+    private int _hashFailures;
+    private bool _started;
+
+    public TorrentSession(Torrent torrent, IPieceStorage storage, SessionOptions? options = null, ILogger? logger = null)
+    {
+        Torrent = torrent;
+        _storage = storage;
+        Options = options ?? new SessionOptions();
+        _logger = logger ?? NullLogger.Instance;
+        PeerId = Options.PeerId ?? Peers.PeerId.Create();
+        var info = torrent.Info;
+        _have = new BitField(info.PieceCount);
+        _picker = new PiecePicker(_have, info.GetPieceSize);
+        _maxActivePieces = (int)Math.Clamp(Options.DownloadMemory / info.PieceLength, 2, 100_000);
+        var cachePieces = (int)Math.Clamp(Options.ReadCacheMemory / info.PieceLength, 1, 100_000);
+        _pool = ArrayPool<byte>.Create(Math.Max(info.PieceLength, 16), _maxActivePieces + cachePieces + 4);
+        _cache = new PieceCache(storage, info.GetPieceSize, _pool, cachePieces);
+        _maxMessageLength = Math.Max(PeerMessageParser.MaxBlockLength + 9, Math.Max(_have.Bytes.Length + 1, 256 * 1024));
+        Tracker = new TrackerAnnouncer(this, _logger);
+    }
+
+    public Torrent Torrent { get; }
+
+    public InfoHash InfoHash => Torrent.InfoHash;
+
+    public SessionOptions Options { get; }
+
+    public byte[] PeerId { get; }
+
+    /// <summary>Completes when every piece is verified and written; faults if the storage fails.</summary>
+    public Task Completion => _completed.Task;
+
+    /// <summary>Raised (outside the session lock) after a piece was verified and written.</summary>
+    public event Action<int>? PieceCompleted;
+
+    internal TrackerAnnouncer Tracker { get; }
+
+    internal CancellationToken Stopping => _stop.Token;
+
+    /// <summary>Starts the background work: checking existing data, announcing, connecting, the once-a-second tick.</summary>
+    public Task StartAsync()
+    {
+        lock (_lock)
+        {
+            if (_started)
+            {
+                throw new InvalidOperationException("session already started");
+            }
+            _started = true;
+            switch (Options.ExistingData)
+            {
+                case ExistingData.Complete:
+                    _have.SetAll();
+                    break;
+                case ExistingData.Check:
+                    _picker.Unchecked.SetAll();
+                    _background.Add(Task.Run(CheckExistingAsync));
+                    break;
+            }
+        }
+        if (_have.IsComplete)
+        {
+            _completed.TrySetResult();
+        }
+        _background.Add(Task.Run(TickLoopAsync));
+        if (Torrent.Trackers.Count > 0)
+        {
+            _background.Add(Task.Run(() => Tracker.RunAsync(_stop.Token)));
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Adds an address to connect to (besides those the tracker gives).</summary>
+    public void AddPeer(IPEndPoint endPoint)
+    {
+        lock (_lock)
+        {
+            _known.TryAdd(endPoint, new KnownPeer());
+        }
+        ConnectMore();
+    }
+
+    public SessionStatus GetStatus()
+    {
+        lock (_lock)
+        {
+            return new SessionStatus(_have.Count, _have.Length, Torrent.Info.TotalLength, BytesHave(),
+                _download.Total, _upload.Total, _download.Rate, _upload.Rate, _peers.Count, _wasted, _hashFailures, _picker.Unchecked.Count);
+        }
+    }
+
+    /// <summary>Connected peers, for status displays.</summary>
+    public IReadOnlyList<string> DescribePeers()
+    {
+        lock (_lock)
+        {
+            return _peers.Select(p => p.Describe()).ToList();
+        }
+    }
+
+    /// <summary>Bytes still missing: the tracker's "left".</summary>
+    internal long BytesLeft()
+    {
+        lock (_lock)
+        {
+            return Torrent.Info.TotalLength - BytesHave();
+        }
+    }
+
+    private long BytesHave()
+    {
+        var info = Torrent.Info;
+        long bytes = (long)_have.Count * info.PieceLength;
+        if (info.PieceCount > 0 && _have[info.PieceCount - 1])
+        {
+            bytes -= info.PieceLength - info.GetPieceSize(info.PieceCount - 1);
+        }
+        return bytes;
+    }
+
+    internal Handshake OurHandshake => new(InfoHash, PeerId, SupportsExtensions: true, SupportsFast: true);
+
+    /// <summary>Called by the listener with a connection whose handshake named our info-hash.</summary>
+    internal void AttachIncoming(PeerConnection connection) => Attach(connection, endPoint: null);
+
+    private void Attach(PeerConnection connection, IPEndPoint? endPoint)
+    {
+        lock (_lock)
+        {
+            if (_stop.IsCancellationRequested)
+            {
+                connection.Close();
+                return;
+            }
+            if (connection.RemotePeerId.AsSpan().SequenceEqual(PeerId))
+            {
+                if (endPoint != null && _known.TryGetValue(endPoint, out var self))
+                {
+                    self.IsSelf = true;
+                }
+                connection.Close();
+                return;
+            }
+            var duplicate = _peers.FirstOrDefault(p => p.RemotePeerId.AsSpan().SequenceEqual(connection.RemotePeerId));
+            if (duplicate != null)
+            {
+                // Both ends may dial each other at once; both keep the connection dialled by the lower peer id.
+                var keepOutgoing = PeerId.AsSpan().SequenceCompareTo(connection.RemotePeerId) < 0;
+                if (duplicate.IsOutgoing == keepOutgoing)
+                {
+                    connection.Close();
+                    return;
+                }
+                duplicate.Close();
+            }
+            if (_peers.Count >= Options.MaxConnections + 10)
+            {
+                connection.Close();
+                return;
+            }
+            _peers.Add(connection);
+            SendOpening(connection);
+        }
+        _logger.LogDebug("{Torrent}: connected to {Peer}", Torrent.Info.Name, connection.Describe());
+        _ = Task.Run(() => RunPeerAsync(connection, endPoint));
+    }
+
+    private void SendOpening(PeerConnection peer)
+    {
+        if (peer.SupportsExtensions)
+        {
+            var handshake = new ExtensionHandshake(Options.ClientName, Options.ListenPort > 0 ? Options.ListenPort : null, Options.MaxIncomingRequests);
+            peer.Send(Outgoing.Extended(0, handshake.Encode()));
+        }
+        if (peer.SupportsFast && _have.Count == 0)
+        {
+            peer.Send(Outgoing.Simple(MessageId.HaveNone));
+        }
+        else if (peer.SupportsFast && _have.IsComplete)
+        {
+            peer.Send(Outgoing.Simple(MessageId.HaveAll));
+        }
+        else if (_have.Count > 0)
+        {
+            peer.Send(Outgoing.Bitfield(_have.Bytes.ToArray()));
+        }
+    }
+
+    private async Task RunPeerAsync(PeerConnection peer, IPEndPoint? endPoint)
+    {
+        string reason = "closed by peer";
+        try
+        {
+            await peer.RunAsync(this, _maxMessageLength);
+        }
+        catch (OperationCanceledException)
+        {
+            reason = "closed";
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or PeerProtocolException or ObjectDisposedException)
+        {
+            reason = e.Message;
+        }
+        catch (Exception e)
+        {
+            // A bug of ours, not the peer's fault: say so loudly, but keep the session alive.
+            reason = e.ToString();
+            _logger.LogError(e, "{Torrent}: unexpected error with {Peer}", Torrent.Info.Name, peer.Describe());
+        }
+        finally
+        {
+            Detach(peer, endPoint);
+            await peer.DisposeAsync();
+        }
+        _logger.LogDebug("{Torrent}: {Peer} gone: {Reason}", Torrent.Info.Name, peer.Describe(), reason);
+        ConnectMore();
+    }
+
+    private void Detach(PeerConnection peer, IPEndPoint? endPoint)
+    {
+        lock (_lock)
+        {
+            if (!_peers.Remove(peer))
+            {
+                return;
+            }
+            if (peer.PeerHave != null)
+            {
+                _picker.AddAvailability(peer.PeerHave, -1);
+            }
+            ReleaseRequests(peer);
+            foreach (var download in _picker.Active.Values)
+            {
+                if (download.Owner == peer)
+                {
+                    download.Owner = null;
+                }
+            }
+            if (endPoint != null && _known.TryGetValue(endPoint, out var known))
+            {
+                known.Connected = false;
+                known.RetryAfterTicks = Environment.TickCount64 + 5000;
+            }
+        }
+        RequestMoreForAll();
+    }
+
+    /// <summary>Gives a peer's outstanding requests back to the picker (it choked us, timed out or left).</summary>
+    private void ReleaseRequests(PeerConnection peer)
+    {
+        foreach (var request in peer.Pending)
+        {
+            if (_picker.Active.TryGetValue(request.Piece, out var download) && download.Requests[request.Block] > 0)
+            {
+                download.Requests[request.Block]--;
+            }
+        }
+        peer.Pending.Clear();
+    }
+
+    private void ConnectMore()
+    {
+        List<IPEndPoint> targets;
+        lock (_lock)
+        {
+            if (_stop.IsCancellationRequested || _have.IsComplete && !Options.ConnectWhenSeeding)
+            {
+                return;
+            }
+            var now = Environment.TickCount64;
+            var room = Options.MaxConnections - _peers.Count - _known.Values.Count(k => k.Connecting);
+            targets = _known
+                .Where(k => !k.Value.Connected && !k.Value.Connecting && !k.Value.IsSelf && !k.Value.Banned && k.Value.RetryAfterTicks <= now)
+                .Take(Math.Max(0, room))
+                .Select(k => k.Key)
+                .ToList();
+            foreach (var target in targets)
+            {
+                _known[target].Connecting = true;
+            }
+        }
+        foreach (var target in targets)
+        {
+            _ = Task.Run(() => ConnectAsync(target));
+        }
+    }
+
+    private async Task ConnectAsync(IPEndPoint endPoint)
+    {
+        PeerConnection connection;
+        try
+        {
+            connection = await PeerConnection.ConnectAsync(endPoint, OurHandshake, Options.SocketBufferSize, TimeSpan.FromSeconds(10), _stop.Token);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or PeerProtocolException or OperationCanceledException)
+        {
+            lock (_lock)
+            {
+                var known = _known[endPoint];
+                known.Connecting = false;
+                known.Failures++;
+                known.RetryAfterTicks = Environment.TickCount64 + Math.Min(60_000, 1000L << Math.Min(known.Failures, 6));
+            }
+            _logger.LogDebug("{Torrent}: cannot connect to {Peer}: {Reason}", Torrent.Info.Name, endPoint, e.Message);
+            return;
+        }
+        lock (_lock)
+        {
+            var known = _known[endPoint];
+            known.Connecting = false;
+            known.Connected = true;
+            known.Failures = 0;
+        }
+        Attach(connection, endPoint);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+        _stop.Cancel();
+        List<PeerConnection> peers;
+        lock (_lock)
+        {
+            peers = _peers.ToList();
+        }
+        foreach (var peer in peers)
+        {
+            peer.Close();
+        }
+        try
+        {
+            await Task.WhenAll(_background).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+        }
+        await Tracker.AnnounceStoppedAsync();
+        _completed.TrySetCanceled();
+        Tracker.Dispose();
+        _stop.Dispose();
+    }
+}

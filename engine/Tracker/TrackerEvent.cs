@@ -1,0 +1,10 @@
+namespace EzioPxe.Engine.Tracker;
+
+/// <summary>The "event" parameter of an announce (BEP 3).</summary>
+public enum TrackerEvent
+{
+    None,
+    Started,
+    Completed,
+    Stopped,
+}
