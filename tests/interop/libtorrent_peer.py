@@ -73,9 +73,9 @@ def main():
                 print(f"alert {alert.message()}", flush=True)
         status = handle.status()
         now = time.time()
-        if now - last_print > 1:
+        if now - last_print > 0.5:
             last_print = now
-            print(f"progress {status.progress:.4f} down {status.download_payload_rate} up {status.upload_payload_rate} peers {status.num_peers}", flush=True)
+            print(f"progress {status.progress:.4f} down {status.download_payload_rate} up {status.upload_payload_rate} peers {status.num_peers} uploaded {status.total_payload_upload}", flush=True)
         if args.mode == "leech" and status.is_seeding and not reported_done:
             reported_done = True
             print(f"done {now - start:.3f} downloaded {status.total_payload_download}", flush=True)

@@ -8,7 +8,7 @@ namespace EzioPxe.Client.Tests.Storage;
 /// <summary>A disk-image torrent built from extents (offset, bytes), named the EZIO way, with its pieces at hand.</summary>
 public sealed class ImageTorrent
 {
-    public ImageTorrent(int pieceLength, IReadOnlyList<(long Offset, byte[] Bytes)> extents, long? diskSize = null, Func<long, string>? name = null)
+    public ImageTorrent(int pieceLength, IReadOnlyList<(long Offset, byte[] Bytes)> extents, long? diskSize = null, Func<long, string>? name = null, string? announce = null)
     {
         Extents = extents;
         Stream = extents.SelectMany(e => e.Bytes).ToArray();
@@ -22,14 +22,30 @@ public sealed class ImageTorrent
         {
             extra[DiskImageLayout.DiskSizeKey] = new BInteger(diskSize.Value);
         }
-        Info = Torrent.Parse(new TorrentBuilder
+        Bytes = new TorrentBuilder
         {
+            Announce = announce,
             Name = "image",
             PieceLength = pieceLength,
             Files = extents.Select(e => ((name ?? ExtentName.Format)(e.Offset), (long)e.Bytes.Length)).ToList(),
             PieceHashes = hashes,
             ExtraInfo = extra,
-        }.Build()).Info;
+        }.Build();
+        Info = Torrent.Parse(Bytes).Info;
+    }
+
+    /// <summary>The .torrent file's bytes.</summary>
+    public byte[] Bytes { get; }
+
+    /// <summary>Writes each extent as a file named like the torrent's, so an ordinary client can seed them from <paramref name="directory"/>/image.</summary>
+    public void WriteFiles(string directory)
+    {
+        var root = System.IO.Path.Combine(directory, Info.Name);
+        Directory.CreateDirectory(root);
+        for (var i = 0; i < Extents.Count; i++)
+        {
+            File.WriteAllBytes(System.IO.Path.Combine(root, Info.Files[i].Path), Extents[i].Bytes);
+        }
     }
 
     public TorrentInfo Info { get; }

@@ -74,17 +74,12 @@ public class RealClientTests
     {
         using var dir = new TempDirectory();
         var trackerPort = FreePort.Tcp();
-        var announce = $"http://127.0.0.1:{trackerPort}/announce";
-        var bytes = SampleContent.Create(dir.Path, "content", Sizes, 256 * 1024, announce);
+        var bytes = SampleContent.Create(dir.Path, "content", Sizes, 256 * 1024, Opentracker.UrlFor(trackerPort));
         var torrent = Torrent.Parse(bytes);
         var torrentPath = dir.File("content.torrent");
         File.WriteAllBytes(torrentPath, bytes);
-        File.WriteAllText(dir.File("whitelist"), torrent.InfoHash.ToHex() + "\n");
-        // opentracker drops root and reads its whitelist as another user; the temp directory is 0700.
-        File.SetUnixFileMode(dir.Path, (UnixFileMode)0b111_101_101);
-        using var tracker = BackgroundProcess.Start("opentracker", new[] { "-i", "127.0.0.1", "-p", trackerPort.ToString(CultureInfo.InvariantCulture), "-P", trackerPort.ToString(CultureInfo.InvariantCulture), "-w", dir.File("whitelist") });
-        await WaitForListener(trackerPort, tracker);
-        await WaitForWhitelist(announce, torrent, tracker);
+        using var tracker = Opentracker.Start(dir.Path, new[] { torrent.InfoHash }, trackerPort);
+        await tracker.WaitForAsync(torrent.InfoHash);
 
         // Our seeder announces; the libtorrent leecher knows only the tracker.
         await using (var seeder = await OwnSwarmTests.Seed(torrent, dir.Path))
@@ -131,29 +126,6 @@ public class RealClientTests
             throw new TimeoutException($"download incomplete: {session.GetStatus()}\nwe said:\n{log}\nother peer said:\n{other.Output}");
         }
         Assert.Equal(0, session.GetStatus().HashFailures);
-    }
-
-    /// <summary>opentracker loads its whitelist in a thread of its own after it starts listening.</summary>
-    private static async Task WaitForWhitelist(string announce, Torrent torrent, BackgroundProcess tracker)
-    {
-        using var http = new HttpClient();
-        var client = new EzioPxe.Engine.Tracker.HttpTrackerClient(http);
-        // "stopped" is answered without a whitelist check, so probe with "started" and withdraw at once.
-        var probe = new EzioPxe.Engine.Tracker.AnnounceRequest(torrent.InfoHash, EzioPxe.Engine.Peers.PeerId.Create(), 1, 0, 0, 1, EzioPxe.Engine.Tracker.TrackerEvent.Started);
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            try
-            {
-                await client.AnnounceAsync(announce, probe, CancellationToken.None);
-                await client.AnnounceAsync(announce, probe with { Event = EzioPxe.Engine.Tracker.TrackerEvent.Stopped }, CancellationToken.None);
-                return;
-            }
-            catch (EzioPxe.Engine.Tracker.TrackerException)
-            {
-                await Task.Delay(100);
-            }
-        }
-        throw new TimeoutException("opentracker never accepted the whitelisted torrent:\n" + tracker.Output);
     }
 
     private static async Task WaitForListener(int port, BackgroundProcess process)

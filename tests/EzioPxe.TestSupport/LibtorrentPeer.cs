@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using EzioPxe.TestSupport;
 
-namespace EzioPxe.Engine.Tests.Interop;
+namespace EzioPxe.TestSupport;
 
 /// <summary>Runs tests/interop/libtorrent_peer.py (Debian's python3-libtorrent) as a real peer.</summary>
-internal static partial class LibtorrentPeer
+public static partial class LibtorrentPeer
 {
     public static string Script => RepositoryPaths.Of("tests/interop/libtorrent_peer.py");
 

@@ -1,0 +1,212 @@
+using System.Net;
+using System.Net.Sockets;
+using EzioPxe.Client.Contracts;
+using EzioPxe.Client.Disk;
+using EzioPxe.Client.Job;
+using EzioPxe.Client.Progress;
+using EzioPxe.Client.Storage;
+using EzioPxe.Engine.Metainfo;
+using EzioPxe.Engine.Peers;
+using EzioPxe.Engine.Swarm;
+using Microsoft.Extensions.Logging;
+
+namespace EzioPxe.Client.Deployment;
+
+/// <summary>
+/// One deployment, start to finish: job, torrent, disk, swarm, seeding, flush. It never reboots
+/// itself; Program decides that from the outcome, so a failed run never reboots into a half-written disk.
+/// </summary>
+public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, ILogger logger, TextWriter console)
+{
+    /// <summary>The client keeps well under 128 MiB: pieces in flight plus pieces cached for seeding.</summary>
+    private const long DownloadMemory = 48L * 1024 * 1024;
+    private const long ReadCacheMemory = 24L * 1024 * 1024;
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(2);
+
+    private ProgressPoster? _poster;
+    private ProgressReport _last = new();
+
+    /// <summary>The last state reported, for the summary and for error reports.</summary>
+    public ProgressReport LastReport => _last;
+
+    public async Task<ProgressReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var (mac, address) = await IdentifyAsync(cancellationToken);
+        _last = new ProgressReport { Mac = mac, Address = address, Hostname = Environment.MachineName, Job = settings.Job, State = ProgressStates.Starting };
+        if (settings.Server != null)
+        {
+            _poster = new ProgressPoster(http, new Uri(settings.Server.BaseUri, "progress"));
+        }
+        try
+        {
+            return await DeployAsync(mac, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _last = _last with { State = ProgressStates.Failed, Error = Describe(e) };
+            if (_poster != null)
+            {
+                await _poster.PostAsync(_last, CancellationToken.None);
+            }
+            throw;
+        }
+    }
+
+    private async Task<ProgressReport> DeployAsync(string mac, CancellationToken cancellationToken)
+    {
+        var job = settings;
+        if (job.NeedsJobFromServer)
+        {
+            var url = job.JobUrl(mac);
+            console.WriteLine($"fetching job from {url}");
+            job = job.WithJob(await JobClient.FetchAsync(http, url, cancellationToken));
+        }
+        _last = _last with { Job = job.Job ?? _last.Job };
+        var torrentUrl = job.AbsoluteTorrentUrl ?? throw new DeploymentFailedException("the job names no torrent");
+        console.WriteLine($"fetching torrent {torrentUrl}");
+        var torrent = Torrent.Parse(await http.GetByteArrayAsync(torrentUrl, cancellationToken));
+
+        var diskPath = new DiskSelector().Resolve(job.DiskOrDefault);
+        console.WriteLine($"target disk {diskPath}: {torrent.Info.Files.Count} extents, {ByteSize.Format(torrent.Info.TotalLength)} to write");
+        await using var storage = DiskPieceStorage.Open(torrent.Info, diskPath);
+        await using var listener = new PeerListener(new IPEndPoint(IPAddress.Any, 0), logger);
+        await using var session = new TorrentSession(torrent, storage, new SessionOptions
+        {
+            ExistingData = ExistingData.Check,
+            ListenPort = listener.Port,
+            DownloadMemory = DownloadMemory,
+            ReadCacheMemory = ReadCacheMemory,
+        }, logger);
+        listener.Register(session);
+        listener.Start();
+        await session.StartAsync();
+
+        var progress = ConsoleProgress.ForConsole();
+        var reply = await WatchAsync(session, progress, until: () => session.Completion.IsCompleted, cancellationToken);
+        await session.Completion; // throws the storage error, if that is why it ended
+        console.WriteLine();
+        console.WriteLine($"image written and verified in {progress.Elapsed:mm\\:ss}");
+
+        await SeedAsync(job.SeedOrDefault, session, progress, reply, cancellationToken);
+
+        var finish = await storage.FinishAsync(cancellationToken);
+        if (finish.Note != null)
+        {
+            console.WriteLine(finish.Note);
+        }
+        _last = Report(session, ProgressStates.Done);
+        progress.Finish(_last, session.GetStatus().Uploaded);
+        if (_poster != null)
+        {
+            await _poster.PostAsync(_last, cancellationToken);
+        }
+        return _last;
+    }
+
+    /// <summary>Seeds to the rest of the room: until the server says every machine is done, for a while, or not at all.</summary>
+    private async Task SeedAsync(SeedPolicy policy, TorrentSession session, ConsoleProgress progress, ProgressReply? lastReply, CancellationToken cancellationToken)
+    {
+        switch (policy.Mode)
+        {
+            case SeedMode.None:
+                return;
+            case SeedMode.ForDuration:
+                var until = DateTime.UtcNow + policy.Duration;
+                await WatchAsync(session, progress, () => DateTime.UtcNow >= until, cancellationToken);
+                return;
+            default:
+                if (_poster == null)
+                {
+                    return; // nobody to say the room is done
+                }
+                if (lastReply is { RoomDone: true } or { Stop: true })
+                {
+                    return;
+                }
+                console.WriteLine("seeding to the other machines until the server says the room is done");
+                await WatchAsync(session, progress, () => false, cancellationToken, stopOnRoomDone: true);
+                return;
+        }
+    }
+
+    /// <summary>Redraws the progress line every second and reports to the server every two, until <paramref name="until"/> holds.</summary>
+    private async Task<ProgressReply?> WatchAsync(TorrentSession session, ConsoleProgress progress, Func<bool> until, CancellationToken cancellationToken, bool stopOnRoomDone = false)
+    {
+        ProgressReply? reply = null;
+        var lastPost = DateTime.MinValue;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        while (true)
+        {
+            var status = session.GetStatus();
+            var state = status.IsComplete ? ProgressStates.Seeding : status.PiecesUnchecked > 0 && status.Downloaded == 0 ? ProgressStates.Checking : ProgressStates.Downloading;
+            _last = Report(session, state);
+            progress.Update(_last);
+            if (_poster != null && DateTime.UtcNow - lastPost >= ReportInterval)
+            {
+                lastPost = DateTime.UtcNow;
+                reply = await _poster.PostAsync(_last, cancellationToken) ?? reply;
+                if (stopOnRoomDone && reply is { RoomDone: true } or { Stop: true })
+                {
+                    return reply;
+                }
+            }
+            if (until())
+            {
+                return reply;
+            }
+            var tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
+            await Task.WhenAny(tick, session.Completion);
+            if (session.Completion.IsFaulted)
+            {
+                return reply;
+            }
+        }
+    }
+
+    private ProgressReport Report(TorrentSession session, string state)
+    {
+        var status = session.GetStatus();
+        long? eta = status.DownloadRate > 1 && !status.IsComplete ? (long)((status.BytesTotal - status.BytesHave) / status.DownloadRate) : null;
+        return _last with
+        {
+            State = state,
+            BytesDone = status.BytesHave,
+            BytesTotal = status.BytesTotal,
+            DownloadRate = (long)status.DownloadRate,
+            UploadRate = (long)status.UploadRate,
+            Peers = status.Peers,
+            EtaSeconds = eta,
+            Error = null,
+        };
+    }
+
+    /// <summary>Our MAC (the job is looked up by it) and the address the server sees us at.</summary>
+    private async Task<(string Mac, string? Address)> IdentifyAsync(CancellationToken cancellationToken)
+    {
+        if (settings.Server == null)
+        {
+            return (settings.Mac ?? "00:00:00:00:00:00", null);
+        }
+        try
+        {
+            var route = await NetworkRoute.FindAsync(settings.Server.Host, cancellationToken);
+            return (settings.Mac ?? route.Mac, route.LocalAddress.ToString());
+        }
+        catch (Exception e) when (e is SocketException or IOException or InvalidOperationException)
+        {
+            if (settings.Mac != null)
+            {
+                return (settings.Mac, null);
+            }
+            throw new DeploymentFailedException($"cannot find the network interface that reaches {settings.Server.Host}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>One line for the console and the status page: what failed and why, without a stack trace.</summary>
+    public static string Describe(Exception e) => e switch
+    {
+        HttpRequestException http => $"server unreachable or refused: {http.Message}",
+        InvalidTorrentException torrent => $"bad torrent: {torrent.Message}",
+        _ => e.Message,
+    };
+}
