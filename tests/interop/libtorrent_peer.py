@@ -46,6 +46,7 @@ def main():
     parser.add_argument("--peer", action="append", default=[])
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--stay", action="store_true", help="keep seeding after a leech completes")
+    parser.add_argument("--until-uploaded", type=int, default=0, help="a seed exits once it has uploaded this many bytes")
     args = parser.parse_args()
 
     session = lt.session(settings(args.port, args.interface))
@@ -76,15 +77,18 @@ def main():
         if now - last_print > 0.5:
             last_print = now
             print(f"progress {status.progress:.4f} down {status.download_payload_rate} up {status.upload_payload_rate} peers {status.num_peers} uploaded {status.total_payload_upload}", flush=True)
+        if args.mode == "seed" and args.until_uploaded and status.total_payload_upload >= args.until_uploaded:
+            print(f"done {now - start:.3f} cpu {time.process_time():.3f}", flush=True)
+            return 0
         if args.mode == "leech" and status.is_seeding and not reported_done:
             reported_done = True
-            print(f"done {now - start:.3f} downloaded {status.total_payload_download}", flush=True)
+            print(f"done {now - start:.3f} cpu {time.process_time():.3f} downloaded {status.total_payload_download}", flush=True)
             if not args.stay:
                 return 0
         if args.mode == "leech" and status.errc.value() != 0:
             print(f"error {status.errc.message()}", flush=True)
             return 1
-        time.sleep(0.05)
+        time.sleep(0.01 if args.until_uploaded else 0.05)
     if args.mode == "leech" and not reported_done:
         print("timeout", flush=True)
         return 1
