@@ -29,6 +29,7 @@ public static class NetBootCommand
           --bios FILE              BIOS boot loader (default undionly.kpxe)
           --efi64 FILE             x86-64 UEFI boot loader (default snponly.efi)
           --ipxe-script-url URL    script URL for iPXE clients; {mac} = aa-bb-cc-dd-ee-ff
+                                   (default tftp://SERVER/ipxe/{mac}.ipxe)
           --ipxe-base-url URL      prefix of kernel/initrd in iPXE scripts (default tftp://SERVER/)
           --kernel PATH --initrd PATH   relative to the root (default vmlinuz, initrd.img)
           --cmdline TEXT           kernel command line for every machine
@@ -55,11 +56,14 @@ public static class NetBootCommand
             var root = Get("root") ?? throw new ArgumentException("--root is required");
             var dhcpMode = Get("dhcp") ?? "off";
             var serverAddress = Get("server-address") is { } s ? IPAddress.Parse(s) : null;
+            var listen = Get("listen") is { } l ? IPAddress.Parse(l) : IPAddress.Any;
+            // By default an iPXE client fetches its generated script from our TFTP server.
+            var scriptServer = serverAddress ?? (listen.Equals(IPAddress.Any) ? null : listen);
             var loaders = new BootLoaderOptions
             {
                 Bios = Get("bios") ?? "undionly.kpxe",
                 EfiX64 = Get("efi64") ?? "snponly.efi",
-                IpxeScriptUrl = Get("ipxe-script-url"),
+                IpxeScriptUrl = Get("ipxe-script-url") ?? (scriptServer == null ? null : $"tftp://{scriptServer}/ipxe/{{mac}}.ipxe"),
             };
             var commandLine = Get("cmdline") ?? "";
             var plans = new ConfiguredBootPlanProvider(loaders, _ => commandLine, Get("kernel") ?? "vmlinuz", Get("initrd") ?? "initrd.img");
@@ -69,7 +73,7 @@ public static class NetBootCommand
             await using var tftp = new TftpServer(new TftpServerOptions
             {
                 Root = root,
-                ListenAddress = Get("listen") is { } l ? IPAddress.Parse(l) : IPAddress.Any,
+                ListenAddress = listen,
                 Port = Get("tftp-port") is { } p ? int.Parse(p) : 69,
             }, menus, loggerFactory.CreateLogger<TftpServer>());
             await tftp.StartAsync();

@@ -8,7 +8,7 @@ namespace EzioPxe.Server.NetBoot.Tftp;
 
 /// <summary>
 /// Read-only TFTP server (RFC 1350 with RFC 2347/2348/2349/7440 options). One listening socket
-/// takes requests; every transfer gets its own socket and task, so many clients run at once.
+/// takes requests; every transfer gets its own socket and thread, so many clients run at once.
 /// </summary>
 public sealed class TftpServer : IAsyncDisposable
 {
@@ -192,17 +192,22 @@ public sealed class TftpServer : IAsyncDisposable
         _logger.LogInformation("TFTP {Transfer}: {Length} bytes, blksize {BlockSize}, windowsize {WindowSize}", description, content.Length, negotiation.BlockSize, negotiation.WindowSize);
         var transfer = new TftpTransfer(transferSocket, content, negotiation, _options.MaxRetransmissions, _logger, description);
         var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _transfers[client] = RunTransferAsync(transfer, transferSocket, content, client, registered.Task, stopping);
+        _transfers[client] = StartTransfer(transfer, transferSocket, content, client, registered.Task, stopping);
         registered.SetResult();
     }
 
-    private async Task RunTransferAsync(TftpTransfer transfer, Socket socket, TftpContent content, IPEndPoint client, Task registered, CancellationToken stopping)
+    private Task StartTransfer(TftpTransfer transfer, Socket socket, TftpContent content, IPEndPoint client, Task registered, CancellationToken stopping) =>
+        // LongRunning: a thread of its own, because the transfer blocks on its socket (see TftpTransfer.Run).
+        Task.Factory.StartNew(() => RunTransfer(transfer, socket, content, client, registered, stopping),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void RunTransfer(TftpTransfer transfer, Socket socket, TftpContent content, IPEndPoint client, Task registered, CancellationToken stopping)
     {
         try
         {
             // Wait until the receive loop has registered this task, so the removal below cannot come first.
-            await registered;
-            await transfer.RunAsync(stopping);
+            registered.Wait(stopping);
+            transfer.Run(stopping);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {

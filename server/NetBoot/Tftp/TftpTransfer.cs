@@ -29,87 +29,84 @@ internal sealed class TftpTransfer
         _description = description;
     }
 
-    /// <summary>Runs to the end of the transfer; true if the client acknowledged the last block.</summary>
-    public async Task<bool> RunAsync(CancellationToken stopping)
+    /// <summary>
+    /// Runs to the end of the transfer on the calling thread, with blocking socket calls; true if
+    /// the client acknowledged the last block. Blocking on a thread of its own (not async) because
+    /// lock-step clients (pxelinux, curl) make one round trip per block, and the thread-pool hop of
+    /// an async receive costs more than the round trip itself on a LAN.
+    /// </summary>
+    public bool Run(CancellationToken stopping)
     {
         var blockSize = _negotiation.BlockSize;
         var sendBuffer = new byte[TftpPacket.HeaderLength + Math.Max(blockSize, 512)];
-        var receiveBuffer = new byte[1024];
-        var waiter = new AckWaiter(_socket, receiveBuffer, stopping);
-        try
+        var waiter = new AckWaiter(_socket, new byte[1024], stopping);
+        if (_negotiation.AcknowledgedOptions.Count > 0 && !SendOptionAck(sendBuffer, waiter))
         {
-            if (_negotiation.AcknowledgedOptions.Count > 0 && !await SendOptionAckAsync(sendBuffer, waiter))
+            return false;
+        }
+        // The last block is the first one shorter than blksize; a length that is a multiple of
+        // blksize therefore ends with an empty block.
+        var totalBlocks = _content.Length / blockSize + 1;
+        long acknowledged = 0;
+        var retransmissions = 0;
+        while (acknowledged < totalBlocks)
+        {
+            var windowEnd = Math.Min(acknowledged + _negotiation.WindowSize, totalBlocks);
+            for (var block = acknowledged + 1; block <= windowEnd; block++)
             {
-                return false;
+                var length = _content.Read((block - 1) * blockSize, sendBuffer.AsSpan(TftpPacket.HeaderLength, blockSize));
+                TftpPacket.WriteDataHeader(sendBuffer, (ushort)block);
+                _socket.Send(sendBuffer.AsSpan(0, TftpPacket.HeaderLength + length));
             }
-            // The last block is the first one shorter than blksize; a length that is a multiple of
-            // blksize therefore ends with an empty block.
-            var totalBlocks = _content.Length / blockSize + 1;
-            long acknowledged = 0;
-            var retransmissions = 0;
-            while (acknowledged < totalBlocks)
+            var deadline = Environment.TickCount64 + (long)_negotiation.Timeout.TotalMilliseconds;
+            var progressed = false;
+            while (!progressed)
             {
-                var windowEnd = Math.Min(acknowledged + _negotiation.WindowSize, totalBlocks);
-                for (var block = acknowledged + 1; block <= windowEnd; block++)
+                var reply = waiter.Wait(deadline);
+                if (reply == AckWaiter.Outcome.Timeout)
                 {
-                    var length = _content.Read((block - 1) * blockSize, sendBuffer.AsSpan(TftpPacket.HeaderLength, blockSize));
-                    TftpPacket.WriteDataHeader(sendBuffer, (ushort)block);
-                    await _socket.SendAsync(sendBuffer.AsMemory(0, TftpPacket.HeaderLength + length), SocketFlags.None, stopping);
+                    break;
                 }
-                var deadline = Environment.TickCount64 + (long)_negotiation.Timeout.TotalMilliseconds;
-                var progressed = false;
-                while (!progressed)
+                if (reply == AckWaiter.Outcome.ClientGone)
                 {
-                    var reply = await waiter.WaitAsync(deadline);
-                    if (reply == AckWaiter.Outcome.Timeout)
-                    {
-                        break;
-                    }
-                    if (reply == AckWaiter.Outcome.ClientGone)
-                    {
-                        _logger.LogDebug("TFTP {Transfer}: client ended the transfer", _description);
-                        return false;
-                    }
-                    // Block numbers are 16 bits and roll over to 0 (as tftp-hpa and iPXE expect);
-                    // only a block inside the window just sent can be meant.
-                    for (var block = acknowledged + 1; block <= windowEnd; block++)
-                    {
-                        if ((ushort)block == waiter.AckedBlock)
-                        {
-                            acknowledged = block;
-                            progressed = true;
-                            break;
-                        }
-                    }
-                }
-                if (progressed)
-                {
-                    retransmissions = 0;
-                }
-                else if (++retransmissions > _maxRetransmissions)
-                {
-                    _logger.LogInformation("TFTP {Transfer}: no ACK after {Count} retransmissions, giving up", _description, _maxRetransmissions);
+                    _logger.LogDebug("TFTP {Transfer}: client ended the transfer", _description);
                     return false;
                 }
+                // Block numbers are 16 bits and roll over to 0 (as tftp-hpa and iPXE expect);
+                // only a block inside the window just sent can be meant.
+                for (var block = acknowledged + 1; block <= windowEnd; block++)
+                {
+                    if ((ushort)block == waiter.AckedBlock)
+                    {
+                        acknowledged = block;
+                        progressed = true;
+                        break;
+                    }
+                }
             }
-            return true;
+            if (progressed)
+            {
+                retransmissions = 0;
+            }
+            else if (++retransmissions > _maxRetransmissions)
+            {
+                _logger.LogInformation("TFTP {Transfer}: no ACK after {Count} retransmissions, giving up", _description, _maxRetransmissions);
+                return false;
+            }
         }
-        finally
-        {
-            waiter.Dispose();
-        }
+        return true;
     }
 
-    private async Task<bool> SendOptionAckAsync(byte[] sendBuffer, AckWaiter waiter)
+    private bool SendOptionAck(byte[] sendBuffer, AckWaiter waiter)
     {
         var length = TftpPacket.WriteOptionAck(sendBuffer, _negotiation.AcknowledgedOptions);
         for (var attempt = 0; attempt <= _maxRetransmissions; attempt++)
         {
-            await _socket.SendAsync(sendBuffer.AsMemory(0, length), SocketFlags.None);
+            _socket.Send(sendBuffer.AsSpan(0, length));
             var deadline = Environment.TickCount64 + (long)_negotiation.Timeout.TotalMilliseconds;
             while (true)
             {
-                var reply = await waiter.WaitAsync(deadline);
+                var reply = waiter.Wait(deadline);
                 if (reply == AckWaiter.Outcome.ClientGone)
                 {
                     // Typically error 8: the client refused our options (RFC 2347).
@@ -128,9 +125,11 @@ internal sealed class TftpTransfer
         return false;
     }
 
-    /// <summary>Receives ACKs until a deadline, reusing one cancellation source while no timeout fires.</summary>
-    private sealed class AckWaiter(Socket socket, byte[] buffer, CancellationToken stopping) : IDisposable
+    /// <summary>Receives ACKs until a deadline, waking up regularly to notice that the server stops.</summary>
+    private sealed class AckWaiter(Socket socket, byte[] buffer, CancellationToken stopping)
     {
+        private const int MaxSliceMicroseconds = 250_000;
+
         public enum Outcome
         {
             Ack,
@@ -138,37 +137,32 @@ internal sealed class TftpTransfer
             ClientGone,
         }
 
-        private CancellationTokenSource _timer = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-
         public ushort AckedBlock { get; private set; }
 
-        public async ValueTask<Outcome> WaitAsync(long deadline)
+        public Outcome Wait(long deadline)
         {
             while (true)
             {
+                stopping.ThrowIfCancellationRequested();
                 var remaining = deadline - Environment.TickCount64;
                 if (remaining <= 0)
                 {
                     return Outcome.Timeout;
                 }
-                _timer.CancelAfter(TimeSpan.FromMilliseconds(remaining));
                 int received;
                 try
                 {
-                    received = await socket.ReceiveAsync(buffer, SocketFlags.None, _timer.Token);
-                }
-                catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
-                {
-                    _timer.Dispose();
-                    _timer = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                    return Outcome.Timeout;
+                    if (!socket.Poll((int)Math.Min(remaining * 1000, MaxSliceMicroseconds), SelectMode.SelectRead))
+                    {
+                        continue;
+                    }
+                    received = socket.Receive(buffer);
                 }
                 catch (SocketException)
                 {
                     // ICMP port unreachable arrives as ECONNREFUSED on the connected socket: the client is gone.
                     return Outcome.ClientGone;
                 }
-                _timer.TryReset();
                 var packet = buffer.AsSpan(0, received);
                 if (TftpPacket.IsError(packet))
                 {
@@ -182,7 +176,5 @@ internal sealed class TftpTransfer
                 // Anything else from the client is ignored; the deadline still holds.
             }
         }
-
-        public void Dispose() => _timer.Dispose();
     }
 }
