@@ -18,13 +18,7 @@ public sealed class NetworkBootTests(NetBootAssets assets, ITestOutputHelper out
     {
         var job = "bios-proxy-" + Guid.NewGuid().ToString("N")[..8];
         using var lan = VirtualLan.Create();
-        // The site's own DHCP server hands out addresses and knows nothing about network boot.
-        var site = lan.AddHost("10.66.0.2/24");
-        site.Namespace.Start("dnsmasq", [
-            "--no-daemon", "--conf-file=/dev/null", "--port=0", "--user=root", "--interface=eth0", "--bind-interfaces",
-            "--dhcp-range=10.66.0.100,10.66.0.150,255.255.255.0,1h", "--dhcp-leasefile=" + assets.Scratch($"dnsmasq-{job}.leases"),
-            "--pid-file=" + assets.Scratch($"dnsmasq-{job}.pid"), "--log-dhcp",
-        ]);
+        StartSiteDhcp(lan, job);
         using var server = NetBootServerProcess.Start(lan.Server,
             "--root", assets.Root, "--listen", "10.66.0.1", "--dhcp", "proxy", "--interface", VirtualLan.BridgeName,
             "--server-address", "10.66.0.1", "--bios", "pxelinux.0", "--efi64", "grubnetx64.efi",
@@ -69,6 +63,41 @@ public sealed class NetworkBootTests(NetBootAssets assets, ITestOutputHelper out
         var mac = EzioPxe.Server.NetBoot.MacAddressText.Hyphenated(machine.Mac);
         Assert.Contains($"(EfiBc) -> snponly.efi", server.Output, StringComparison.Ordinal);
         Assert.Contains($"-> tftp://10.66.0.1/ipxe/{mac}.ipxe", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Uefi_machine_boots_through_our_proxy_dhcp_beside_the_sites_dnsmasq()
+    {
+        var job = "uefi-proxy-" + Guid.NewGuid().ToString("N")[..8];
+        using var lan = VirtualLan.Create();
+        StartSiteDhcp(lan, job);
+        lan.Server.Start("/usr/bin/python3", ["-m", "http.server", "8000", "--bind", "10.66.0.1", "--directory", assets.Root]);
+        using var server = NetBootServerProcess.Start(lan.Server,
+            "--root", assets.Root, "--listen", "10.66.0.1", "--dhcp", "proxy", "--interface", VirtualLan.BridgeName,
+            "--server-address", "10.66.0.1", "--bios", "undionly.kpxe", "--efi64", "snponly.efi",
+            "--ipxe-script-url", "tftp://10.66.0.1/ipxe/{mac}.ipxe", "--ipxe-base-url", "http://10.66.0.1:8000/",
+            "--cmdline", $"console=ttyS0 quiet ezio.server=10.66.0.1 ezio.job={job}");
+
+        using var machine = lan.StartMachine(new QemuMachineOptions
+        {
+            Firmware = QemuFirmware.Uefi, Nic = "virtio-net-pci", NicRomFile = "", MemoryMiB = 512,
+        });
+        var console = WaitForCommandLine(machine, server);
+
+        Assert.Contains($"ezio.job={job}", console, StringComparison.Ordinal);
+        Assert.Contains("initrd=initrd.img", console, StringComparison.Ordinal);
+        Assert.Contains(QemuMachine.FormatMac(machine.Mac) + " 10.66.0.1", File.ReadAllText(assets.Scratch($"dnsmasq-{job}.leases")), StringComparison.Ordinal);
+    }
+
+    /// <summary>The site's own DHCP server (dnsmasq on a host of its own) hands out addresses and knows nothing about network boot.</summary>
+    private void StartSiteDhcp(VirtualLan lan, string job)
+    {
+        var site = lan.AddHost("10.66.0.2/24");
+        site.Namespace.Start("dnsmasq", [
+            "--no-daemon", "--conf-file=/dev/null", "--port=0", "--user=root", "--interface=eth0", "--bind-interfaces",
+            "--dhcp-range=10.66.0.100,10.66.0.150,255.255.255.0,1h", "--dhcp-leasefile=" + assets.Scratch($"dnsmasq-{job}.leases"),
+            "--pid-file=" + assets.Scratch($"dnsmasq-{job}.pid"), "--log-dhcp",
+        ]);
     }
 
     private string WaitForCommandLine(QemuMachine machine, BackgroundProcess server)
