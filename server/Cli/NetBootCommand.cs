@@ -29,7 +29,8 @@ public static class NetBootCommand
           --bios FILE              BIOS boot loader (default undionly.kpxe)
           --efi64 FILE             x86-64 UEFI boot loader (default snponly.efi)
           --ipxe-script-url URL    script URL for iPXE clients; {mac} = aa-bb-cc-dd-ee-ff
-                                   (default tftp://SERVER/ipxe/{mac}.ipxe)
+                                   (default tftp://SERVER/ipxe/{mac}.ipxe; "none": iPXE
+                                   clients get the BIOS/EFI loader like any PXE client)
           --ipxe-base-url URL      prefix of kernel/initrd in iPXE scripts (default tftp://SERVER/)
           --kernel PATH --initrd PATH   relative to the root (default vmlinuz, initrd.img)
           --cmdline TEXT           kernel command line for every machine
@@ -63,7 +64,12 @@ public static class NetBootCommand
             {
                 Bios = Get("bios") ?? "undionly.kpxe",
                 EfiX64 = Get("efi64") ?? "snponly.efi",
-                IpxeScriptUrl = Get("ipxe-script-url") ?? (scriptServer == null ? null : $"tftp://{scriptServer}/ipxe/{{mac}}.ipxe"),
+                IpxeScriptUrl = Get("ipxe-script-url") switch
+                {
+                    "none" => null,
+                    null => scriptServer == null ? null : $"tftp://{scriptServer}/ipxe/{{mac}}.ipxe",
+                    var url => url,
+                },
             };
             var commandLine = Get("cmdline") ?? "";
             var plans = new ConfiguredBootPlanProvider(loaders, _ => commandLine, Get("kernel") ?? "vmlinuz", Get("initrd") ?? "initrd.img");

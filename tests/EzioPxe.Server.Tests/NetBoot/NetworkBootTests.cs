@@ -21,7 +21,7 @@ public sealed class NetworkBootTests(NetBootAssets assets, ITestOutputHelper out
         StartSiteDhcp(lan, job);
         using var server = NetBootServerProcess.Start(lan.Server,
             "--root", assets.Root, "--listen", "10.66.0.1", "--dhcp", "proxy", "--interface", VirtualLan.BridgeName,
-            "--server-address", "10.66.0.1", "--bios", "pxelinux.0", "--efi64", "grubnetx64.efi",
+            "--server-address", "10.66.0.1", "--bios", "pxelinux.0", "--efi64", "grubnetx64.efi", "--ipxe-script-url", "none",
             "--cmdline", $"console=ttyS0 quiet ezio.server=10.66.0.1 ezio.job={job}");
 
         // QEMU's own e1000 ROM is iPXE; without a script URL it is handed pxelinux.0 like any BIOS PXE ROM.
