@@ -71,6 +71,41 @@ public sealed partial class DhcpClientTests
         Assert.Contains("DHCP: 10.66.0.100 leased to", server.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Garbage_truncated_and_oversized_packets_on_ports_67_and_4011_do_not_stop_the_server()
+    {
+        using var directory = new TempDirectory();
+        Directory.CreateDirectory(directory.File("root"));
+        using var lan = VirtualLan.Create();
+        var attacker = lan.AddHost("10.66.0.3/24");
+        var client = lan.AddHost();
+        using var server = NetBootServerProcess.Start(lan.Server, FullModeArguments(directory.File("root"), directory.File("leases")));
+        // A real DISCOVER header (op 1, Ethernet, cookie), then cut short, padded far past any MTU,
+        // filled with random options or random bytes; broadcast to 67 and unicast to 4011.
+        const string sender = """
+            import os, random, socket
+            random.seed(5)
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"eth0")
+            header = bytes([1, 1, 6, 0]) + os.urandom(4) + bytes(20) + bytes.fromhex("020000000001") + bytes(202) + bytes([99, 130, 83, 99])
+            for i in range(400):
+                kind = i % 4
+                if kind == 0: packet = header[:random.randrange(len(header))]
+                elif kind == 1: packet = header + bytes([53, 1, 1]) + bytes([224, 255]) + os.urandom(random.randrange(1000, 9000))
+                elif kind == 2: packet = header + bytes(random.randrange(256) for _ in range(random.randrange(300)))
+                else: packet = os.urandom(random.randrange(1, 1500))
+                s.sendto(packet, ("255.255.255.255" if i % 2 else "10.66.0.1", 67 if i % 3 else 4011))
+            print("sent")
+            """;
+        attacker.Namespace.Run(TimeSpan.FromSeconds(30), "/usr/bin/python3", "-c", sender).EnsureSuccess("garbage sender");
+        // Some of the padded packets are still valid DISCOVERs and got an offer, so the client's
+        // address is not necessarily the first of the range.
+        var address = System.Net.IPAddress.Parse(Udhcpc(client)).GetAddressBytes();
+        Assert.InRange(address[3], 100, 150);
+        Assert.False(server.HasExited, "the server died:\n" + server.Output);
+    }
+
     [GeneratedRegex(@"lease of ([0-9.]+) obtained from ([0-9.]+)")]
     private static partial Regex LeaseLine();
 }
