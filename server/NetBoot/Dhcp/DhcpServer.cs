@@ -147,14 +147,14 @@ public sealed class DhcpServer : IAsyncDisposable
                     await socket.SendToAsync(reply.Packet, SocketFlags.None, reply.Destination, stopping);
                 }
             }
-            catch (Exception e) when (e is SocketException or IOException or ArgumentException or InvalidOperationException)
-            {
-                // One bad exchange (an unreachable relay, a plan with a bad boot file) must not stop the server.
-                _logger.LogWarning("DHCP: answering {Source} failed: {Error}", source, e.Message);
-            }
             catch (OperationCanceledException)
             {
                 return;
+            }
+            catch (Exception e)
+            {
+                // One bad exchange (an unreachable relay, a plan provider that throws) must not stop the server.
+                _logger.LogWarning("DHCP: answering {Source} failed: {Error}", source, e.Message);
             }
         }
     }

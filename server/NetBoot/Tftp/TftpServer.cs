@@ -111,9 +111,12 @@ public sealed class TftpServer : IAsyncDisposable
             {
                 HandleRequest(buffer.AsSpan(0, received.ReceivedBytes), client, received.PacketInformation.Address, stopping);
             }
-            catch (Exception e) when (e is SocketException or IOException)
+            catch (Exception e)
             {
+                // Whatever went wrong with one request (a menu that cannot be rendered, a file that
+                // vanished), the server goes on serving everyone else.
                 _logger.LogWarning("TFTP request from {Client} failed: {Error}", client, e.Message);
+                TrySendError(client, TftpErrorCode.NotDefined, "server error");
             }
         }
     }
@@ -212,7 +215,7 @@ public sealed class TftpServer : IAsyncDisposable
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
-        catch (Exception e) when (e is SocketException or IOException)
+        catch (Exception e)
         {
             _logger.LogWarning("TFTP transfer to {Client} failed: {Error}", client, e.Message);
         }
@@ -221,6 +224,17 @@ public sealed class TftpServer : IAsyncDisposable
             socket.Dispose();
             content.Dispose();
             _transfers.TryRemove(client, out _);
+        }
+    }
+
+    private void TrySendError(IPEndPoint client, TftpErrorCode code, string message)
+    {
+        try
+        {
+            SendError(client, code, message);
+        }
+        catch (SocketException)
+        {
         }
     }
 

@@ -56,6 +56,10 @@ public sealed class TftpServerFixture : IAsyncLifetime
     {
         public bool TryGet(string path, out ReadOnlyMemory<byte> content)
         {
+            if (path == "broken")
+            {
+                throw new InvalidOperationException("this menu cannot be rendered");
+            }
             content = Encoding.ASCII.GetBytes(GeneratedText);
             return path == GeneratedPath;
         }

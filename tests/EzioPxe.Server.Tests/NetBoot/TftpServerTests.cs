@@ -136,6 +136,15 @@ public sealed class TftpServerTests(TftpServerFixture server) : IClassFixture<Tf
     }
 
     [Fact]
+    public void A_generated_file_that_fails_is_an_error_for_that_client_only()
+    {
+        using var client = new TftpTestClient(server.EndPoint);
+        Assert.Equal(0, client.Get("broken").ErrorCode);
+        Assert.Equal("server error", client.Get("broken").ErrorMessage);
+        Assert.Equal(TftpServerFixture.GeneratedText, Encoding.ASCII.GetString(client.Get(TftpServerFixture.GeneratedPath).Data));
+    }
+
+    [Fact]
     public void Write_requests_are_refused_because_the_server_is_read_only()
     {
         using var client = new TftpTestClient(server.EndPoint);
