@@ -21,5 +21,9 @@ public static class NetBootTestHost
 
     /// <summary>The command that runs this entry point: dotnet + this assembly.</summary>
     public static string[] Command(params string[] args) =>
-        ["dotnet", typeof(NetBootTestHost).Assembly.Location, "netboot", .. args];
+        [DotnetHost, typeof(NetBootTestHost).Assembly.Location, "netboot", .. args];
+
+    /// <summary>The dotnet running the tests (the SDK sets DOTNET_HOST_PATH), so PATH inside the namespace does not matter.</summary>
+    private static string DotnetHost =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 }
