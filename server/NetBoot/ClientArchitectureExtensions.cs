@@ -1,0 +1,11 @@
+namespace EzioPxe.Server.NetBoot;
+
+public static class ClientArchitectureExtensions
+{
+    /// <summary>
+    /// True for the two codes x86-64 UEFI PXE firmware uses (see <see cref="ClientArchitecture"/>).
+    /// Not 16 (UEFI HTTP boot): such a client wants a URL, not a TFTP file name.
+    /// </summary>
+    public static bool IsEfiX64(this ClientArchitecture architecture) =>
+        architecture is ClientArchitecture.EfiBc or ClientArchitecture.EfiX64;
+}

@@ -1,0 +1,29 @@
+using System.Net.NetworkInformation;
+
+namespace EzioPxe.TestSupport.VirtualLan;
+
+/// <summary>How to build one virtual machine. QEMU always runs with -accel tcg (no KVM in CI).</summary>
+public sealed record QemuMachineOptions
+{
+    public QemuFirmware Firmware { get; init; } = QemuFirmware.Bios;
+
+    /// <summary>QEMU NIC model: "e1000" (BIOS PXE via QEMU's iPXE ROM) or "virtio-net-pci".</summary>
+    public string Nic { get; init; } = "e1000";
+
+    /// <summary>
+    /// Option ROM for the NIC: null keeps QEMU's own (iPXE from ipxe-qemu), "" disables it so
+    /// UEFI firmware boots with its own network stack, or a path to another ROM.
+    /// </summary>
+    public string? NicRomFile { get; init; }
+
+    /// <summary>Fixed MAC for the machine; null picks a random locally administered one.</summary>
+    public PhysicalAddress? Mac { get; init; }
+
+    public int MemoryMiB { get; init; } = 256;
+
+    /// <summary>Disk images to attach (raw, virtio); empty for a diskless network boot.</summary>
+    public IReadOnlyList<string> Disks { get; init; } = [];
+
+    /// <summary>Anything else for the QEMU command line.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+}
