@@ -60,6 +60,7 @@ public sealed class PeerConnection : IAsyncDisposable
     internal readonly HashSet<BlockRequest> Pending = new();
     internal int PeerMaxRequests = 250;
     internal int QueuedUploads;
+    internal readonly HashSet<int> Revealed = new();
     internal int HashFailures;
     internal long LastPieceDataTicks = Environment.TickCount64;
     internal long LastSentTicks = Environment.TickCount64;
@@ -265,7 +266,7 @@ public sealed class PeerConnection : IAsyncDisposable
                 await session.ReadBlockAsync(message.Piece, message.Offset, data, _closed.Token);
                 Writer.Advance(message.Length);
                 Upload.Add(message.Length);
-                session.OnBlockSent(this, message.Length);
+                session.OnBlockSent(this, message.Piece, message.Length);
                 break;
         }
     }

@@ -54,6 +54,16 @@ public sealed record SessionOptions
     /// <summary>Whether a complete session still dials peers it hears of (they may need what it has).</summary>
     public bool ConnectWhenSeeding { get; init; } = true;
 
+    /// <summary>
+    /// Origin seeding (BEP 16 super-seeding): show each peer only a few pieces at a time, chosen so
+    /// that every piece leaves the origin about once and peers spread it among themselves. Once every
+    /// piece has been sent whole, the seed shows everything like an ordinary seed.
+    /// </summary>
+    public bool SuperSeeding { get; init; }
+
+    /// <summary>With <see cref="SuperSeeding"/>: pieces shown to one peer and not yet downloaded by it.</summary>
+    public int SuperSeedingPiecesPerPeer { get; init; } = 3;
+
     /// <summary>Client name in the extension handshake.</summary>
     public string ClientName { get; init; } = "EzioPxe 0.1";
 }

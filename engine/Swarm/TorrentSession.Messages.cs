@@ -82,6 +82,7 @@ public sealed partial class TorrentSession
                     _picker.AddAvailability(bits, +1);
                     UpdateInterest(peer);
                     DropIfBothSeeds(peer);
+                    RevealMore(peer);
                 }
                 break;
             case MessageId.Request:
@@ -156,6 +157,7 @@ public sealed partial class TorrentSession
             _picker.AddAvailability(bits, +1);
             UpdateInterest(peer);
             DropIfBothSeeds(peer);
+            RevealMore(peer);
         }
     }
 
@@ -185,6 +187,7 @@ public sealed partial class TorrentSession
                 RequestMore(peer);
             }
             DropIfBothSeeds(peer);
+            RevealMore(peer);
         }
     }
 
@@ -307,7 +310,17 @@ public sealed partial class TorrentSession
     internal ValueTask ReadBlockAsync(int piece, int offset, Memory<byte> destination, CancellationToken cancellationToken)
         => _cache.CopyAsync(piece, offset, destination, cancellationToken);
 
-    internal void OnBlockSent(PeerConnection peer, int length) => _upload.Add(length);
+    internal void OnBlockSent(PeerConnection peer, int piece, int length)
+    {
+        _upload.Add(length);
+        if (InSuperSeedMode)
+        {
+            lock (_lock)
+            {
+                CountSuperSeedUpload(piece, length);
+            }
+        }
+    }
 
     /// <summary>Sends interested or not-interested when what the peer offers changed.</summary>
     private void UpdateInterest(PeerConnection peer)

@@ -55,6 +55,8 @@ public sealed partial class TorrentSession : IAsyncDisposable
         var cachePieces = (int)Math.Clamp(Options.ReadCacheMemory / info.PieceLength, 1, 100_000);
         _pool = ArrayPool<byte>.Create(Math.Max(info.PieceLength, 16), _maxActivePieces + cachePieces + 4);
         _cache = new PieceCache(storage, info.GetPieceSize, _pool, cachePieces);
+        _timesRevealed = new int[info.PieceCount];
+        _bytesSent = new long[info.PieceCount];
         _maxMessageLength = Math.Max(PeerMessageParser.MaxBlockLength + 9, Math.Max(_have.Bytes.Length + 1, 256 * 1024));
         Tracker = new TrackerAnnouncer(this, _logger);
     }
@@ -207,6 +209,11 @@ public sealed partial class TorrentSession : IAsyncDisposable
 
     private void SendOpening(PeerConnection peer)
     {
+        if (InSuperSeedMode)
+        {
+            SendOpeningAsSuperSeed(peer);
+            return;
+        }
         if (peer.SupportsExtensions)
         {
             var handshake = new ExtensionHandshake(Options.ClientName, Options.ListenPort > 0 ? Options.ListenPort : null, Options.MaxIncomingRequests);

@@ -38,11 +38,31 @@ public class OwnSwarmTests
         using var dir = new TempDirectory();
         var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", Sizes, 64 * 1024));
         await using var seeder = await Seed(torrent, dir.Path);
+        var uploaded = await RunLeechers(torrent, dir, seeder, 3);
+        Assert.True(uploaded > 0, "no leecher uploaded anything");
+    }
+
+    [Fact]
+    public async Task A_super_seeding_origin_sends_little_more_than_one_copy_to_four_leechers()
+    {
+        using var dir = new TempDirectory();
+        var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", new long[] { 24 * 1024 * 1024 }, 256 * 1024));
+        await using var seeder = await Seed(torrent, dir.Path, superSeeding: true);
+        await RunLeechers(torrent, dir, seeder, 4);
+        var origin = seeder.Session.GetStatus().Uploaded;
+        // Without super-seeding the origin answers whatever each leecher asks first and sends about
+        // three of the four copies here; with it, each piece leaves about once.
+        Assert.InRange(origin, torrent.Info.TotalLength, torrent.Info.TotalLength * 3 / 2);
+    }
+
+    /// <summary>Starts <paramref name="count"/> leechers that know the seeder and each other; returns what they uploaded in total.</summary>
+    private static async Task<long> RunLeechers(Torrent torrent, TempDirectory dir, SeedHandle seeder, int count)
+    {
         var listeners = new List<PeerListener>();
         var sessions = new List<TorrentSession>();
         try
         {
-            for (var i = 0; i < 3; i++)
+            for (var i = 0; i < count; i++)
             {
                 var listener = new PeerListener(new IPEndPoint(IPAddress.Loopback, 0));
                 var session = new TorrentSession(torrent, new FileSystemStorage(torrent.Info, dir.File($"l{i}")),
@@ -62,8 +82,11 @@ public class OwnSwarmTests
                 }
             }
             await Task.WhenAll(sessions.Select(s => s.Completion)).WaitAsync(TimeSpan.FromSeconds(90));
-            // Leechers uploaded to each other: the seeder did not send everything three times.
-            Assert.True(sessions.Sum(s => s.GetStatus().Uploaded) > 0, "no leecher uploaded anything");
+            for (var i = 0; i < count; i++)
+            {
+                SampleContent.AssertSameTree(Path.Combine(dir.Path, "content"), Path.Combine(dir.File($"l{i}"), "content"));
+            }
+            return sessions.Sum(s => s.GetStatus().Uploaded);
         }
         finally
         {
@@ -75,10 +98,6 @@ public class OwnSwarmTests
             {
                 await listener.DisposeAsync();
             }
-        }
-        for (var i = 0; i < 3; i++)
-        {
-            SampleContent.AssertSameTree(Path.Combine(dir.Path, "content"), Path.Combine(dir.File($"l{i}"), "content"));
         }
     }
 
@@ -110,11 +129,11 @@ public class OwnSwarmTests
     }
 
     /// <summary>A seeding session of ours on a loopback listener.</summary>
-    internal static async Task<SeedHandle> Seed(Torrent torrent, string directory)
+    internal static async Task<SeedHandle> Seed(Torrent torrent, string directory, bool superSeeding = false)
     {
         var listener = new PeerListener(new IPEndPoint(IPAddress.Loopback, 0));
         var storage = new FileSystemStorage(torrent.Info, directory, writable: false);
-        var session = new TorrentSession(torrent, storage, new SessionOptions { ExistingData = ExistingData.Complete, ListenPort = listener.Port });
+        var session = new TorrentSession(torrent, storage, new SessionOptions { ExistingData = ExistingData.Complete, ListenPort = listener.Port, SuperSeeding = superSeeding });
         listener.Register(session);
         listener.Start();
         await session.StartAsync();
