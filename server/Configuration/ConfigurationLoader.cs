@@ -78,12 +78,23 @@ public static class ConfigurationLoader
         var problems = new List<string>();
         CheckUnknownKeys(configuration, problems);
         var options = new EzioPxeOptions();
-        // Section by section, so that one value of the wrong type does not hide the others.
+        // Key by key, so that one value of the wrong type does not hide the others.
         Bind(configuration.GetSection("Server"), options.Server, problems);
         Bind(configuration.GetSection("Tracker"), options.Tracker, problems);
-        Bind(configuration.GetSection("Images"), options.Images, problems);
-        Bind(configuration.GetSection("Jobs"), options.Jobs, problems);
-        Bind(configuration.GetSection("Machines"), options.Machines, problems);
+        foreach (var image in configuration.GetSection("Images").GetChildren())
+        {
+            Bind(image, options.Images[image.Key] = new ImageOptions(), problems);
+        }
+        foreach (var job in configuration.GetSection("Jobs").GetChildren())
+        {
+            Bind(job, options.Jobs[job.Key] = new JobOptions(), problems);
+        }
+        foreach (var machine in configuration.GetSection("Machines").GetChildren().OrderBy(m => int.TryParse(m.Key, CultureInfo.InvariantCulture, out var i) ? i : int.MaxValue))
+        {
+            var entry = new MachineOptions();
+            Bind(machine, entry, problems);
+            options.Machines.Add(entry);
+        }
         options.DefaultJob = configuration["DefaultJob"] is { Length: > 0 } defaultJob ? defaultJob : null;
 
         var address = CheckServer(options.Server, problems);
@@ -112,13 +123,24 @@ public static class ConfigurationLoader
 
     private static void Bind(IConfigurationSection section, object target, List<string> problems)
     {
-        try
+        foreach (var property in target.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
         {
-            section.Bind(target);
-        }
-        catch (InvalidOperationException e)
-        {
-            problems.Add(ConversionProblem(e));
+            var child = section.GetSection(property.Name);
+            if (!child.Exists())
+            {
+                continue;
+            }
+            try
+            {
+                if (child.Get(property.PropertyType) is { } value)
+                {
+                    property.SetValue(target, value);
+                }
+            }
+            catch (InvalidOperationException e)
+            {
+                problems.Add(ConversionProblem(e));
+            }
         }
     }
 
