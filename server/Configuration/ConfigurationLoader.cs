@@ -197,6 +197,10 @@ public static class ConfigurationLoader
         {
             problems.Add($"Tracker:DefaultPeers: {tracker.DefaultPeers} must be from 0 to Tracker:MaxPeers ({tracker.MaxPeers})");
         }
+        if (tracker.UdpPort is < 0 or > 65535)
+        {
+            problems.Add($"Tracker:UdpPort: {tracker.UdpPort} is not a port number (1-65535, or 0 for no UDP tracker)");
+        }
         if (tracker.OriginUntilSeeders < 0)
         {
             problems.Add($"Tracker:OriginUntilSeeders: {tracker.OriginUntilSeeders} must not be negative");

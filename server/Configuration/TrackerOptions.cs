@@ -23,4 +23,7 @@ public sealed class TrackerOptions
     /// image; after that the machines feed each other and the server's uplink is spared.
     /// </summary>
     public int OriginUntilSeeders { get; set; } = 3;
+
+    /// <summary>UDP port of the BEP 15 tracker; 0 leaves it off (served torrents name the HTTP tracker).</summary>
+    public int UdpPort { get; set; }
 }

@@ -52,6 +52,11 @@ public static class ServerHost
         services.AddSingleton<TrackerService>();
         services.AddSingleton<OriginSeeder>();
         services.AddHostedService(sp => sp.GetRequiredService<OriginSeeder>());
+        if (settings.Tracker.UdpPort != 0)
+        {
+            services.AddSingleton<UdpTrackerService>();
+            services.AddHostedService(sp => sp.GetRequiredService<UdpTrackerService>());
+        }
         services.AddSingleton(sp => new MachineRegistry(settings));
         services.AddSingleton<StatusCollector>();
         // Network boot (server/NetBoot: DHCP/proxyDHCP, TFTP) plugs in here, as more hosted services.

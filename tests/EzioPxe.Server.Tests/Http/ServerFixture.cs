@@ -36,6 +36,7 @@ public sealed class ServerFixture : IAsyncLifetime
         var config = RunningServer.Config(_temp.File("data"), ImagePath, c =>
         {
             c["Server"]!["BootDirectory"] = BootDirectory;
+            c["Tracker"] = new JsonObject { ["UdpPort"] = FreePort.Udp() };
             var jobs = c["Jobs"]!.AsObject();
             jobs["room-a"] = new JsonObject { ["Image"] = "lab", ["After"] = "poweroff", ["Seed"] = "120" };
             jobs["room-b"] = new JsonObject { ["Image"] = "lab", ["ExpectedMachines"] = 2 };

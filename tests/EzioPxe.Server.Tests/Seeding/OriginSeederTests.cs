@@ -66,4 +66,32 @@ public sealed class OriginSeederTests(ITestOutputHelper output)
             leechers.ForEach(l => l.Dispose());
         }
     }
+
+    [Fact]
+    public async Task A_libtorrent_leecher_finds_our_seeder_through_the_udp_tracker()
+    {
+        using var temp = new TempDirectory("origin-udp");
+        var image = TestImage.Create(temp.File("lab.img"), seed: 10, dataBytes: 4L << 20);
+        var udpPort = FreePort.Udp();
+        var config = RunningServer.Config(temp.File("data"), image, c => c["Tracker"] = new System.Text.Json.Nodes.JsonObject { ["UdpPort"] = udpPort });
+        await using var server = await RunningServer.StartAsync(config, temp.Path);
+        var served = Torrent.Parse(await server.Http.GetByteArrayAsync("torrents/lab.torrent"));
+        var torrent = EzioPxe.Server.Seeding.TorrentAnnounce.With(served, $"udp://127.0.0.1:{udpPort}/announce");
+        await File.WriteAllBytesAsync(temp.File("lab.torrent"), torrent.Bytes.ToArray());
+        using var leecher = LibtorrentLeecher.Start(temp.File("lab.torrent"), temp.File("leecher"), timeoutSeconds: 60);
+        try
+        {
+            leecher.WaitForOutput("done ", TimeSpan.FromSeconds(60));
+        }
+        catch (Exception)
+        {
+            output.WriteLine(leecher.Output);
+            output.WriteLine(server.Log.Text);
+            throw;
+        }
+        foreach (var file in torrent.Info.Files)
+        {
+            Assert.Equal(TestImage.Read(image, Convert.ToInt64(file.Path, 16), (int)file.Length), await File.ReadAllBytesAsync(Path.Combine(temp.File("leecher"), "lab", file.Path)));
+        }
+    }
 }
