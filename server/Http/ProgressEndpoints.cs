@@ -46,7 +46,10 @@ public static class ProgressEndpoints
                 report = report with { Job = JobEndpoints.Resolve(mac.ToString(), settings).Job };
             }
             var remote = context.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
-            var reply = machines.Record(mac, report, remote);
+            if (machines.Record(mac, report, remote) is not { } reply)
+            {
+                return Results.Text($"this server already follows {MachineRegistry.MaxMachines} machines\n", statusCode: 503);
+            }
             if (report.State is ProgressStates.Done or ProgressStates.Failed)
             {
                 logger.LogInformation("machine {Mac} ({Address}) {State}{Error}", mac, report.Address ?? remote, report.State, report.Error == null ? "" : ": " + report.Error);

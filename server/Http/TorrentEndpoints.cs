@@ -26,7 +26,16 @@ public static class TorrentEndpoints
                 return Results.Text($"no image torrent '{file}' (known: {string.Join(", ", catalog.Images.Select(i => i.Name + ".torrent"))})\n", statusCode: 404);
             }
             var announce = PublicUrls.Base(request, settings) + "announce";
-            var bytes = Rewritten.GetOrAdd((image.Torrent.InfoHash, announce), key => TorrentAnnounce.With(image.Torrent, key.Item2).Bytes.ToArray());
+            // The Host header is the client's to choose: cache a few URLs, not whatever anyone sends.
+            var key = (image.Torrent.InfoHash, announce);
+            if (!Rewritten.TryGetValue(key, out var bytes))
+            {
+                bytes = TorrentAnnounce.With(image.Torrent, announce).Bytes.ToArray();
+                if (Rewritten.Count < 64)
+                {
+                    Rewritten[key] = bytes;
+                }
+            }
             return Results.Bytes(bytes, ContentType, fileDownloadName: image.Name + ".torrent");
         });
     }

@@ -19,11 +19,18 @@ public sealed class MachineRegistry(ServerSettings settings, TimeProvider? time 
 
     public DateTime Now => _time.GetUtcNow().UtcDateTime;
 
-    /// <summary>Records a report; the reply says whether the reporter's room is done.</summary>
-    public ProgressReply Record(MacAddress mac, ProgressReport report, string? remoteAddress)
+    /// <summary>More machines than any site has: beyond this, reports with made-up MACs are refused.</summary>
+    public const int MaxMachines = 10_000;
+
+    /// <summary>Records a report; the reply says whether the reporter's room is done. Null when <see cref="MaxMachines"/> are known and this one is new.</summary>
+    public ProgressReply? Record(MacAddress mac, ProgressReport report, string? remoteAddress)
     {
         var now = Now;
         var key = mac.ToString();
+        if (_machines.Count >= MaxMachines && !_machines.ContainsKey(key))
+        {
+            return null;
+        }
         _machines.AddOrUpdate(key,
             _ => new MachineRecord(key, report, remoteAddress, now, now),
             (_, old) => old with { Report = report, RemoteAddress = remoteAddress, LastSeen = now });

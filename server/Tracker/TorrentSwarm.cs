@@ -7,6 +7,9 @@ namespace EzioPxe.Server.Tracker;
 /// <summary>The peers of one torrent the tracker knows. Thread-safe (one lock; a LAN swarm is small).</summary>
 public sealed class TorrentSwarm(InfoHash infoHash, string name, long totalLength)
 {
+    /// <summary>More peers than any room has: beyond this, someone is flooding the tracker with made-up peer ids.</summary>
+    public const int MaxPeers = 10_000;
+
     private readonly object _lock = new();
     private readonly Dictionary<string, TrackedPeer> _peers = new(StringComparer.Ordinal);
     private byte[]? _originPeerId;
@@ -35,7 +38,8 @@ public sealed class TorrentSwarm(InfoHash infoHash, string name, long totalLengt
     public bool HasOrigin => _originPeerId != null;
 
     /// <param name="local">The server address the announce arrived at: where peers reach the origin seeder.</param>
-    public AnnounceResult Announce(AnnounceQuery query, IPAddress remote, IPAddress local, DateTime now, int numWant, TimeSpan peerTimeout, int originUntilSeeders)
+    /// <returns>Null when the swarm is full (<see cref="MaxPeers"/>) and the peer is new.</returns>
+    public AnnounceResult? Announce(AnnounceQuery query, IPAddress remote, IPAddress local, DateTime now, int numWant, TimeSpan peerTimeout, int originUntilSeeders)
     {
         var endPoint = new IPEndPoint(remote, query.Port);
         lock (_lock)
@@ -49,6 +53,10 @@ public sealed class TorrentSwarm(InfoHash infoHash, string name, long totalLengt
             }
             if (!_peers.TryGetValue(key, out var peer))
             {
+                if (_peers.Count >= MaxPeers)
+                {
+                    return null;
+                }
                 peer = new TrackedPeer(query.PeerId, endPoint);
                 _peers[key] = peer;
             }

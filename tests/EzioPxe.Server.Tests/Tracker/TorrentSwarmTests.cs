@@ -16,7 +16,8 @@ public sealed class TorrentSwarmTests
     private AnnounceResult Announce(int n, long left, string? trackerEvent = null, int numWant = 50, DateTime? at = null, int originUntilSeeders = 2)
     {
         Assert.True(AnnounceQuery.TryParse(Query(new byte[20], PeerId(n), 6000 + n, left, trackerEvent), out var query, out var error), error);
-        return _swarm.Announce(query, IPAddress.Parse($"10.0.1.{n}"), Local, at ?? _now, numWant, Timeout, originUntilSeeders);
+        return _swarm.Announce(query, IPAddress.Parse($"10.0.{n / 250}.{n % 250}"), Local, at ?? _now, numWant, Timeout, originUntilSeeders)
+            ?? throw new InvalidOperationException("swarm full");
     }
 
     [Fact]
@@ -76,5 +77,18 @@ public sealed class TorrentSwarmTests
         Announce(1, left: 0, "completed");
         var counts = _swarm.Scrape(_now, Timeout);
         Assert.Equal(new SwarmCounts(1, 0, 1), counts);
+    }
+
+    [Fact]
+    public void A_flood_of_made_up_peers_stops_at_the_cap_while_known_peers_still_announce()
+    {
+        for (var n = 1; n <= TorrentSwarm.MaxPeers; n++)
+        {
+            Announce(n, left: 10, numWant: 0);
+        }
+        Assert.True(AnnounceQuery.TryParse(Query(new byte[20], PeerId(999_999), 7000, 10), out var stranger, out _));
+        Assert.Null(_swarm.Announce(stranger, IPAddress.Loopback, Local, _now, 0, Timeout, 2));
+        Assert.Empty(Announce(5, left: 0, numWant: 0).Peers);
+        Assert.Equal(TorrentSwarm.MaxPeers, _swarm.Scrape(_now, Timeout).Incomplete + 1);
     }
 }
