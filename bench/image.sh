@@ -4,7 +4,8 @@
 # produced torrent carries (bench/image-extents.py reads its extents from the same source and pipes
 # them into sha1sum), and the same read alone into /dev/null (the disk's part of the limit). All read
 # from disk: the page cache is dropped before every run. Measured on the image file and on a
-# read-only loop device over it. Prints seconds and MiB/s of the used bytes, and ratios.
+# read-only loop device over it (direct I/O to its file, like a real disk). Prints seconds and
+# MiB/s of the used bytes, and ratios.
 # Usage: bench/image.sh [USED_MIB] [ROUNDS]      (needs root: loop devices, mount, drop_caches)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,7 +49,9 @@ for mib in 512 384 256 192 128 64 32 16 8 4 2 1; do
   done
 done
 umount "$WORK/mnt"; losetup -d "$part"; loops=()
-loop=$(losetup --find --show --read-only "$IMG"); loops+=("$loop")
+# Direct I/O between the loop device and its file: one page cache (the device's), as on a real disk,
+# instead of the file's cache under the device's.
+loop=$(losetup --find --show --read-only --direct-io=on "$IMG"); loops+=("$loop")
 
 drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 now() { date +%s.%N; }
