@@ -76,7 +76,7 @@ seconds_since() {
 
 # One untimed run to learn the used bytes (the reference reads exactly the extents our torrent lists).
 "${EZIOPXE[@]}" image create "$IMG" --name bench --announce http://127.0.0.1:1/announce --output "$WORK/file.torrent" > "$WORK/ours.out"
-read -r EXTENTS USED < <(python3 -c '
+read -r EXTENTS USED < <(python3 -B -c '
 import sys; sys.path.insert(0, "bench"); m = __import__("image-extents")
 e = list(m.extents(sys.argv[1])); print(len(e), sum(l for _, l in e))' "$WORK/file.torrent")
 echo "image: ${DISK_GIB} GiB sparse GPT disk, ext4 with ${USED_MIB} MiB of random files -> $((USED >> 20)) MiB used in $EXTENTS extents"
