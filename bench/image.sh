@@ -12,7 +12,6 @@ cd "$(dirname "$0")/.."
 USED_MIB=${1:-1792}
 ROUNDS=${2:-2}
 DISK_GIB=6
-BENCH=bench/EzioPxe.Bench/bin/Release/net10.0
 WORK=$(mktemp -d /var/tmp/eziopxe-bench-image.XXXXXX)   # a real disk, not tmpfs: reading it is what is measured
 IMG=$WORK/disk.img
 loops=()
@@ -24,13 +23,7 @@ cleanup() {
 trap cleanup EXIT
 
 dotnet build server -c Release --nologo -v quiet -clp:NoSummary >/dev/null
-# `eziopxe image create` once server/Program.cs dispatches it; until then the bench host runs the same ImageCommands.
-if dotnet server/bin/Release/net10.0/eziopxe.dll image create --help >/dev/null 2>&1; then
-  EZIOPXE=(dotnet server/bin/Release/net10.0/eziopxe.dll)
-else
-  dotnet build bench/EzioPxe.Bench -c Release --nologo -v quiet -clp:NoSummary >/dev/null
-  EZIOPXE=("$BENCH/eziopxe-bench")
-fi
+EZIOPXE=(dotnet server/bin/Release/net10.0/eziopxe.dll)
 
 # The disk: GPT, one ext4 partition from 1 MiB to the end, files of random data (incompressible,
 # never zero, so every byte of them is used), a few sizes so the extents are not all alike.

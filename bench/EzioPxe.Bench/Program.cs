@@ -5,25 +5,14 @@ using EzioPxe.Engine.Metainfo;
 using EzioPxe.Engine.Peers;
 using EzioPxe.Engine.Storage;
 using EzioPxe.Engine.Swarm;
-using EzioPxe.Server.Cli;
 
 // eziopxe-bench seed  TORRENT DIR PORT UNTIL_UPLOADED
 // eziopxe-bench leech TORRENT DIR HOST:PORT
-// eziopxe-bench image create|inspect ARGS   (the server's `eziopxe image` commands, for bench/image.sh
-//                                            while server/Program.cs does not dispatch them yet)
 // Prints "done WALL_SECONDS cpu CPU_SECONDS" when finished: the leech when complete, the seed once it
 // has uploaded UNTIL_UPLOADED bytes.
-if (args is ["image", "create", .. var createArgs])
-{
-    return ImageCommands.Create(createArgs);
-}
-if (args is ["image", "inspect", .. var inspectArgs])
-{
-    return ImageCommands.Inspect(inspectArgs);
-}
 if (args.Length < 4)
 {
-    Console.Error.WriteLine("usage: eziopxe-bench seed TORRENT DIR PORT UNTIL_UPLOADED | leech TORRENT DIR HOST:PORT | image create|inspect ARGS");
+    Console.Error.WriteLine("usage: eziopxe-bench seed TORRENT DIR PORT UNTIL_UPLOADED | leech TORRENT DIR HOST:PORT");
     return 2;
 }
 var torrent = Torrent.Load(args[1]);
