@@ -158,12 +158,18 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
             {
                 return reply;
             }
+            // PeriodicTimer allows one waiter at a time: race the tick against the download only
+            // while the download runs; once it is complete (seeding), just wait for the tick.
             var tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
-            await Task.WhenAny(tick, session.Completion);
-            if (session.Completion.IsFaulted)
+            if (!session.Completion.IsCompleted)
             {
-                return reply;
+                await Task.WhenAny(tick, session.Completion);
+                if (session.Completion.IsFaulted)
+                {
+                    return reply;
+                }
             }
+            await tick;
         }
     }
 
