@@ -362,6 +362,11 @@ public sealed partial class TorrentSession
         }
         _scratch.Clear();
         _picker.Pick(peer, slots, RentDownloadBuffer, _scratch);
+        if (peer.Pending.Count == 0 && _scratch.Count > 0)
+        {
+            // The request timeout runs from the first request, not from whenever the peer last sent data.
+            peer.LastPieceDataTicks = Environment.TickCount64;
+        }
         foreach (var request in _scratch)
         {
             peer.Pending.Add(request);

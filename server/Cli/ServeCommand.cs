@@ -1,0 +1,114 @@
+using EzioPxe.Server.Configuration;
+using EzioPxe.Server.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EzioPxe.Server.Cli;
+
+/// <summary>
+/// `eziopxe serve [--config FILE] [--address IP] [--port N] [--Section:Key=value ...]`: runs until
+/// SIGTERM/SIGINT. Exit codes: 0 stopped cleanly, 1 could not start (message on stderr), 2 bad
+/// usage or configuration.
+/// </summary>
+public static class ServeCommand
+{
+    public const string Usage =
+        "usage: eziopxe serve [--config FILE] [--address IP] [--public-address HOST] [--port N] [--peer-port N]\n" +
+        "                     [--data DIR] [--boot DIR] [--default-job JOB] [--Section:Key=VALUE ...]\n" +
+        "  --config  the JSON configuration (default: $EZIOPXE_CONFIG, ./eziopxe.json, /etc/eziopxe/eziopxe.json)\n" +
+        "  Every key of the file can be given as --Section:Key=VALUE or as EZIOPXE_Section__Key; see docs/configuration.md.";
+
+    public static int Run(string[] args) => Run(args, Console.Error);
+
+    public static int Run(string[] args, TextWriter error)
+    {
+        string? configFile = null;
+        var rest = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "-h" or "--help":
+                    Console.Out.WriteLine(Usage);
+                    return 0;
+                case "--config" or "-c":
+                    if (i + 1 >= args.Length)
+                    {
+                        error.WriteLine($"eziopxe serve: --config needs a file\n{Usage}");
+                        return 2;
+                    }
+                    configFile = args[++i];
+                    break;
+                default:
+                    if (args[i].StartsWith("--config=", StringComparison.Ordinal))
+                    {
+                        configFile = args[i]["--config=".Length..];
+                    }
+                    else
+                    {
+                        rest.Add(args[i]);
+                    }
+                    break;
+            }
+        }
+        configFile ??= DefaultConfigFile();
+
+        ServerSettings settings;
+        try
+        {
+            settings = ConfigurationLoader.Load(ConfigurationLoader.Build(configFile, rest.ToArray()));
+        }
+        catch (ConfigurationException e)
+        {
+            error.WriteLine($"eziopxe serve: {(configFile == null ? "" : configFile + ": ")}{e.Message}");
+            return 2;
+        }
+
+        try
+        {
+            using var app = ServerHost.Build(settings, addServices: AddNetBootServices);
+            app.Run(); // Returns after SIGTERM/SIGINT once every hosted service has stopped.
+            return 0;
+        }
+        catch (ConfigurationException e)
+        {
+            error.WriteLine($"eziopxe serve: {e.Message}");
+            return 2;
+        }
+        catch (IOException e)
+        {
+            // E.g. "address already in use" from Kestrel or the peer listener.
+            error.WriteLine($"eziopxe serve: could not start: {e.Message}");
+            return 1;
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            error.WriteLine($"eziopxe serve: could not start: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// The place where network boot joins the process. server/NetBoot (DHCP/proxyDHCP, TFTP)
+    /// reads the "NetBoot" section of <see cref="ServerSettings.Configuration"/> and registers its
+    /// hosted services here, e.g. <c>services.AddHostedService&lt;TftpService&gt;()</c>.
+    /// </summary>
+    public static void AddNetBootServices(IServiceCollection services, ServerSettings settings)
+    {
+    }
+
+    private static string? DefaultConfigFile()
+    {
+        if (Environment.GetEnvironmentVariable("EZIOPXE_CONFIG") is { Length: > 0 } fromEnvironment)
+        {
+            return fromEnvironment;
+        }
+        foreach (var candidate in new[] { "eziopxe.json", "/etc/eziopxe/eziopxe.json" })
+        {
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using EzioPxe.Server.Status;
+
+namespace EzioPxe.Server.Cli;
+
+/// <summary>`eziopxe status [--server URL] [--json]`: reads GET /status and prints it as tables. Exit 0, 1 unreachable, 2 usage.</summary>
+public static class StatusCommand
+{
+    public const string Usage =
+        "usage: eziopxe status [--server URL] [--json]\n" +
+        "  --server  the eziopxe server (default: $EZIOPXE_SERVER or http://127.0.0.1:8080)\n" +
+        "  --json    print the server's JSON as it came";
+
+    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var server = Environment.GetEnvironmentVariable("EZIOPXE_SERVER") is { Length: > 0 } s ? s : "http://127.0.0.1:8080";
+        var json = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--server" or "-s" when i + 1 < args.Length:
+                    server = args[++i];
+                    break;
+                case "--json":
+                    json = true;
+                    break;
+                case "-h" or "--help":
+                    output.WriteLine(Usage);
+                    return 0;
+                default:
+                    error.WriteLine($"eziopxe status: unexpected argument '{args[i]}'\n{Usage}");
+                    return 2;
+            }
+        }
+        if (!server.Contains("://", StringComparison.Ordinal))
+        {
+            server = "http://" + server;
+        }
+        if (!Uri.TryCreate(server, UriKind.Absolute, out var baseUri))
+        {
+            error.WriteLine($"eziopxe status: '{server}' is not a URL");
+            return 2;
+        }
+        var url = new Uri(baseUri, "/status");
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            if (json)
+            {
+                output.WriteLine(http.GetStringAsync(url).GetAwaiter().GetResult());
+                return 0;
+            }
+            var status = http.GetFromJsonAsync(url, StatusJsonContext.Default.ServerStatus).GetAwaiter().GetResult()
+                ?? throw new JsonException("null");
+            output.Write(StatusTable.Format(status));
+            return 0;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            error.WriteLine($"eziopxe status: {url}: {e.Message}");
+            return 1;
+        }
+    }
+}

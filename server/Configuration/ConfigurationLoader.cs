@@ -1,0 +1,395 @@
+using System.Globalization;
+using System.Net;
+using System.Reflection;
+using EzioPxe.Server.Imaging.Hashing;
+using Microsoft.Extensions.Configuration;
+
+namespace EzioPxe.Server.Configuration;
+
+/// <summary>
+/// Reads the configuration (JSON file, then EZIOPXE_ environment variables, then the command
+/// line; later sources win) and checks all of it at once, so the administrator sees every
+/// mistake in one go, each with the key that holds it.
+/// </summary>
+public static class ConfigurationLoader
+{
+    public const string EnvironmentPrefix = "EZIOPXE_";
+
+    /// <summary>Sections owned by other parts of the program; passed through unchecked.</summary>
+    public static readonly IReadOnlyList<string> ForeignSections = ["NetBoot", "Logging"];
+
+    /// <summary>Short command-line options for the keys an administrator changes most.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
+    {
+        ["--address"] = "Server:Address",
+        ["--public-address"] = "Server:PublicAddress",
+        ["--port"] = "Server:HttpPort",
+        ["--peer-port"] = "Server:PeerPort",
+        ["--data"] = "Server:DataDirectory",
+        ["--boot"] = "Server:BootDirectory",
+        ["--default-job"] = "DefaultJob",
+    };
+
+    private static readonly string[] AfterActions = ["reboot", "poweroff", "shell", "wait"];
+    private static readonly string[] LogLevels = ["error", "warn", "info", "debug"];
+
+    /// <summary>Builds the layered configuration. <paramref name="configFile"/> null: no file.</summary>
+    public static IConfigurationRoot Build(string? configFile, string[] commandLine, IDictionary<string, string?>? environment = null)
+    {
+        var builder = new ConfigurationBuilder();
+        if (configFile != null)
+        {
+            var full = Path.GetFullPath(configFile);
+            if (!File.Exists(full))
+            {
+                throw new ConfigurationException([$"config file {full} does not exist"]);
+            }
+            builder.AddJsonFile(full, optional: false, reloadOnChange: false);
+        }
+        if (environment == null)
+        {
+            builder.AddEnvironmentVariables(EnvironmentPrefix);
+        }
+        else
+        {
+            // Tests pass their own environment; same prefix and "__" nesting as the real one.
+            builder.AddInMemoryCollection(environment
+                .Where(e => e.Key.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+                .Select(e => KeyValuePair.Create(e.Key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal), e.Value)));
+        }
+        builder.AddCommandLine(commandLine, SwitchMappings.ToDictionary(p => p.Key, p => p.Value));
+        try
+        {
+            return builder.Build();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ConfigurationException([$"{configFile}: not valid JSON: {e.InnerException?.Message ?? e.Message}"]);
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigurationException([$"command line: {e.Message}"]);
+        }
+    }
+
+    /// <summary>Binds and checks; throws <see cref="ConfigurationException"/> listing every problem.</summary>
+    public static ServerSettings Load(IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        CheckUnknownKeys(configuration, problems);
+        var options = new EzioPxeOptions();
+        // Key by key, so that one value of the wrong type does not hide the others.
+        Bind(configuration.GetSection("Server"), options.Server, problems);
+        Bind(configuration.GetSection("Tracker"), options.Tracker, problems);
+        foreach (var image in configuration.GetSection("Images").GetChildren())
+        {
+            Bind(image, options.Images[image.Key] = new ImageOptions(), problems);
+        }
+        foreach (var job in configuration.GetSection("Jobs").GetChildren())
+        {
+            Bind(job, options.Jobs[job.Key] = new JobOptions(), problems);
+        }
+        foreach (var machine in configuration.GetSection("Machines").GetChildren().OrderBy(m => int.TryParse(m.Key, CultureInfo.InvariantCulture, out var i) ? i : int.MaxValue))
+        {
+            var entry = new MachineOptions();
+            Bind(machine, entry, problems);
+            options.Machines.Add(entry);
+        }
+        options.DefaultJob = configuration["DefaultJob"] is { Length: > 0 } defaultJob ? defaultJob : null;
+
+        var address = CheckServer(options.Server, problems);
+        CheckTracker(options.Tracker, problems);
+        var images = CheckImages(options, problems);
+        CheckJobs(options, problems);
+        var machines = CheckMachines(options, problems);
+        if (options.DefaultJob != null && !options.Jobs.ContainsKey(options.DefaultJob))
+        {
+            problems.Add($"DefaultJob: no job named '{options.DefaultJob}' in Jobs ({Known(options.Jobs.Keys)})");
+        }
+        if (problems.Count > 0)
+        {
+            throw new ConfigurationException(problems);
+        }
+        return new ServerSettings
+        {
+            Options = options,
+            Configuration = configuration,
+            Address = address!,
+            Images = images,
+            Jobs = options.Jobs,
+            Machines = machines,
+        };
+    }
+
+    private static void Bind(IConfigurationSection section, object target, List<string> problems)
+    {
+        foreach (var property in target.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        {
+            var child = section.GetSection(property.Name);
+            if (!child.Exists())
+            {
+                continue;
+            }
+            try
+            {
+                if (child.Get(property.PropertyType) is { } value)
+                {
+                    property.SetValue(target, value);
+                }
+            }
+            catch (InvalidOperationException e)
+            {
+                problems.Add(ConversionProblem(e));
+            }
+        }
+    }
+
+    private static IPAddress? CheckServer(ServerOptions server, List<string> problems)
+    {
+        if (!IPAddress.TryParse(server.Address, out var address))
+        {
+            problems.Add($"Server:Address: '{server.Address}' is not an IP address (use 0.0.0.0 for every interface)");
+        }
+        if (server.PublicAddress != null && Uri.CheckHostName(server.PublicAddress) == UriHostNameType.Unknown)
+        {
+            problems.Add($"Server:PublicAddress: '{server.PublicAddress}' is not a host name or IP address");
+        }
+        CheckPort("Server:HttpPort", server.HttpPort, problems);
+        CheckPort("Server:PeerPort", server.PeerPort, problems);
+        if (server.HttpPort == server.PeerPort)
+        {
+            problems.Add($"Server:PeerPort: {server.PeerPort} is also Server:HttpPort; the seeder needs a port of its own");
+        }
+        if (string.IsNullOrWhiteSpace(server.DataDirectory))
+        {
+            problems.Add("Server:DataDirectory: must not be empty");
+        }
+        if (server.BootDirectory != null && !Directory.Exists(server.BootDirectory))
+        {
+            problems.Add($"Server:BootDirectory: directory {Path.GetFullPath(server.BootDirectory)} does not exist");
+        }
+        if (server.MaxRequestBodyBytes is < 1024 or > 64L << 20)
+        {
+            problems.Add($"Server:MaxRequestBodyBytes: {server.MaxRequestBodyBytes} is outside 1024..67108864");
+        }
+        return address;
+    }
+
+    private static void CheckTracker(TrackerOptions tracker, List<string> problems)
+    {
+        if (tracker.IntervalSeconds is < 1 or > 3600)
+        {
+            problems.Add($"Tracker:IntervalSeconds: {tracker.IntervalSeconds} is outside 1..3600");
+        }
+        if (tracker.MinIntervalSeconds < 1 || tracker.MinIntervalSeconds > tracker.IntervalSeconds)
+        {
+            problems.Add($"Tracker:MinIntervalSeconds: {tracker.MinIntervalSeconds} must be from 1 to Tracker:IntervalSeconds ({tracker.IntervalSeconds})");
+        }
+        if (tracker.PeerTimeoutSeconds <= tracker.IntervalSeconds)
+        {
+            problems.Add($"Tracker:PeerTimeoutSeconds: {tracker.PeerTimeoutSeconds} must be longer than Tracker:IntervalSeconds ({tracker.IntervalSeconds}), or every peer expires between two announces");
+        }
+        if (tracker.MaxPeers is < 1 or > 1000)
+        {
+            problems.Add($"Tracker:MaxPeers: {tracker.MaxPeers} is outside 1..1000");
+        }
+        if (tracker.DefaultPeers < 0 || tracker.DefaultPeers > tracker.MaxPeers)
+        {
+            problems.Add($"Tracker:DefaultPeers: {tracker.DefaultPeers} must be from 0 to Tracker:MaxPeers ({tracker.MaxPeers})");
+        }
+        if (tracker.UdpPort is < 0 or > 65535)
+        {
+            problems.Add($"Tracker:UdpPort: {tracker.UdpPort} is not a port number (1-65535, or 0 for no UDP tracker)");
+        }
+        if (tracker.OriginUntilSeeders < 0)
+        {
+            problems.Add($"Tracker:OriginUntilSeeders: {tracker.OriginUntilSeeders} must not be negative");
+        }
+    }
+
+    private static List<ConfiguredImage> CheckImages(EzioPxeOptions options, List<string> problems)
+    {
+        var images = new List<ConfiguredImage>();
+        if (options.Images.Count == 0)
+        {
+            problems.Add("Images: no image configured; add at least one (see docs/configuration.md)");
+        }
+        foreach (var (name, image) in options.Images)
+        {
+            var key = $"Images:{name}";
+            if (!IsUrlSafeName(name))
+            {
+                problems.Add($"{key}: the name may hold only letters, digits, '.', '_' and '-' (it is part of URLs)");
+            }
+            if (string.IsNullOrWhiteSpace(image.Source))
+            {
+                problems.Add($"{key}:Source: missing; name a raw disk image file or block device");
+                continue;
+            }
+            var source = Path.GetFullPath(image.Source);
+            if (!File.Exists(source))
+            {
+                problems.Add($"{key}:Source: {source} does not exist (or is a directory)");
+            }
+            int? pieceLength = null;
+            if (image.PieceSize != null)
+            {
+                try
+                {
+                    pieceLength = PieceLength.Parse(image.PieceSize);
+                }
+                catch (FormatException e)
+                {
+                    problems.Add($"{key}:PieceSize: {e.Message}");
+                }
+            }
+            var torrent = Path.GetFullPath(image.Torrent ?? Path.Combine(options.Server.DataDirectory, name + ".torrent"));
+            images.Add(new ConfiguredImage(name, source, torrent, pieceLength));
+        }
+        return images;
+    }
+
+    private static void CheckJobs(EzioPxeOptions options, List<string> problems)
+    {
+        foreach (var (name, job) in options.Jobs)
+        {
+            var key = $"Jobs:{name}";
+            if (!IsUrlSafeName(name))
+            {
+                problems.Add($"{key}: the name may hold only letters, digits, '.', '_' and '-' (it is part of URLs)");
+            }
+            if (MacAddress.TryParse(name, out _))
+            {
+                problems.Add($"{key}: a job name that reads as a MAC address would hide that machine's /jobs/ URL");
+            }
+            if (string.IsNullOrWhiteSpace(job.Image))
+            {
+                problems.Add($"{key}:Image: missing; name an entry of Images ({Known(options.Images.Keys)})");
+            }
+            else if (!options.Images.ContainsKey(job.Image))
+            {
+                problems.Add($"{key}:Image: no image named '{job.Image}' in Images ({Known(options.Images.Keys)})");
+            }
+            if (string.IsNullOrWhiteSpace(job.Disk) || job.Disk.Any(char.IsWhiteSpace))
+            {
+                problems.Add($"{key}:Disk: '{job.Disk}' is not auto or a device path");
+            }
+            if (!AfterActions.Contains(job.After))
+            {
+                problems.Add($"{key}:After: '{job.After}' is not one of {string.Join(", ", AfterActions)}");
+            }
+            if (!IsSeedPolicy(job.Seed))
+            {
+                problems.Add($"{key}:Seed: '{job.Seed}' is not until-done, none or a number of seconds");
+            }
+            if (job.ExpectedMachines < 0)
+            {
+                problems.Add($"{key}:ExpectedMachines: {job.ExpectedMachines} must not be negative");
+            }
+            if (job.LogLevel != null && !LogLevels.Contains(job.LogLevel))
+            {
+                problems.Add($"{key}:LogLevel: '{job.LogLevel}' is not one of {string.Join(", ", LogLevels)}");
+            }
+        }
+    }
+
+    private static Dictionary<MacAddress, MachineOptions> CheckMachines(EzioPxeOptions options, List<string> problems)
+    {
+        var machines = new Dictionary<MacAddress, MachineOptions>();
+        for (var i = 0; i < options.Machines.Count; i++)
+        {
+            var machine = options.Machines[i];
+            var key = $"Machines:{i}";
+            if (!MacAddress.TryParse(machine.Mac, out var mac))
+            {
+                problems.Add($"{key}:Mac: '{machine.Mac}' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+            }
+            else if (!machines.TryAdd(mac, machine))
+            {
+                problems.Add($"{key}:Mac: {mac} is listed twice");
+            }
+            if (string.IsNullOrWhiteSpace(machine.Job))
+            {
+                problems.Add($"{key}:Job: missing; name an entry of Jobs ({Known(options.Jobs.Keys)})");
+            }
+            else if (!options.Jobs.ContainsKey(machine.Job))
+            {
+                problems.Add($"{key}:Job: no job named '{machine.Job}' in Jobs ({Known(options.Jobs.Keys)})");
+            }
+        }
+        return machines;
+    }
+
+    /// <summary>Typos in key names would otherwise be ignored silently and the default used.</summary>
+    private static void CheckUnknownKeys(IConfiguration configuration, List<string> problems)
+    {
+        string[] topLevel = ["Server", "Tracker", "Images", "Jobs", "Machines", "DefaultJob", .. ForeignSections];
+        foreach (var section in configuration.GetChildren())
+        {
+            if (!topLevel.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                problems.Add($"{section.Key}: unknown key (known: {string.Join(", ", topLevel)})");
+            }
+        }
+        CheckKeysOf<ServerOptions>(configuration.GetSection("Server"), problems);
+        CheckKeysOf<TrackerOptions>(configuration.GetSection("Tracker"), problems);
+        foreach (var image in configuration.GetSection("Images").GetChildren())
+        {
+            CheckKeysOf<ImageOptions>(image, problems);
+        }
+        foreach (var job in configuration.GetSection("Jobs").GetChildren())
+        {
+            CheckKeysOf<JobOptions>(job, problems);
+        }
+        foreach (var machine in configuration.GetSection("Machines").GetChildren())
+        {
+            CheckKeysOf<MachineOptions>(machine, problems);
+        }
+    }
+
+    private static void CheckKeysOf<T>(IConfigurationSection section, List<string> problems)
+    {
+        var names = typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).ToList();
+        foreach (var child in section.GetChildren())
+        {
+            if (!names.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                problems.Add($"{child.Path}: unknown key (known: {string.Join(", ", names)})");
+            }
+        }
+    }
+
+    private static string ConversionProblem(InvalidOperationException e)
+    {
+        // The binder says "Failed to convert configuration value at 'Server:HttpPort' to type 'System.Int32'."
+        var message = e.Message;
+        var start = message.IndexOf("at '", StringComparison.Ordinal);
+        var end = start < 0 ? -1 : message.IndexOf('\'', start + 4);
+        if (start >= 0 && end > start)
+        {
+            var key = message[(start + 4)..end];
+            var type = message.Contains("Int", StringComparison.Ordinal) ? "a whole number" : "a value of the right type";
+            return $"{key}: not {type}";
+        }
+        return message;
+    }
+
+    private static void CheckPort(string key, int port, List<string> problems)
+    {
+        if (port is < 1 or > 65535)
+        {
+            problems.Add($"{key}: {port.ToString(CultureInfo.InvariantCulture)} is not a port number (1-65535)");
+        }
+    }
+
+    private static bool IsSeedPolicy(string text) =>
+        text is "until-done" or "none" || (text.Length > 0 && text.All(char.IsAsciiDigit) && long.TryParse(text, CultureInfo.InvariantCulture, out var s) && s <= int.MaxValue);
+
+    private static bool IsUrlSafeName(string name) => name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') && name is not ("." or "..");
+
+    private static string Known(IEnumerable<string> names)
+    {
+        var list = names.ToList();
+        return list.Count == 0 ? "none configured" : "known: " + string.Join(", ", list);
+    }
+}

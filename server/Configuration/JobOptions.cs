@@ -1,0 +1,26 @@
+namespace EzioPxe.Server.Configuration;
+
+/// <summary>One entry of "Jobs": what a machine does. Values are spelled as the client's ezio.* kernel parameters.</summary>
+public sealed class JobOptions
+{
+    /// <summary>The name of an entry of "Images".</summary>
+    public string? Image { get; set; }
+
+    /// <summary>"auto", a device path (/dev/sda, /dev/nvme0n1) or a /dev/disk/by-id name.</summary>
+    public string Disk { get; set; } = "auto";
+
+    /// <summary>reboot, poweroff, shell or wait.</summary>
+    public string After { get; set; } = "reboot";
+
+    /// <summary>until-done, none or a number of seconds.</summary>
+    public string Seed { get; set; } = "until-done";
+
+    /// <summary>
+    /// How many machines the room has. 0: the room is done once every machine that reported
+    /// this job has its image; N: once N machines have it.
+    /// </summary>
+    public int ExpectedMachines { get; set; }
+
+    /// <summary>The client's log level (error, warn, info, debug); null leaves the client's default.</summary>
+    public string? LogLevel { get; set; }
+}

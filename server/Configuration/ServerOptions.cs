@@ -1,0 +1,28 @@
+namespace EzioPxe.Server.Configuration;
+
+/// <summary>The "Server" section: where the server listens and keeps its files.</summary>
+public sealed class ServerOptions
+{
+    /// <summary>The IP address HTTP, the tracker and the origin seeder bind to; 0.0.0.0 for every interface.</summary>
+    public string Address { get; set; } = "0.0.0.0";
+
+    /// <summary>
+    /// The host name or address machines use to reach the server, written into torrent and job
+    /// URLs. Null: the address the client's own request reached (right on every interface at once).
+    /// </summary>
+    public string? PublicAddress { get; set; }
+
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>The TCP port of the origin seeder's BitTorrent listener.</summary>
+    public int PeerPort { get; set; } = 6881;
+
+    /// <summary>Where torrents created at start are written (unless an image names its own torrent path).</summary>
+    public string DataDirectory { get; set; } = "/var/lib/eziopxe";
+
+    /// <summary>Files served under /boot/ for iPXE HTTP boot (kernel, initramfs); null serves none.</summary>
+    public string? BootDirectory { get; set; }
+
+    /// <summary>Largest request body accepted (progress reports are a few hundred bytes).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+}

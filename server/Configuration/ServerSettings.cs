@@ -1,0 +1,28 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+
+namespace EzioPxe.Server.Configuration;
+
+/// <summary>The configuration after <see cref="ConfigurationLoader"/> checked it: every reference resolves, every value parses.</summary>
+public sealed class ServerSettings
+{
+    public required EzioPxeOptions Options { get; init; }
+
+    /// <summary>Everything that was read, for sections other components own (e.g. "NetBoot").</summary>
+    public required IConfiguration Configuration { get; init; }
+
+    public required IPAddress Address { get; init; }
+
+    public required IReadOnlyList<ConfiguredImage> Images { get; init; }
+
+    /// <summary>Job name -> job; names compare case-insensitively, as configuration keys do.</summary>
+    public required IReadOnlyDictionary<string, JobOptions> Jobs { get; init; }
+
+    public required IReadOnlyDictionary<MacAddress, MachineOptions> Machines { get; init; }
+
+    public ServerOptions Server => Options.Server;
+
+    public TrackerOptions Tracker => Options.Tracker;
+
+    public ConfiguredImage? FindImage(string name) => Images.FirstOrDefault(i => string.Equals(i.Name, name, StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,76 @@
+using EzioPxe.Server.Configuration;
+using EzioPxe.Server.Seeding;
+using EzioPxe.Server.Status;
+using EzioPxe.Server.Tracker;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EzioPxe.Server.Http;
+
+/// <summary>
+/// Builds the `serve` process: Kestrel on Server:Address:HttpPort with every endpoint, the tracker,
+/// the origin seeder (a hosted service) and whatever other hosted services the caller adds (network boot).
+/// </summary>
+public static class ServerHost
+{
+    /// <summary>
+    /// Loads the images (making missing torrents) and builds the host; throws
+    /// <see cref="ConfigurationException"/> when an image cannot be served.
+    /// </summary>
+    /// <param name="addServices">More services, e.g. the DHCP/TFTP hosted services; they start after the seeder, in order added.</param>
+    public static WebApplication Build(ServerSettings settings, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection, ServerSettings>? addServices = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "eziopxe", ContentRootPath = AppContext.BaseDirectory });
+        // Only our own sources (eziopxe.json, EZIOPXE_*, command line): no appsettings.json, no ASPNETCORE_URLS.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(settings.Configuration);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConfiguration(settings.Configuration.GetSection("Logging"));
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+        });
+        logging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(settings.Address, settings.Server.HttpPort);
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = settings.Server.MaxRequestBodyBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(settings.Tracker);
+        services.AddSingleton(sp => ImageCatalog.Load(settings, sp.GetRequiredService<ILoggerFactory>().CreateLogger("EzioPxe.Images")));
+        services.AddSingleton<TrackerService>();
+        services.AddSingleton<OriginSeeder>();
+        services.AddHostedService(sp => sp.GetRequiredService<OriginSeeder>());
+        if (settings.Tracker.UdpPort != 0)
+        {
+            services.AddSingleton<UdpTrackerService>();
+            services.AddHostedService(sp => sp.GetRequiredService<UdpTrackerService>());
+        }
+        services.AddSingleton(sp => new MachineRegistry(settings));
+        services.AddSingleton<StatusCollector>();
+        // Network boot (server/NetBoot: DHCP/proxyDHCP, TFTP) plugs in here, as more hosted services.
+        addServices?.Invoke(services, settings);
+
+        var app = builder.Build();
+        app.Services.GetRequiredService<ImageCatalog>(); // Load (or make) every torrent now: a bad image stops the start.
+        TrackerEndpoints.Map(app);
+        TorrentEndpoints.Map(app);
+        JobEndpoints.Map(app);
+        BootFileEndpoints.Map(app);
+        ProgressEndpoints.Map(app);
+        StatusEndpoints.Map(app);
+        ExtentEndpoints.Map(app);
+        return app;
+    }
+}

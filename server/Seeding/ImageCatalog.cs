@@ -1,0 +1,100 @@
+using EzioPxe.Engine.Metainfo;
+using EzioPxe.Server.Configuration;
+using EzioPxe.Server.Imaging;
+using EzioPxe.Server.Imaging.Hashing;
+using EzioPxe.Server.Imaging.Torrent;
+using Microsoft.Extensions.Logging;
+
+namespace EzioPxe.Server.Seeding;
+
+/// <summary>
+/// The configured images with their torrents. At start, a torrent that is missing, or older
+/// than its image file, is (re)made with the Imaging code, as `eziopxe image create` would.
+/// </summary>
+public sealed class ImageCatalog
+{
+    private ImageCatalog(IReadOnlyList<ServedImage> images) => Images = images;
+
+    public IReadOnlyList<ServedImage> Images { get; }
+
+    public ServedImage? Find(string name) => Images.FirstOrDefault(i => string.Equals(i.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Loads every image; throws <see cref="ConfigurationException"/> naming each image that cannot be served.</summary>
+    public static ImageCatalog Load(ServerSettings settings, ILogger logger)
+    {
+        var images = new List<ServedImage>();
+        var problems = new List<string>();
+        foreach (var image in settings.Images)
+        {
+            try
+            {
+                images.Add(LoadOne(image, DefaultAnnounceUrl(settings), logger));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DiskFormatException or InvalidTorrentException or InvalidDataException or InvalidOperationException)
+            {
+                problems.Add($"Images:{image.Name}: {e.Message}");
+            }
+        }
+        return problems.Count > 0 ? throw new ConfigurationException(problems) : new ImageCatalog(images);
+    }
+
+    /// <summary>The announce URL written into torrents made at start; served copies get the URL the client used (see TorrentEndpoints).</summary>
+    public static string DefaultAnnounceUrl(ServerSettings settings)
+    {
+        var host = settings.Server.PublicAddress
+            ?? (settings.Address.Equals(System.Net.IPAddress.Any) || settings.Address.Equals(System.Net.IPAddress.IPv6Any) ? System.Net.Dns.GetHostName() : settings.Address.ToString());
+        if (host.Contains(':', StringComparison.Ordinal))
+        {
+            host = $"[{host}]";
+        }
+        return $"http://{host}:{settings.Server.HttpPort}/announce";
+    }
+
+    private static ServedImage LoadOne(ConfiguredImage image, string announce, ILogger logger)
+    {
+        var torrentPath = image.TorrentPath;
+        // stat() gives a block device st_size 0, an image file its length: only a file's mtime says "changed".
+        var sourceIsFile = new FileInfo(image.SourcePath).Length > 0;
+        var reason = !File.Exists(torrentPath) ? "it does not exist"
+            : sourceIsFile && File.GetLastWriteTimeUtc(image.SourcePath) > File.GetLastWriteTimeUtc(torrentPath) ? "the image file is newer"
+            : null;
+        if (reason != null)
+        {
+            logger.LogInformation("image {Name}: creating {Torrent} from {Source} ({Reason})", image.Name, torrentPath, image.SourcePath, reason);
+            Create(image, announce, logger);
+        }
+        var torrent = Torrent.Load(torrentPath);
+        var storage = new ImageStorage(torrent.Info, image.SourcePath);
+        storage.DisposeAsync().AsTask().GetAwaiter().GetResult(); // Only its checks and the source length were wanted.
+        var diskSize = ImageTorrent.DiskSize(torrent);
+        if (diskSize != null && diskSize != storage.SourceLength)
+        {
+            throw new InvalidDataException(
+                $"{torrentPath} was made from a disk of {diskSize} bytes but {image.SourcePath} has {storage.SourceLength}; delete the torrent (it is made again at start) or run `eziopxe image create`");
+        }
+        logger.LogInformation("image {Name}: {Torrent}, info-hash {InfoHash}, {Extents} extents, {Bytes} bytes to send",
+            image.Name, torrentPath, torrent.InfoHash.ToHex(), torrent.Info.Files.Count, torrent.Info.TotalLength);
+        return new ServedImage(image, torrent, storage.SourceLength);
+    }
+
+    private static void Create(ConfiguredImage image, string announce, ILogger logger)
+    {
+        using var disk = DiskImage.Open(image.SourcePath);
+        var scan = DiskScanner.Scan(disk);
+        if (scan.Extents.Count == 0)
+        {
+            throw new InvalidDataException($"{image.SourcePath}: nothing to send: every byte of the disk is unused or zero");
+        }
+        var pieceLength = image.PieceLength ?? PieceLength.Choose(scan.UsedBytes);
+        var started = DateTime.UtcNow;
+        var hashes = ExtentHasher.ComputePieceHashes(disk, scan.Extents, pieceLength);
+        var bytes = ImageTorrent.Build(scan, image.Name, pieceLength, hashes, announce);
+        Directory.CreateDirectory(Path.GetDirectoryName(image.TorrentPath)!);
+        // Write beside and rename: a crash never leaves half a torrent that looks newer than the image.
+        var temporary = image.TorrentPath + ".partial";
+        File.WriteAllBytes(temporary, bytes);
+        File.Move(temporary, image.TorrentPath, overwrite: true);
+        logger.LogInformation("image {Name}: hashed {Bytes} bytes in {Extents} extents in {Seconds:0.0} s",
+            image.Name, scan.UsedBytes, scan.Extents.Count, (DateTime.UtcNow - started).TotalSeconds);
+    }
+}

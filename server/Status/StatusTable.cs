@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Text;
+
+namespace EzioPxe.Server.Status;
+
+/// <summary>Prints a <see cref="ServerStatus"/> as the plain-text tables of `eziopxe status`.</summary>
+public static class StatusTable
+{
+    public static string Format(ServerStatus status)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(Table(["IMAGE", "SIZE", "EXTENTS", "SEEDERS", "LEECHERS", "SERVER SENT", "SERVER RATE"],
+            status.Images.Select(i => new[] { i.Name, Bytes(i.Bytes), Number(i.Extents), Number(i.Seeders), Number(i.Leechers), Bytes(i.Uploaded), Rate(i.UploadRate) })));
+        text.AppendLine(Table(["JOB", "IMAGE", "DONE", "REPORTING", "EXPECTED", "ROOM DONE"],
+            status.Jobs.Select(j => new[] { j.Name, j.Image, Number(j.Finished), Number(j.Reporting), j.Expected == 0 ? "-" : Number(j.Expected), j.RoomDone ? "yes" : "no" })));
+        if (status.Machines.Count == 0)
+        {
+            text.AppendLine("No machine has reported yet.");
+        }
+        else
+        {
+            text.AppendLine(Table(["MAC", "NAME", "IP", "JOB", "STATE", "PROGRESS", "RATE", "PEERS", "ETA"],
+                status.Machines.Select(m => new[]
+                {
+                    m.Mac, m.Name ?? m.Hostname ?? "-", m.Address ?? "-", m.Job ?? "-", m.Error != null ? $"{m.State}: {m.Error}" : m.State,
+                    m.Percent.ToString("0.0", CultureInfo.InvariantCulture) + "%", Rate(m.DownloadRate), Number(m.Peers), Eta(m.EtaSeconds),
+                })));
+        }
+        return text.ToString();
+    }
+
+    public static string Bytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => (bytes / (double)(1L << 30)).ToString("0.0", CultureInfo.InvariantCulture) + " GiB",
+        >= 1L << 20 => (bytes / (double)(1L << 20)).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",
+        >= 1L << 10 => (bytes / (double)(1L << 10)).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
+        _ => bytes.ToString(CultureInfo.InvariantCulture) + " B",
+    };
+
+    public static string Rate(long bytesPerSecond) => (bytesPerSecond / 1e6).ToString("0.0", CultureInfo.InvariantCulture) + " MB/s";
+
+    public static string Eta(long? seconds) => seconds switch
+    {
+        null => "-",
+        >= 3600 => $"{seconds / 3600}h{seconds % 3600 / 60:00}m",
+        _ => $"{seconds / 60}:{seconds % 60:00}",
+    };
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Table(string[] header, IEnumerable<string[]> rows)
+    {
+        var all = new List<string[]> { header };
+        all.AddRange(rows);
+        var widths = header.Select((_, c) => all.Max(r => r[c].Length)).ToArray();
+        var text = new StringBuilder();
+        foreach (var row in all)
+        {
+            text.AppendLine(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
+        }
+        return text.ToString();
+    }
+}

@@ -1,0 +1,147 @@
+using System.Net;
+using EzioPxe.Engine.Metainfo;
+using EzioPxe.Engine.Tracker;
+
+namespace EzioPxe.Server.Tracker;
+
+/// <summary>The peers of one torrent the tracker knows. Thread-safe (one lock; a LAN swarm is small).</summary>
+public sealed class TorrentSwarm(InfoHash infoHash, string name, long totalLength)
+{
+    /// <summary>More peers than any room has: beyond this, someone is flooding the tracker with made-up peer ids.</summary>
+    public const int MaxPeers = 10_000;
+
+    private readonly object _lock = new();
+    private readonly Dictionary<string, TrackedPeer> _peers = new(StringComparer.Ordinal);
+    private byte[]? _originPeerId;
+    private int _originPort;
+    private int _downloaded;
+
+    public InfoHash InfoHash { get; } = infoHash;
+
+    public string Name { get; } = name;
+
+    public long TotalLength { get; } = totalLength;
+
+    /// <summary>
+    /// Adds this server's seeder: always known, announced by no one. Its address in peer lists is
+    /// the one the announce reached the server on, so it is right on every interface.
+    /// </summary>
+    public void SetOrigin(byte[] peerId, int port)
+    {
+        lock (_lock)
+        {
+            _originPeerId = peerId;
+            _originPort = port;
+        }
+    }
+
+    public bool HasOrigin => _originPeerId != null;
+
+    /// <param name="local">The server address the announce arrived at: where peers reach the origin seeder.</param>
+    /// <returns>Null when the swarm is full (<see cref="MaxPeers"/>) and the peer is new.</returns>
+    public AnnounceResult? Announce(AnnounceQuery query, IPAddress remote, IPAddress local, DateTime now, int numWant, TimeSpan peerTimeout, int originUntilSeeders)
+    {
+        var endPoint = new IPEndPoint(remote, query.Port);
+        lock (_lock)
+        {
+            Expire(now - peerTimeout);
+            var key = query.PeerKey;
+            if (query.Event == TrackerEvent.Stopped)
+            {
+                _peers.Remove(key);
+                return new AnnounceResult([], Counts());
+            }
+            if (!_peers.TryGetValue(key, out var peer))
+            {
+                if (_peers.Count >= MaxPeers)
+                {
+                    return null;
+                }
+                peer = new TrackedPeer(query.PeerId, endPoint);
+                _peers[key] = peer;
+            }
+            var wasSeeder = peer.Left == 0 && peer.LastSeen != default;
+            peer.EndPoint = endPoint;
+            peer.Left = query.Left;
+            peer.Uploaded = query.Uploaded;
+            peer.Downloaded = query.Downloaded;
+            peer.LastSeen = now;
+            if (query.Event == TrackerEvent.Completed && !wasSeeder)
+            {
+                _downloaded++;
+            }
+            var origin = _originPeerId == null ? null
+                : new TrackedPeer(_originPeerId, new IPEndPoint(local, _originPort)) { IsOrigin = true, LastSeen = now };
+            return new AnnounceResult(SelectPeers(peer, origin, numWant, originUntilSeeders), Counts());
+        }
+    }
+
+    public SwarmCounts Scrape(DateTime now, TimeSpan peerTimeout)
+    {
+        lock (_lock)
+        {
+            Expire(now - peerTimeout);
+            return Counts();
+        }
+    }
+
+    /// <summary>A copy of the live peers (without the origin), for the status page.</summary>
+    public IReadOnlyList<TrackedPeer> Peers(DateTime now, TimeSpan peerTimeout)
+    {
+        lock (_lock)
+        {
+            Expire(now - peerTimeout);
+            return _peers.Values.ToList();
+        }
+    }
+
+    /// <summary>
+    /// A random subset up to <paramref name="numWant"/>, so that every machine gets a different
+    /// slice of the room and the swarm stays one connected mesh rather than cliques. Never the
+    /// requester itself (by peer id or address). The origin first while few peers have the whole image.
+    /// </summary>
+    private List<TrackedPeer> SelectPeers(TrackedPeer requester, TrackedPeer? origin, int numWant, int originUntilSeeders)
+    {
+        var result = new List<TrackedPeer>(Math.Min(numWant, _peers.Count + 1));
+        if (numWant <= 0)
+        {
+            return result;
+        }
+        var seeders = _peers.Values.Count(p => p.IsSeeder && p != requester);
+        if (origin != null && !requester.IsSeeder && seeders < originUntilSeeders)
+        {
+            result.Add(origin);
+        }
+        var candidates = _peers.Values.Where(p => p != requester && !p.EndPoint.Equals(requester.EndPoint)
+            // Two seeders have nothing to give each other.
+            && !(requester.IsSeeder && p.IsSeeder)).ToArray();
+        var take = Math.Min(numWant - result.Count, candidates.Length);
+        for (var i = 0; i < take; i++)
+        {
+            // Partial Fisher-Yates: the first `take` slots end up a uniform random sample.
+            var j = Random.Shared.Next(i, candidates.Length);
+            (candidates[i], candidates[j]) = (candidates[j], candidates[i]);
+            result.Add(candidates[i]);
+        }
+        return result;
+    }
+
+    private SwarmCounts Counts()
+    {
+        var seeders = _peers.Values.Count(p => p.IsSeeder);
+        return new SwarmCounts(seeders + (_originPeerId != null ? 1 : 0), _peers.Count - seeders, _downloaded);
+    }
+
+    private void Expire(DateTime before)
+    {
+        List<string>? gone = null;
+        foreach (var (key, peer) in _peers)
+        {
+            if (peer.LastSeen < before)
+            {
+                (gone ??= new()).Add(key);
+            }
+        }
+        gone?.ForEach(k => _peers.Remove(k));
+    }
+}

@@ -1,0 +1,173 @@
+using System.Text.RegularExpressions;
+using EzioPxe.Server.Configuration;
+using EzioPxe.TestSupport;
+
+namespace EzioPxe.Server.Tests.Configuration;
+
+/// <summary>Configuration from file, environment and command line, and the errors an administrator sees.</summary>
+public sealed partial class ConfigurationTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("config");
+    private readonly string _image;
+
+    public ConfigurationTests()
+    {
+        _image = _temp.File("lab.img");
+        File.WriteAllBytes(_image, new byte[4096]);
+        Directory.CreateDirectory(_temp.File("boot"));
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private ServerSettings Load(string json, Dictionary<string, string?>? environment = null, params string[] commandLine)
+    {
+        var path = _temp.File("eziopxe.json");
+        File.WriteAllText(path, json.Replace("IMAGE", _image, StringComparison.Ordinal));
+        return ConfigurationLoader.Load(ConfigurationLoader.Build(path, commandLine, environment ?? new()));
+    }
+
+    private IReadOnlyList<string> Problems(string json) => Assert.Throws<ConfigurationException>(() => Load(json)).Problems;
+
+    private const string Minimal = """{ "Images": { "lab": { "Source": "IMAGE" } }, "Jobs": { "lab": { "Image": "lab" } } }""";
+
+    [Fact]
+    public void The_example_in_the_documentation_is_valid_once_its_paths_exist()
+    {
+        var markdown = File.ReadAllText(RepositoryPaths.Of("docs/configuration.md"));
+        var example = JsonBlock().Match(markdown).Groups[1].Value;
+        var environment = new Dictionary<string, string?>
+        {
+            // The example's paths are a real server's; the environment points them here.
+            ["EZIOPXE_Images__lab__Source"] = _image,
+            ["EZIOPXE_Images__exam__Source"] = _image,
+            ["EZIOPXE_Server__BootDirectory"] = _temp.File("boot"),
+        };
+        var settings = Load(example, environment);
+        Assert.Equal("10.0.0.1", settings.Address.ToString());
+        Assert.Equal(["exam", "lab"], settings.Images.Select(i => i.Name).Order());
+        Assert.Equal(30, settings.Jobs["lab"].ExpectedMachines);
+        Assert.Equal("exam", settings.Machines[new MacAddress(0x525400123402)].Job);
+        Assert.Equal("lab", settings.Options.DefaultJob);
+        Assert.Equal(4 << 20, settings.FindImage("EXAM")!.PieceLength);
+        Assert.Equal("/var/lib/eziopxe/lab.torrent", settings.FindImage("lab")!.TorrentPath);
+    }
+
+    [Fact]
+    public void Defaults_fill_everything_but_images_and_jobs()
+    {
+        var settings = Load(Minimal);
+        Assert.Equal(("0.0.0.0", 8080, 6881), (settings.Address.ToString(), settings.Server.HttpPort, settings.Server.PeerPort));
+        Assert.Equal((20, 5), (settings.Tracker.IntervalSeconds, settings.Tracker.MinIntervalSeconds));
+        var job = settings.Jobs["LAB"];
+        Assert.Equal(("auto", "reboot", "until-done", 0), (job.Disk, job.After, job.Seed, job.ExpectedMachines));
+        Assert.Null(settings.Options.DefaultJob);
+    }
+
+    [Fact]
+    public void Environment_overrides_the_file_and_the_command_line_overrides_both()
+    {
+        var environment = new Dictionary<string, string?> { ["EZIOPXE_Server__HttpPort"] = "9000", ["EZIOPXE_Server__PeerPort"] = "9001", ["OTHER_Server__HttpPort"] = "1" };
+        var json = Minimal.Replace("{ \"Images\"", "{ \"Server\": { \"HttpPort\": 80, \"Address\": \"127.0.0.1\" }, \"Images\"", StringComparison.Ordinal);
+        Assert.Equal(80, Load(json).Server.HttpPort);
+        Assert.Equal((9000, 9001), (Load(json, environment).Server.HttpPort, Load(json, environment).Server.PeerPort));
+        var both = Load(json, environment, "--port", "9100", "--Tracker:IntervalSeconds=30", "--address=10.1.1.1");
+        Assert.Equal((9100, 9001, 30, "10.1.1.1"), (both.Server.HttpPort, both.Server.PeerPort, both.Tracker.IntervalSeconds, both.Address.ToString()));
+    }
+
+    [Fact]
+    public void A_job_naming_a_missing_image_is_refused_naming_the_key()
+    {
+        var problems = Problems("""{ "Images": { "lab": { "Source": "IMAGE" } }, "Jobs": { "lab": { "Image": "lab2" }, "other": { } } }""");
+        Assert.Contains("Jobs:lab:Image: no image named 'lab2' in Images (known: lab)", problems);
+        Assert.Contains(problems, p => p.StartsWith("Jobs:other:Image: missing", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_image_whose_source_does_not_exist_is_refused_naming_the_key()
+    {
+        var problems = Problems("""{ "Images": { "lab": { "Source": "/nonexistent/lab.img" }, "x": { } }, "Jobs": { "lab": { "Image": "lab" } } }""");
+        Assert.Contains("Images:lab:Source: /nonexistent/lab.img does not exist (or is a directory)", problems);
+        Assert.Contains(problems, p => p.StartsWith("Images:x:Source: missing", StringComparison.Ordinal));
+        Assert.Contains(Problems("""{ "Jobs": { } }"""), p => p.StartsWith("Images: no image configured", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Invalid_macs_and_unknown_jobs_in_machines_are_refused_naming_the_entry()
+    {
+        var problems = Problems(Minimal[..^1] + """
+            , "Machines": [ { "Mac": "52:54:00:12:34:01", "Job": "lab" }, { "Mac": "52:54:00:zz:00:02", "Job": "lab" },
+                            { "Mac": "52-54-00-12-34-01", "Job": "lab" }, { "Mac": "5254001234", "Job": "nope" } ], "DefaultJob": "gone" }
+            """);
+        Assert.Equal(
+        [
+            "Machines:1:Mac: '52:54:00:zz:00:02' is not a MAC address (aa:bb:cc:dd:ee:ff)",
+            "Machines:2:Mac: 52:54:00:12:34:01 is listed twice",
+            "Machines:3:Mac: '5254001234' is not a MAC address (aa:bb:cc:dd:ee:ff)",
+            "Machines:3:Job: no job named 'nope' in Jobs (known: lab)",
+            "DefaultJob: no job named 'gone' in Jobs (known: lab)",
+        ], problems);
+    }
+
+    [Fact]
+    public void Typos_wrong_types_and_out_of_range_values_are_all_reported_at_once()
+    {
+        var problems = Problems("""
+            { "Server": { "HtpPort": 80, "PeerPort": "many", "Address": "10.0.0.300", "BootDirectory": "/nonexistent/boot" },
+              "Tracker": { "IntervalSeconds": 10, "MinIntervalSeconds": 20, "PeerTimeoutSeconds": 5 },
+              "Images": { "lab": { "Source": "IMAGE", "PieceSize": "3M", "Sorce": "x" }, "bad name": { "Source": "IMAGE" } },
+              "Jobs": { "lab": { "Image": "lab", "After": "explode", "Seed": "forever", "ExpectedMachines": -1 }, "52:54:00:00:00:01": { "Image": "lab" } },
+              "Imagess": { } }
+            """);
+        string[] expected =
+        [
+            "Imagess: unknown key",
+            "Server:HtpPort: unknown key",
+            "Images:lab:Sorce: unknown key",
+            "Server:PeerPort: not a whole number",
+            "Server:Address: '10.0.0.300' is not an IP address",
+            "Server:BootDirectory: directory /nonexistent/boot does not exist",
+            "Tracker:MinIntervalSeconds: 20 must be from 1 to Tracker:IntervalSeconds (10)",
+            "Tracker:PeerTimeoutSeconds: 5 must be longer than Tracker:IntervalSeconds",
+            "Images:lab:PieceSize:",
+            "Images:bad name: the name may hold only",
+            "Jobs:lab:After: 'explode' is not one of reboot, poweroff, shell, wait",
+            "Jobs:lab:Seed: 'forever' is not until-done, none or a number of seconds",
+            "Jobs:lab:ExpectedMachines: -1 must not be negative",
+        ];
+        var text = string.Join("\n", problems);
+        foreach (var line in expected)
+        {
+            Assert.Contains(line, text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_config_file_that_is_missing_or_not_json_is_refused_with_its_name()
+    {
+        var missing = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Build(_temp.File("none.json"), [], new Dictionary<string, string?>()));
+        Assert.Contains("none.json does not exist", missing.Message, StringComparison.Ordinal);
+        File.WriteAllText(_temp.File("broken.json"), "{ \"Server\": { \"HttpPort\": 80, ");
+        var broken = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Build(_temp.File("broken.json"), [], new Dictionary<string, string?>()));
+        Assert.Contains("not valid JSON", broken.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("52:54:00:12:34:56", true)]
+    [InlineData("52-54-00-12-34-56", true)]
+    [InlineData("525400123456", true)]
+    [InlineData("52:54:00:12:34:5G", false)]
+    [InlineData("52:54-00:12:34:56", false)]
+    [InlineData("52:54:00:12:34", false)]
+    [InlineData("", false)]
+    public void Mac_addresses_parse_in_the_usual_spellings(string text, bool valid)
+    {
+        Assert.Equal(valid, MacAddress.TryParse(text, out var mac));
+        if (valid)
+        {
+            Assert.Equal("52:54:00:12:34:56", mac.ToString());
+        }
+    }
+
+    [GeneratedRegex("```json\\n(.*?)\\n```", RegexOptions.Singleline)]
+    private static partial Regex JsonBlock();
+}

@@ -1,0 +1,138 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using EzioPxe.Client.Contracts;
+using EzioPxe.Engine.Metainfo;
+using EzioPxe.Server.Tests.Seeding;
+using EzioPxe.TestSupport;
+
+namespace EzioPxe.Server.Tests.Http;
+
+/// <summary>The HTTP endpoints fetched by curl (the real client an admin or iPXE would be) and HttpClient.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class HttpEndpointTests(ServerFixture fixture)
+{
+    private RunningServer Server => fixture.Server;
+
+    private string Curl(params string[] arguments)
+    {
+        var output = fixture.Directory + "/curl-" + Guid.NewGuid().ToString("N");
+        var result = Tool.Run("curl", ["-sS", "--path-as-is", "-o", output, "-w", "%{http_code}", .. arguments], TimeSpan.FromSeconds(30));
+        result.EnsureSuccess("curl");
+        LastBody = File.ReadAllBytes(output);
+        File.Delete(output);
+        return result.StandardOutput.Trim();
+    }
+
+    private byte[] LastBody { get; set; } = [];
+
+    [Fact]
+    public void Curl_fetches_the_torrent_with_the_announce_url_it_reached_the_server_by()
+    {
+        Assert.Equal("200", Curl(Server.BaseUrl + "torrents/lab.torrent"));
+        var torrent = Torrent.Parse(LastBody);
+        Assert.Equal(fixture.Torrent.InfoHash, torrent.InfoHash);
+        Assert.Equal(Server.BaseUrl + "announce", torrent.Announce);
+        Assert.Empty(torrent.AnnounceList);
+        Assert.Equal(TestImage.DiskSize, torrent.Info.Dictionary.GetInteger("x-eziopxe-disk-size")!.Value);
+
+        Assert.Equal("404", Curl(Server.BaseUrl + "torrents/other.torrent"));
+        Assert.Contains("no image torrent 'other.torrent'", Encoding.UTF8.GetString(LastBody), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Curl_fetches_jobs_by_mac_in_any_spelling_and_by_name_with_an_absolute_torrent_url()
+    {
+        Assert.Equal("200", Curl(Server.BaseUrl + "jobs/52-54-00-AA-00-01"));
+        var job = JsonSerializer.Deserialize(LastBody, ClientJsonContext.Default.JobDescription)!;
+        Assert.Equal(new JobDescription { Name = "room-a", TorrentUrl = Server.BaseUrl + "torrents/lab.torrent", Disk = "auto", After = "poweroff", Seed = "120" }, job);
+
+        Assert.Equal("200", Curl(Server.BaseUrl + "jobs/525400aa0002"));
+        Assert.Equal("room-b", JsonSerializer.Deserialize(LastBody, ClientJsonContext.Default.JobDescription)!.Name);
+
+        // A machine not in Machines gets DefaultJob.
+        Assert.Equal("200", Curl(Server.BaseUrl + "jobs/02:00:00:00:00:99"));
+        Assert.Equal("lab", JsonSerializer.Deserialize(LastBody, ClientJsonContext.Default.JobDescription)!.Name);
+
+        Assert.Equal("200", Curl(Server.BaseUrl + "jobs/page"));
+        var byName = JsonSerializer.Deserialize(LastBody, ClientJsonContext.Default.JobDescription)!;
+        Assert.Equal(("page", "until-done", "reboot"), (byName.Name, byName.Seed, byName.After));
+        Assert.True(Uri.IsWellFormedUriString(byName.TorrentUrl, UriKind.Absolute));
+
+        Assert.Equal("404", Curl(Server.BaseUrl + "jobs/nosuchjob"));
+        Assert.Contains("no job or MAC 'nosuchjob'", Encoding.UTF8.GetString(LastBody), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Curl_fetches_a_range_of_an_extent_equal_to_the_image_bytes_at_its_offset()
+    {
+        var info = fixture.Torrent.Info;
+        var file = info.Files.OrderByDescending(f => f.Length).First();
+        var offset = Convert.ToInt64(file.Path, 16);
+        Assert.Equal("206", Curl("-r", "1000-66535", Server.BaseUrl + "images/lab/" + file.Path));
+        Assert.Equal(TestImage.Read(fixture.ImagePath, offset + 1000, 65536), LastBody);
+
+        Assert.Equal("200", Curl(Server.BaseUrl + "images/lab/" + file.Path));
+        Assert.Equal(file.Length, LastBody.Length);
+        Assert.Equal(TestImage.Read(fixture.ImagePath, offset, (int)file.Length), LastBody);
+
+        Assert.Equal("416", Curl("-r", $"{file.Length}-{file.Length + 10}", Server.BaseUrl + "images/lab/" + file.Path));
+        Assert.Equal("404", Curl(Server.BaseUrl + "images/lab/00000000000000000000000000000123"));
+        Assert.Equal("404", Curl(Server.BaseUrl + "images/nope/" + file.Path));
+    }
+
+    [Fact]
+    public void Boot_files_are_served_from_the_boot_directory_and_never_from_outside_it()
+    {
+        Assert.Equal("200", Curl(Server.BaseUrl + "boot/vmlinuz"));
+        Assert.Equal("not really a kernel\n", Encoding.UTF8.GetString(LastBody));
+        Assert.Equal("200", Curl(Server.BaseUrl + "boot/ipxe/boot.ipxe"));
+        Assert.StartsWith("#!ipxe", Encoding.UTF8.GetString(LastBody), StringComparison.Ordinal);
+        foreach (var escape in new[] { "boot/../secret.txt", "boot/%2e%2e/secret.txt", "boot/ipxe/%2e%2e/%2e%2e/secret.txt", "boot/escape", "boot/%2fetc%2fpasswd", "boot/ipxe" })
+        {
+            Assert.NotEqual("200", Curl(Server.BaseUrl + escape));
+            Assert.DoesNotContain("outside the boot directory", Encoding.UTF8.GetString(LastBody), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Progress_refuses_garbage_bad_macs_and_oversized_bodies_and_keeps_serving()
+    {
+        async Task<(HttpStatusCode, string)> Post(string body)
+        {
+            using var response = await Server.Http.PostAsync("progress", new StringContent(body, Encoding.UTF8, "application/json"));
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var (status, text) = await Post("{\"mac\": \"52:54:00:aa:00:09\", \"state\": ");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("not a progress report", text, StringComparison.Ordinal);
+
+        (status, text) = await Post("\u0000\u0001garbage");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+
+        (status, text) = await Post("{\"mac\": \"not-a-mac\", \"state\": \"downloading\"}");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("mac: 'not-a-mac' is not a MAC address", text, StringComparison.Ordinal);
+
+        (status, text) = await Post("{\"mac\": \"52:54:00:aa:00:09\", \"state\": \"dancing\"}");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("state: 'dancing'", text, StringComparison.Ordinal);
+
+        // 1 MiB of JSON: over Server:MaxRequestBodyBytes (64 KiB).
+        (status, _) = await Post("{\"mac\": \"52:54:00:aa:00:09\", \"hostname\": \"" + new string('x', 1 << 20) + "\"}");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+
+        // The same without Content-Length (chunked): the limit holds while reading.
+        using (var chunked = new HttpRequestMessage(HttpMethod.Post, "progress") { Content = new StreamContent(new MemoryStream(new byte[1 << 20])) })
+        {
+            chunked.Headers.TransferEncodingChunked = true;
+            using var response = await Server.Http.SendAsync(chunked);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        }
+
+        (status, text) = await Post("{\"mac\": \"52:54:00:aa:00:09\", \"job\": \"cli\", \"state\": \"checking\"}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("\"roomDone\":false", text, StringComparison.Ordinal);
+    }
+}
