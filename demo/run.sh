@@ -59,6 +59,7 @@ done
 source "$REPO/demo/lib/golden.sh"
 source "$REPO/demo/lib/verify.sh"
 source "$REPO/demo/lib/lan.sh"
+source "$REPO/demo/lib/boot.sh"
 
 SERVER_IP=10.77.0.1
 SERVER_URL=http://$SERVER_IP:8080
@@ -67,6 +68,7 @@ NS_EXEC=(ip netns exec "$NS")
 [ -n "$WORK" ] || WORK=$(mktemp -d /var/tmp/eziopxe-demo.XXXXXX)
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
+rm -f "$WORK"/machine* "$WORK"/status.jsonl # a reused --work directory must not feed old logs to this run
 BACKGROUND=()   # pids of everything we started, for the trap
 
 step() { printf '\033[1m[demo %s] %s\033[0m\n' "$(date +%T)" "$*"; }
@@ -107,6 +109,7 @@ if boot_is_stale; then
 fi
 step "TFTP root: boot loaders from Debian's packages (pxe/gather.sh)"
 bash "$REPO/pxe/gather.sh" "$WORK/tftp" >/dev/null
+prepare_boot_dir "$REPO/out/boot" "$WORK/boot"
 
 # --- 1. golden image ---------------------------------------------------------------------------
 step "making the golden disk: $DISK_MIB MiB sparse, GPT, FAT32 EFI partition + ext4 with $DATA_MIB MiB of random data"
@@ -129,7 +132,7 @@ for i in $(seq 1 "$MACHINES"); do lan_add_tap "$NS" "tap$i"; done
 cat > "$WORK/eziopxe.json" <<JSON
 {
   "Server": { "Address": "$SERVER_IP", "HttpPort": 8080, "PeerPort": 6881,
-              "DataDirectory": "$WORK/data", "BootDirectory": "$REPO/out/boot" },
+              "DataDirectory": "$WORK/data", "BootDirectory": "$WORK/boot" },
   "Images": { "demo": { "Source": "$WORK/golden.img", "Torrent": "$WORK/data/demo.torrent" } },
   "Jobs": { "demo": { "Image": "demo", "Disk": "auto", "After": "poweroff", "Seed": "until-done",
                       "ExpectedMachines": $((MACHINES - (SMALL > 0 ? 1 : 0))) } },
@@ -144,7 +147,6 @@ SERVER_PID=$!
 if [ "$NETBOOT_HELPER" = 1 ]; then
   helper=$(ls -t "$REPO"/tests/EzioPxe.Server.Tests/bin/*/net10.0/EzioPxe.Server.Tests.dll 2>/dev/null | head -1)
   [ -n "$helper" ] || { echo "demo/run.sh: --netboot-helper needs the server tests built" >&2; exit 1; }
-  ln -sf "$REPO/out/boot/vmlinuz" "$REPO/out/boot/initramfs.img" "$WORK/tftp/"
   "${NS_EXEC[@]}" dotnet "$helper" netboot --root "$WORK/tftp" --dhcp full --interface "$LAN_BRIDGE" \
     --server-address "$SERVER_IP" --range 10.77.0.100-10.77.0.150 \
     --ipxe-base-url "$SERVER_URL/boot/" --kernel vmlinuz --initrd initramfs.img \
@@ -210,13 +212,14 @@ while :; do
       echo "machine $i powered off after $(python3 -c "print(f'{${EXITED[$i]} - ${STARTED[$i]}:.1f}')") s"
       continue
     fi
-    # A machine whose client failed sits in the init's rescue shell: it will not power off.
-    if grep -qa 'ezio-init: FAILED\|eziopxe-client: FAILED' "$WORK/machine$i.log" 2>/dev/null; then
+    # A machine whose client failed sits in the init's rescue shell, one that could not boot in
+    # its firmware: neither will power off.
+    if grep -qa 'ezio-init: FAILED\|eziopxe-client: FAILED\|No bootable device' "$WORK/machine$i.log" 2>/dev/null; then
       sleep 2 # let the console finish the message
       kill "${QEMU_PID[$i]}" 2>/dev/null || true; wait "${QEMU_PID[$i]}" 2>/dev/null || true
       EXITED[$i]=$EPOCHREALTIME ENDED[$i]=failed-at-console
       echo "machine $i: the console shows a failure:"
-      grep -a 'FAILED\|too small' "$WORK/machine$i.log" | tr -d '\r' | sed 's/^/    /' | tail -4
+      { grep -a 'FAILED\|too small' "$WORK/machine$i.log" | tr -d '\r' | sed 's/^/    /' | tail -4; } || true
       continue
     fi
     running=$((running + 1))
