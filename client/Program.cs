@@ -61,6 +61,6 @@ public static class Program
             Console.Error.WriteLine("the disk was not completed; not rebooting");
             succeeded = false;
         }
-        return PowerControl.System.Run(settings.AfterOrDefault, succeeded, Console.Out);
+        return PowerControl.System.Run(agent.Settings.AfterOrDefault, succeeded, Console.Out);
     }
 }

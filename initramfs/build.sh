@@ -95,7 +95,16 @@ while read -r lib; do
   mkdir -p ".$(dirname "$lib")"
   cp -L "$lib" ".$lib"
   LIBS+=("$lib")
-done < <(ldd "$CLIENT" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
+done < <(
+  # .NET loads OpenSSL with dlopen (SHA-1 of every piece, and HttpClient), so ldd does not show it.
+  OPENSSL=()
+  for name in libssl.so.3 libcrypto.so.3; do
+    path=$(ldconfig -p | awk -v n="$name" '$1 == n && /x86-64/ { print $NF; exit }')
+    [ -n "$path" ] || die "$name not found: install libssl3 (the client needs OpenSSL at run time)"
+    OPENSSL+=("$path")
+  done
+  { ldd "$CLIENT"; for lib in "${OPENSSL[@]}"; do echo "$lib => $lib (0)"; ldd "$lib"; done; } \
+    | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
 
 cat > etc/passwd <<'EOF'
 root:x:0:0:root:/root:/bin/sh

@@ -26,6 +26,9 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
     private ProgressPoster? _poster;
     private ProgressReport _last = new();
 
+    /// <summary>The settings in force: the command line's, completed by the server's job once fetched (ezio.after comes from there).</summary>
+    public ClientSettings Settings { get; private set; } = settings;
+
     /// <summary>The last state reported, for the summary and for error reports.</summary>
     public ProgressReport LastReport => _last;
 
@@ -60,6 +63,7 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
             var url = job.JobUrl(mac);
             console.WriteLine($"fetching job from {url}");
             job = job.WithJob(await JobClient.FetchAsync(http, url, cancellationToken));
+            Settings = job;
         }
         _last = _last with { Job = job.Job ?? _last.Job };
         var torrentUrl = job.AbsoluteTorrentUrl ?? throw new DeploymentFailedException("the job names no torrent");

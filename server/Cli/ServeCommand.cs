@@ -1,3 +1,5 @@
+using EzioPxe.Server.NetBoot;
+using EzioPxe.Server.NetBoot.Menus;
 using EzioPxe.Server.Configuration;
 using EzioPxe.Server.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -94,6 +96,26 @@ public static class ServeCommand
     /// </summary>
     public static void AddNetBootServices(IServiceCollection services, ServerSettings settings)
     {
+        var netBoot = NetBootSettings.Load(settings);
+        if (!netBoot.Enabled)
+        {
+            return;
+        }
+        var httpBase = netBoot.HttpBase(settings);
+        var plans = new ConfiguredBootPlanProvider(
+            new BootLoaderOptions
+            {
+                Bios = netBoot.BiosLoader,
+                EfiX64 = netBoot.EfiLoader,
+                IpxeScriptUrl = httpBase + "ipxe/{mac}.ipxe",
+            },
+            mac => netBoot.KernelCommandLine(settings, mac),
+            kernel: "vmlinuz",
+            initrd: "initramfs.img");
+        services.AddSingleton(netBoot);
+        services.AddSingleton<IBootPlanProvider>(plans);
+        services.AddSingleton(new BootMenuFiles(plans, new BootMenuOptions { IpxeBaseUrl = httpBase + "boot/" }));
+        services.AddHostedService<NetBootService>();
     }
 
     private static string? DefaultConfigFile()

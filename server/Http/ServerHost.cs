@@ -71,6 +71,7 @@ public static class ServerHost
         ProgressEndpoints.Map(app);
         StatusEndpoints.Map(app);
         ExtentEndpoints.Map(app);
+        BootMenuEndpoints.Map(app);
         return app;
     }
 }

@@ -34,6 +34,8 @@ public sealed class OriginSeeder(ServerSettings settings, ImageCatalog catalog, 
                 ListenPort = _listener.Port,
                 // The origin only answers: the machines dial it, it has no one to dial.
                 ConnectWhenSeeding = false,
+                // Its uplink is the room's bottleneck: each piece should leave it about once.
+                SuperSeeding = true,
             };
             var session = new TorrentSession(TorrentAnnounce.With(image.Torrent, announce: null), storage, options, loggers.CreateLogger("EzioPxe.Seeder." + image.Name));
             _listener.Register(session);

@@ -63,7 +63,7 @@ internal sealed class RunningServer : IAsyncDisposable
         await File.WriteAllTextAsync(configPath, config.ToJsonString());
         var settings = ConfigurationLoader.Load(ConfigurationLoader.Build(configPath, [], new Dictionary<string, string?>()));
         var log = new CollectingLogger();
-        var app = ServerHost.Build(settings, logging: l =>
+        var app = ServerHost.Build(settings, addServices: EzioPxe.Server.Cli.ServeCommand.AddNetBootServices, logging: l =>
         {
             l.ClearProviders();
             l.AddProvider(new Provider(log));

@@ -1,0 +1,24 @@
+using EzioPxe.Server.NetBoot.Menus;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace EzioPxe.Server.Http;
+
+/// <summary>GET /ipxe/{mac}.ipxe (and the other generated menus): the same files TFTP serves, over HTTP for iPXE.</summary>
+public static class BootMenuEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        foreach (var prefix in new[] { "ipxe", "pxelinux.cfg", "grub" })
+        {
+            app.MapGet($"/{prefix}/{{name}}", (string name, IServiceProvider services) =>
+            {
+                if (services.GetService(typeof(BootMenuFiles)) is not BootMenuFiles menus || !menus.TryGet($"{prefix}/{name}", out var content))
+                {
+                    return Results.NotFound();
+                }
+                return Results.Bytes(content.ToArray(), "text/plain; charset=utf-8");
+            });
+        }
+    }
+}

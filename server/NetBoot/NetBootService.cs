@@ -1,0 +1,79 @@
+using EzioPxe.Server.Configuration;
+using EzioPxe.Server.NetBoot.Dhcp;
+using EzioPxe.Server.NetBoot.Menus;
+using EzioPxe.Server.NetBoot.Tftp;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EzioPxe.Server.NetBoot;
+
+/// <summary>
+/// Hosts TFTP and DHCP/proxyDHCP inside `eziopxe serve`. Machines whose ROM is already iPXE (QEMU's,
+/// many on-board NICs) get an HTTP URL of their iPXE script and load kernel and initramfs over HTTP;
+/// others get a boot loader by TFTP first (undionly.kpxe, snponly.efi), which then does the same.
+/// </summary>
+public sealed class NetBootService(NetBootSettings netBoot, ServerSettings settings, BootMenuFiles menus, IBootPlanProvider plans, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+{
+    private readonly ILogger _logger = loggers.CreateLogger("EzioPxe.NetBoot");
+    private TftpServer? _tftp;
+    private DhcpServer? _dhcp;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (netBoot.Tftp)
+        {
+            _tftp = new TftpServer(new TftpServerOptions
+            {
+                Root = netBoot.TftpRoot!,
+                Port = netBoot.TftpPort,
+            }, menus, loggers.CreateLogger<TftpServer>());
+            await _tftp.StartAsync(cancellationToken);
+            _logger.LogInformation("TFTP serves {Root} on {EndPoint}", netBoot.TftpRoot, _tftp.LocalEndPoint);
+        }
+        if (netBoot.Dhcp is DhcpMode mode)
+        {
+            if (netBoot.LeaseFile is { } leases)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(leases))!);
+            }
+            _dhcp = new DhcpServer(new DhcpServerOptions
+            {
+                Mode = mode,
+                ServerAddress = netBoot.ServerAddress,
+                Interface = netBoot.Interface,
+                RangeStart = netBoot.RangeStart,
+                RangeEnd = netBoot.RangeEnd,
+                SubnetMask = netBoot.SubnetMask,
+                Router = netBoot.Router,
+                LeaseFile = mode == DhcpMode.Full ? netBoot.LeaseFile : null,
+            }, plans, loggers.CreateLogger<DhcpServer>());
+            await _dhcp.StartAsync(cancellationToken);
+            _logger.LogInformation("DHCP ({Mode}) on {Interface}; machines boot with: {CommandLine}", mode, netBoot.Interface ?? "every interface",
+                netBoot.KernelCommandLine(settings, null));
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_dhcp != null)
+        {
+            await _dhcp.StopAsync(cancellationToken);
+        }
+        if (_tftp != null)
+        {
+            await _tftp.StopAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dhcp != null)
+        {
+            await _dhcp.DisposeAsync();
+        }
+        if (_tftp != null)
+        {
+            await _tftp.DisposeAsync();
+        }
+    }
+}
