@@ -12,19 +12,20 @@ usage: demo/run.sh [options]
   --small-disk M     machine M gets a disk smaller than the image; it must be refused (expected)
   --disk-size MIB    size of the golden disk and of each machine's disk (default 512)
   --data MIB         random data put on the golden root filesystem (default 64)
+  --transfer MODE    torrent (default): our client and the swarm; http: the plain-HTTP unicast
+                     baseline (demo/http-baseline/eziopxe-client in place of the client)
+  --seed POLICY      the job's Seed: until-done (default), none, or seconds
   --timeout S        give up waiting for the machines after S seconds (default 900)
   --status-every S   print `eziopxe status` every S seconds (default 5)
   --work DIR         work directory (default: a new /var/tmp/eziopxe-demo.XXXXXX)
   --keep             keep the work directory (disks, serial logs, server log)
   --server-dll FILE  eziopxe.dll to run (default server/bin/Release/net10.0/eziopxe.dll)
-  --netboot-helper   also run the NetBoot development command of the server test assembly
-                     (for a server whose `serve` does not host DHCP/TFTP yet)
 The last lines are one per machine: "machine N MAC ok|refused|failed SECONDS s".
 USAGE
 }
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-MACHINES=3 SMALL=0 DISK_MIB=512 DATA_MIB=64 TIMEOUT=900 STATUS_EVERY=5 WORK= KEEP=0 NETBOOT_HELPER=0
+TRANSFER=torrent SEED=until-done MACHINES=3 SMALL=0 DISK_MIB=512 DATA_MIB=64 TIMEOUT=900 STATUS_EVERY=5 WORK= KEEP=0
 SERVER_DLL=$REPO/server/bin/Release/net10.0/eziopxe.dll
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -33,11 +34,12 @@ while [ $# -gt 0 ]; do
     --disk-size) DISK_MIB=$2; shift ;;
     --data) DATA_MIB=$2; shift ;;
     --timeout) TIMEOUT=$2; shift ;;
+    --seed) SEED=$2; shift ;;
+    --transfer) TRANSFER=$2; shift ;;
     --status-every) STATUS_EVERY=$2; shift ;;
     --work) WORK=$2; shift ;;
     --keep) KEEP=1 ;;
     --server-dll) SERVER_DLL=$2; shift ;;
-    --netboot-helper) NETBOOT_HELPER=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "demo/run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -50,6 +52,8 @@ done
 [ "$SMALL" -le "$MACHINES" ] || { echo "demo/run.sh: --small-disk $SMALL: there are only $MACHINES machines" >&2; exit 2; }
 [ "$DISK_MIB" -ge 128 ] || { echo "demo/run.sh: --disk-size must be at least 128 (MiB)" >&2; exit 2; }
 [ "$DATA_MIB" -le $((DISK_MIB - 64 - 40)) ] || { echo "demo/run.sh: --data $DATA_MIB does not fit a $DISK_MIB MiB disk" >&2; exit 2; }
+[[ $TRANSFER =~ ^(torrent|http)$ ]] || { echo "demo/run.sh: --transfer must be torrent or http" >&2; exit 2; }
+[[ $SEED =~ ^(until-done|none|[0-9]+)$ ]] || { echo "demo/run.sh: --seed must be until-done, none or seconds" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "demo/run.sh needs root (network namespaces, loop devices)" >&2; exit 1; }
 for tool in qemu-system-x86_64 sgdisk sfdisk losetup mkfs.vfat mcopy mtype fsck.vfat mkfs.ext4 e2fsck curl python3 dotnet; do
   command -v "$tool" >/dev/null || { echo "demo/run.sh: $tool not found (./build.sh setup installs it)" >&2; exit 1; }
@@ -59,7 +63,6 @@ done
 source "$REPO/demo/lib/golden.sh"
 source "$REPO/demo/lib/verify.sh"
 source "$REPO/demo/lib/lan.sh"
-source "$REPO/demo/lib/boot.sh"
 
 SERVER_IP=10.77.0.1
 SERVER_URL=http://$SERVER_IP:8080
@@ -109,7 +112,6 @@ if boot_is_stale; then
 fi
 step "TFTP root: boot loaders from Debian's packages (pxe/gather.sh)"
 bash "$REPO/pxe/gather.sh" "$WORK/tftp" >/dev/null
-prepare_boot_dir "$REPO/out/boot" "$WORK/boot"
 
 # --- 1. golden image ---------------------------------------------------------------------------
 step "making the golden disk: $DISK_MIB MiB sparse, GPT, FAT32 EFI partition + ext4 with $DATA_MIB MiB of random data"
@@ -123,6 +125,21 @@ mkdir -p "$WORK/data"
 dotnet "$SERVER_DLL" image create "$WORK/golden.img" --name demo --output "$WORK/data/demo.torrent" \
   --announce "$SERVER_URL/announce"
 
+# The baseline: the same boot files, plus an archive that puts a plain-HTTP downloader in place of
+# the client (the kernel unpacks concatenated initramfs archives in turn, later files win).
+BOOT_DIR=$REPO/out/boot
+if [ "$TRANSFER" = http ]; then
+  BOOT_DIR=$WORK/boot-http
+  overlay=$WORK/http-overlay
+  rm -rf "$BOOT_DIR" "$overlay"
+  mkdir -p "$BOOT_DIR" "$overlay/bin" "$overlay/etc/eziopxe"
+  install -m 0755 "$REPO/demo/http-baseline/eziopxe-client" "$overlay/bin/eziopxe-client"
+  python3 "$REPO/demo/lib/torrent_extents.py" "$WORK/data/demo.torrent" > "$overlay/etc/eziopxe/extents"
+  cp "$REPO/out/boot/vmlinuz" "$BOOT_DIR/" # copies: the server never follows symlinks out of BootDirectory
+  { cat "$REPO/out/boot/initramfs.img"; (cd "$overlay" && find . | sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1; } > "$BOOT_DIR/initramfs.img"
+  echo "plain-HTTP baseline: $BOOT_DIR/initramfs.img runs demo/http-baseline/eziopxe-client instead of the client"
+fi
+
 # --- 3. the virtual LAN ------------------------------------------------------------------------
 step "private LAN: namespace $NS, bridge $LAN_BRIDGE with $SERVER_IP/24, $MACHINES tap devices"
 lan_up "$NS" "$SERVER_IP/24"
@@ -132,9 +149,9 @@ for i in $(seq 1 "$MACHINES"); do lan_add_tap "$NS" "tap$i"; done
 cat > "$WORK/eziopxe.json" <<JSON
 {
   "Server": { "Address": "$SERVER_IP", "HttpPort": 8080, "PeerPort": 6881,
-              "DataDirectory": "$WORK/data", "BootDirectory": "$WORK/boot" },
+              "DataDirectory": "$WORK/data", "BootDirectory": "$BOOT_DIR" },
   "Images": { "demo": { "Source": "$WORK/golden.img", "Torrent": "$WORK/data/demo.torrent" } },
-  "Jobs": { "demo": { "Image": "demo", "Disk": "auto", "After": "poweroff", "Seed": "until-done",
+  "Jobs": { "demo": { "Image": "demo", "Disk": "auto", "After": "poweroff", "Seed": "$SEED",
                       "ExpectedMachines": $((MACHINES - (SMALL > 0 ? 1 : 0))) } },
   "DefaultJob": "demo",
   "NetBoot": { "Dhcp": "full", "Interface": "$LAN_BRIDGE", "RangeStart": "10.77.0.100", "RangeEnd": "10.77.0.150",
@@ -144,15 +161,6 @@ JSON
 step "eziopxe serve (inside the namespace; log: $WORK/server.log)"
 "${NS_EXEC[@]}" dotnet "$SERVER_DLL" serve --config "$WORK/eziopxe.json" > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-if [ "$NETBOOT_HELPER" = 1 ]; then
-  helper=$(ls -t "$REPO"/tests/EzioPxe.Server.Tests/bin/*/net10.0/EzioPxe.Server.Tests.dll 2>/dev/null | head -1)
-  [ -n "$helper" ] || { echo "demo/run.sh: --netboot-helper needs the server tests built" >&2; exit 1; }
-  "${NS_EXEC[@]}" dotnet "$helper" netboot --root "$WORK/tftp" --dhcp full --interface "$LAN_BRIDGE" \
-    --server-address "$SERVER_IP" --range 10.77.0.100-10.77.0.150 \
-    --ipxe-base-url "$SERVER_URL/boot/" --kernel vmlinuz --initrd initramfs.img \
-    --cmdline "ezio.server=$SERVER_IP:8080 ezio.job=demo console=ttyS0" > "$WORK/netboot-helper.log" 2>&1 &
-  BACKGROUND+=($!)
-fi
 for _ in $(seq 1 240); do
   "${NS_EXEC[@]}" curl -sf -o /dev/null --max-time 2 "$SERVER_URL/status" && break
   kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; echo "demo/run.sh: eziopxe serve exited" >&2; exit 1; }

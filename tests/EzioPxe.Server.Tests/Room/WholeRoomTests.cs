@@ -24,15 +24,9 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
     [Fact]
     public void ThreeMachinesPxeBootAndTwoDeployWhileTheTooSmallDiskIsRefusedAndReported()
     {
-        var arguments = Scenario.Append("--server-dll").Append(ServerDll());
-        if (!ServeHostsNetBoot())
-        {
-            // Until `serve` hosts DHCP/TFTP (server/Cli/ServeCommand.AddNetBootServices), the
-            // NetBoot development command of this test assembly serves them beside it.
-            arguments = arguments.Append("--netboot-helper");
-        }
+        var arguments = Scenario.Append("--server-dll").Append(ServerDll()).ToArray();
 
-        var (exitCode, text) = RunDemo(arguments.ToArray(), TimeSpan.FromMinutes(8));
+        var (exitCode, text) = RunDemo(arguments, TimeSpan.FromMinutes(8));
 
         var machines = MachineLine().Matches(text).ToDictionary(m => int.Parse(m.Groups["index"].Value));
         Assert.True(machines.Count == 3, $"expected one closing line per machine:\n{text}");
@@ -106,10 +100,6 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
         Assert.True(File.Exists(dll), $"{dll} is missing");
         return dll;
     }
-
-    private static bool ServeHostsNetBoot() =>
-        !Regex.IsMatch(File.ReadAllText(RepositoryPaths.Of("server/Cli/ServeCommand.cs")),
-            @"AddNetBootServices\(IServiceCollection services, ServerSettings settings\)\s*\{\s*\}");
 
     [GeneratedRegex(@"^machine (?<index>\d+) (?<mac>[0-9a-f:]{17}) (?<result>ok|refused|failed) (?<seconds>[0-9.]+)s$", RegexOptions.Multiline)]
     private static partial Regex MachineLine();
