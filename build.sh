@@ -76,7 +76,8 @@ cmd_initramfs() {
 cmd_test() {
   cmd_setup
   cmd_build
-  cmd_client
+  # The boot image is shared by the initramfs, network-boot and whole-room tests: build it once.
+  cmd_initramfs
   log "running tests"
   local results="$OUT/test-results"
   rm -rf "$results"
@@ -124,7 +125,7 @@ usage: ./build.sh COMMAND
   build   build every project
   client  publish eziopxe-client with NativeAOT (fails on any warning)
   initramfs  client + out/boot/vmlinuz and out/boot/initramfs.img for PXE
-  test    setup + build + client + every test
+  test    setup + build + client + initramfs + every test
   bench   setup + build + the benchmarks in bench/
   demo    setup + build + initramfs, then demo/run.sh [--machines N] [--small-disk M] [--keep] ...
 USAGE

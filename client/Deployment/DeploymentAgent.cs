@@ -35,10 +35,10 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
     public async Task<ProgressReport> RunAsync(CancellationToken cancellationToken)
     {
         var (mac, address) = await IdentifyAsync(cancellationToken);
-        _last = new ProgressReport { Mac = mac, Address = address, Hostname = Environment.MachineName, Job = settings.Job, State = ProgressStates.Starting };
-        if (settings.Server != null)
+        _last = new ProgressReport { Mac = mac, Address = address, Hostname = Environment.MachineName, Job = Settings.Job, State = ProgressStates.Starting };
+        if (Settings.Server != null)
         {
-            _poster = new ProgressPoster(http, new Uri(settings.Server.BaseUri, "progress"));
+            _poster = new ProgressPoster(http, new Uri(Settings.Server.BaseUri, "progress"));
         }
         try
         {
@@ -57,7 +57,7 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
 
     private async Task<ProgressReport> DeployAsync(string mac, CancellationToken cancellationToken)
     {
-        var job = settings;
+        var job = Settings;
         if (job.NeedsJobFromServer)
         {
             var url = job.JobUrl(mac);
@@ -187,22 +187,22 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
     /// <summary>Our MAC (the job is looked up by it) and the address the server sees us at.</summary>
     private async Task<(string Mac, string? Address)> IdentifyAsync(CancellationToken cancellationToken)
     {
-        if (settings.Server == null)
+        if (Settings.Server == null)
         {
-            return (settings.Mac ?? "00:00:00:00:00:00", null);
+            return (Settings.Mac ?? "00:00:00:00:00:00", null);
         }
         try
         {
-            var route = await NetworkRoute.FindAsync(settings.Server.Host, cancellationToken);
-            return (settings.Mac ?? route.Mac, route.LocalAddress.ToString());
+            var route = await NetworkRoute.FindAsync(Settings.Server.Host, cancellationToken);
+            return (Settings.Mac ?? route.Mac, route.LocalAddress.ToString());
         }
         catch (Exception e) when (e is SocketException or IOException or InvalidOperationException)
         {
-            if (settings.Mac != null)
+            if (Settings.Mac != null)
             {
-                return (settings.Mac, null);
+                return (Settings.Mac, null);
             }
-            throw new DeploymentFailedException($"cannot find the network interface that reaches {settings.Server.Host}: {e.Message}", e);
+            throw new DeploymentFailedException($"cannot find the network interface that reaches {Settings.Server.Host}: {e.Message}", e);
         }
     }
 
