@@ -15,6 +15,9 @@ usage: demo/run.sh [options]
   --transfer MODE    torrent (default): our client and the swarm; http: the plain-HTTP unicast
                      baseline (demo/http-baseline/eziopxe-client in place of the client)
   --seed POLICY      the job's Seed: until-done (default), none, or seconds
+  --server-link MBIT limit what the server sends into the LAN to MBIT Mbit/s (tbf on the bridge's
+                     own egress: the machines still talk to each other at full speed), as in a
+                     room whose server hangs off one uplink; default no limit
   --timeout S        give up waiting for the machines after S seconds (default 900)
   --status-every S   print `eziopxe status` every S seconds (default 5)
   --work DIR         work directory (default: a new /var/tmp/eziopxe-demo.XXXXXX)
@@ -25,7 +28,7 @@ USAGE
 }
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-TRANSFER=torrent SEED=until-done MACHINES=3 SMALL=0 DISK_MIB=512 DATA_MIB=64 TIMEOUT=900 STATUS_EVERY=5 WORK= KEEP=0
+SERVER_LINK=0 TRANSFER=torrent SEED=until-done MACHINES=3 SMALL=0 DISK_MIB=512 DATA_MIB=64 TIMEOUT=900 STATUS_EVERY=5 WORK= KEEP=0
 SERVER_DLL=$REPO/server/bin/Release/net10.0/eziopxe.dll
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -36,6 +39,7 @@ while [ $# -gt 0 ]; do
     --timeout) TIMEOUT=$2; shift ;;
     --seed) SEED=$2; shift ;;
     --transfer) TRANSFER=$2; shift ;;
+    --server-link) SERVER_LINK=$2; shift ;;
     --status-every) STATUS_EVERY=$2; shift ;;
     --work) WORK=$2; shift ;;
     --keep) KEEP=1 ;;
@@ -45,7 +49,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-for n in MACHINES SMALL DISK_MIB DATA_MIB TIMEOUT STATUS_EVERY; do
+for n in SERVER_LINK MACHINES SMALL DISK_MIB DATA_MIB TIMEOUT STATUS_EVERY; do
   [[ ${!n} =~ ^[0-9]+$ ]] || { echo "demo/run.sh: ${n,,} must be a whole number, not '${!n}'" >&2; exit 2; }
 done
 [ "$MACHINES" -ge 1 ] && [ "$MACHINES" -le 50 ] || { echo "demo/run.sh: --machines must be 1 to 50" >&2; exit 2; }
@@ -144,6 +148,11 @@ fi
 step "private LAN: namespace $NS, bridge $LAN_BRIDGE with $SERVER_IP/24, $MACHINES tap devices"
 lan_up "$NS" "$SERVER_IP/24"
 for i in $(seq 1 "$MACHINES"); do lan_add_tap "$NS" "tap$i"; done
+if [ "$SERVER_LINK" -gt 0 ]; then
+  # Packets the server sends leave through br0's own qdisc; frames bridged between taps do not.
+  ip netns exec "$NS" tc qdisc add dev "$LAN_BRIDGE" root tbf rate "${SERVER_LINK}mbit" burst 256kb latency 50ms
+  echo "the server's link into the LAN is limited to $SERVER_LINK Mbit/s"
+fi
 
 # --- 4. the server -----------------------------------------------------------------------------
 cat > "$WORK/eziopxe.json" <<JSON

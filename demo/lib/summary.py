@@ -30,6 +30,7 @@ with open(f"{work}/machines.tsv") as f:
 
 first_seen = {}   # (mac, state) -> time
 last_view = {}    # mac -> last machine record
+last_images = []  # the last status's images (the origin's upload counter)
 try:
     with open(f"{work}/status.jsonl") as f:
         for line in f:
@@ -38,6 +39,7 @@ try:
                 status = json.loads(body)
             except ValueError:
                 continue  # the server was not up yet, or the poll was cut off
+            last_images = status.get("images", last_images)
             for m in status.get("machines", []):
                 mac = norm(m.get("mac"))
                 last_view[mac] = m
@@ -92,6 +94,10 @@ if machines:
     deployed = [r for r in rows if r[0]["expected"] == "deploy"]
     print(f"total: {span:.1f} s from the first power-on to the last machine off; "
           f"{sum(1 for r in deployed if r[5] == 'ok')} of {len(deployed)} deployed and verified")
+for image in last_images:
+    if image.get("bytes"):
+        print(f"image {image['name']}: {image['bytes'] / 1e6:.1f} MB travel; the server's BitTorrent seeder sent "
+              f"{image.get('uploaded', 0) / 1e6:.1f} MB ({image.get('uploaded', 0) / image['bytes']:.2f} x the image)")
 for m, start, complete, total, check, word, error in rows:
     if error:
         print(f"server status for machine {m['index']} ({m['mac']}): {last_view[m['mac']].get('state')}: {error}")
