@@ -95,7 +95,7 @@ if machines:
     print(f"total: {span:.1f} s from the first power-on to the last machine off; "
           f"{sum(1 for r in deployed if r[5] == 'ok')} of {len(deployed)} deployed and verified")
 for image in last_images:
-    if image.get("bytes"):
+    if image.get("bytes") and image.get("uploaded"):
         print(f"image {image['name']}: {image['bytes'] / 1e6:.1f} MB travel; the server's BitTorrent seeder sent "
               f"{image.get('uploaded', 0) / 1e6:.1f} MB ({image.get('uploaded', 0) / image['bytes']:.2f} x the image)")
 for m, start, complete, total, check, word, error in rows:
