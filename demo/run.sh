@@ -87,6 +87,14 @@ cleanup() {
   [ -n "${SERVER_PID:-}" ] && { kill -TERM "$SERVER_PID" 2>/dev/null; for _ in $(seq 20); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done; }
   lan_down "$NS"
   wait 2>/dev/null
+  # Loop devices (and their mounts) left by an interrupted golden-image build or disk check.
+  local image loop
+  for image in "$WORK"/*.img; do
+    for loop in $(losetup -j "$image" -O NAME -n 2>/dev/null); do
+      umount "$loop" 2>/dev/null
+      losetup -d "$loop" 2>/dev/null
+    done
+  done
   if [ "$KEEP" = 1 ]; then
     echo "work directory kept: $WORK"
   else
