@@ -20,7 +20,8 @@ usage: demo/run.sh [options]
                      room whose server hangs off one uplink; default no limit
   --timeout S        give up waiting for the machines after S seconds (default 900)
   --status-every S   print `eziopxe status` every S seconds (default 5)
-  --work DIR         work directory (default: a new /var/tmp/eziopxe-demo.XXXXXX)
+  --work DIR         work directory, removed at the end unless --keep
+                     (default: a new /var/tmp/eziopxe-demo.XXXXXX)
   --keep             keep the work directory (disks, serial logs, server log)
   --server-dll FILE  eziopxe.dll to run (default server/bin/Release/net10.0/eziopxe.dll)
 The last lines are one per machine: "machine N MAC ok|refused|failed SECONDS s".
@@ -32,18 +33,18 @@ SERVER_LINK=0 TRANSFER=torrent SEED=until-done MACHINES=3 SMALL=0 DISK_MIB=512 D
 SERVER_DLL=$REPO/server/bin/Release/net10.0/eziopxe.dll
 while [ $# -gt 0 ]; do
   case "$1" in
-    --machines) MACHINES=$2; shift ;;
-    --small-disk) SMALL=$2; shift ;;
-    --disk-size) DISK_MIB=$2; shift ;;
-    --data) DATA_MIB=$2; shift ;;
-    --timeout) TIMEOUT=$2; shift ;;
-    --seed) SEED=$2; shift ;;
-    --transfer) TRANSFER=$2; shift ;;
-    --server-link) SERVER_LINK=$2; shift ;;
-    --status-every) STATUS_EVERY=$2; shift ;;
-    --work) WORK=$2; shift ;;
+    --machines) MACHINES=${2:?"$1 needs a value"}; shift ;;
+    --small-disk) SMALL=${2:?"$1 needs a value"}; shift ;;
+    --disk-size) DISK_MIB=${2:?"$1 needs a value"}; shift ;;
+    --data) DATA_MIB=${2:?"$1 needs a value"}; shift ;;
+    --timeout) TIMEOUT=${2:?"$1 needs a value"}; shift ;;
+    --seed) SEED=${2:?"$1 needs a value"}; shift ;;
+    --transfer) TRANSFER=${2:?"$1 needs a value"}; shift ;;
+    --server-link) SERVER_LINK=${2:?"$1 needs a value"}; shift ;;
+    --status-every) STATUS_EVERY=${2:?"$1 needs a value"}; shift ;;
+    --work) WORK=${2:?"$1 needs a value"}; shift ;;
     --keep) KEEP=1 ;;
-    --server-dll) SERVER_DLL=$2; shift ;;
+    --server-dll) SERVER_DLL=${2:?"$1 needs a value"}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "demo/run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
   esac
