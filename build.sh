@@ -12,7 +12,7 @@ APT_PACKAGES=(
   aria2 bridge-utils busybox-static chromium cpio curl dnsmasq dosfstools e2fsprogs fdisk gdisk
   ipxe ipxe-qemu iproute2 isc-dhcp-client kmod linux-image-amd64 mktorrent mtools ntfs-3g
   opentracker ovmf partclone pxelinux python3-libtorrent qemu-system-x86 syslinux-common
-  tftp-hpa tftpd-hpa transmission-cli udhcpc udpcast util-linux xz-utils zstd
+  tftp-hpa tftpd-hpa time transmission-cli udhcpc udpcast util-linux xz-utils zstd
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -9,12 +9,12 @@ namespace EzioPxe.Server.Imaging.Hashing;
 /// SHA-1 piece hashes (BitTorrent v1) over the concatenation of the extents, in order — the
 /// content of a multi-file torrent whose files are the extents, with no padding files. One
 /// thread reads large sequential chunks (holes of a sparse image come back as zeros without
-/// I/O) while the calling thread hashes the previous chunk, so reading and hashing overlap.
+/// I/O) while the pieces of the previous chunk are hashed on every core, so reading and hashing overlap.
 /// </summary>
 public static class ExtentHasher
 {
     /// <summary>Read chunk: large enough for the disk to stream, a whole number of pieces so no piece straddles two chunks.</summary>
-    private const int TargetChunk = 8 << 20;
+    private const int TargetChunk = 32 << 20;
     private const int Buffers = 3;
 
     public static byte[] ComputePieceHashes(DiskImage disk, IReadOnlyList<Extent> extents, int pieceLength,
@@ -46,14 +46,18 @@ public static class ExtentHasher
         {
             foreach (var (buffer, length) in full.GetConsumingEnumerable(stop.Token))
             {
-                for (var at = 0; at < length; at += pieceLength)
+                // A chunk holds whole pieces: hash them on every core while the reader fills the next chunk.
+                var pieces = (length + pieceLength - 1) / pieceLength;
+                var first = piece;
+                Parallel.For(0, pieces, new ParallelOptions { CancellationToken = stop.Token }, i =>
                 {
+                    var at = i * pieceLength;
                     var size = Math.Min(pieceLength, length - at);
 #pragma warning disable CA5350 // BitTorrent v1 piece hashes are SHA-1 by definition (BEP 3); this is integrity, not security.
-                    SHA1.HashData(buffer.AsSpan(at, size), hashes.AsSpan(piece * SHA1.HashSizeInBytes, SHA1.HashSizeInBytes));
+                    SHA1.HashData(buffer.AsSpan(at, size), hashes.AsSpan((first + i) * SHA1.HashSizeInBytes, SHA1.HashSizeInBytes));
 #pragma warning restore CA5350
-                    piece++;
-                }
+                });
+                piece += pieces;
                 hashed += length;
                 progress?.Report(hashed);
                 free.Add(buffer, stop.Token);

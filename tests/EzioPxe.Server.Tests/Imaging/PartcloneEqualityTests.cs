@@ -42,7 +42,13 @@ public sealed class PartcloneEqualityTests(ITestOutputHelper output)
         // ext4 keeps its free-block total in per-CPU counters and does not always write it back on
         // unmount (seen under load); partclone refuses a superblock total that disagrees with the
         // bitmaps. e2fsck settles the total; it changes no bitmap (exit 1 = "corrected").
+        // Right after umount the kernel may still hold the device for a moment ("is in use").
         var fsck = Tool.Run("e2fsck", "-fy", device);
+        for (var attempt = 0; attempt < 40 && fsck.StandardError.Contains("is in use", StringComparison.Ordinal); attempt++)
+        {
+            Thread.Sleep(250);
+            fsck = Tool.Run("e2fsck", "-fy", device);
+        }
         Assert.True(fsck.ExitCode is 0 or 1, fsck.StandardOutput + fsck.StandardError);
         var dumpe2fs = Tool.Run("dumpe2fs", device).EnsureSuccess("dumpe2fs").StandardOutput;
         Assert.Equal(expectUninitGroups, dumpe2fs.Contains("BLOCK_UNINIT", StringComparison.Ordinal));
