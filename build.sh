@@ -107,6 +107,17 @@ cmd_bench() {
   bash bench/run.sh "$@"
 }
 
+# The whole-room demo (docs/demo.md): everything built, then demo/run.sh PXE-boots QEMU machines on
+# a private virtual LAN, deploys a golden image to them and checks every disk. Options go to run.sh.
+cmd_demo() {
+  need_root demo
+  cmd_setup
+  cmd_build
+  cmd_initramfs
+  log "running the demo (demo/run.sh $*)"
+  bash demo/run.sh "$@"
+}
+
 usage() {
   cat <<USAGE
 usage: ./build.sh COMMAND
@@ -116,6 +127,7 @@ usage: ./build.sh COMMAND
   initramfs  client + out/boot/vmlinuz and out/boot/initramfs.img for PXE
   test    setup + build + client + initramfs + every test
   bench   setup + build + the benchmarks in bench/
+  demo    setup + build + initramfs, then demo/run.sh [--machines N] [--small-disk M] [--keep] ...
 USAGE
 }
 
@@ -126,5 +138,6 @@ case "${1:-}" in
   initramfs) cmd_initramfs ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
+  demo) shift; cmd_demo "$@" ;;
   *) usage; exit 2 ;;
 esac

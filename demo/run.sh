@@ -1,0 +1,310 @@
+#!/usr/bin/env bash
+# The whole-room demo: a golden disk image, `eziopxe serve` on a private virtual LAN, N QEMU
+# machines that PXE-boot, deploy the image with our BitTorrent client and power off, and a check
+# of every disk. Run as root on Debian 12 after the build (./build.sh demo does everything).
+# See docs/demo.md.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+usage: demo/run.sh [options]
+  --machines N       QEMU machines (default 3)
+  --small-disk M     machine M gets a disk smaller than the image; it must be refused (expected)
+  --disk-size MIB    size of the golden disk and of each machine's disk (default 512)
+  --data MIB         random data put on the golden root filesystem (default 64)
+  --transfer MODE    torrent (default): our client and the swarm; http: the plain-HTTP unicast
+                     baseline (demo/http-baseline/eziopxe-client in place of the client)
+  --seed POLICY      the job's Seed: until-done (default), none, or seconds
+  --server-link MBIT limit what the server sends into the LAN to MBIT Mbit/s (tbf on the bridge's
+                     own egress: the machines still talk to each other at full speed), as in a
+                     room whose server hangs off one uplink; default no limit
+  --timeout S        give up waiting for the machines after S seconds (default 900)
+  --status-every S   print `eziopxe status` every S seconds (default 5)
+  --work DIR         work directory, removed at the end unless --keep
+                     (default: a new /var/tmp/eziopxe-demo.XXXXXX)
+  --keep             keep the work directory (disks, serial logs, server log)
+  --server-dll FILE  eziopxe.dll to run (default server/bin/Release/net10.0/eziopxe.dll)
+The last lines are one per machine: "machine N MAC ok|refused|failed SECONDS s".
+USAGE
+}
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+SERVER_LINK=0 TRANSFER=torrent SEED=until-done MACHINES=3 SMALL=0 DISK_MIB=512 DATA_MIB=64 TIMEOUT=900 STATUS_EVERY=5 WORK= KEEP=0
+SERVER_DLL=$REPO/server/bin/Release/net10.0/eziopxe.dll
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --machines) MACHINES=${2:?"$1 needs a value"}; shift ;;
+    --small-disk) SMALL=${2:?"$1 needs a value"}; shift ;;
+    --disk-size) DISK_MIB=${2:?"$1 needs a value"}; shift ;;
+    --data) DATA_MIB=${2:?"$1 needs a value"}; shift ;;
+    --timeout) TIMEOUT=${2:?"$1 needs a value"}; shift ;;
+    --seed) SEED=${2:?"$1 needs a value"}; shift ;;
+    --transfer) TRANSFER=${2:?"$1 needs a value"}; shift ;;
+    --server-link) SERVER_LINK=${2:?"$1 needs a value"}; shift ;;
+    --status-every) STATUS_EVERY=${2:?"$1 needs a value"}; shift ;;
+    --work) WORK=${2:?"$1 needs a value"}; shift ;;
+    --keep) KEEP=1 ;;
+    --server-dll) SERVER_DLL=${2:?"$1 needs a value"}; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "demo/run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+for n in SERVER_LINK MACHINES SMALL DISK_MIB DATA_MIB TIMEOUT STATUS_EVERY; do
+  [[ ${!n} =~ ^[0-9]+$ ]] || { echo "demo/run.sh: ${n,,} must be a whole number, not '${!n}'" >&2; exit 2; }
+done
+[ "$MACHINES" -ge 1 ] && [ "$MACHINES" -le 50 ] || { echo "demo/run.sh: --machines must be 1 to 50" >&2; exit 2; }
+[ "$SMALL" -le "$MACHINES" ] || { echo "demo/run.sh: --small-disk $SMALL: there are only $MACHINES machines" >&2; exit 2; }
+[ "$DISK_MIB" -ge 128 ] || { echo "demo/run.sh: --disk-size must be at least 128 (MiB)" >&2; exit 2; }
+[ "$DATA_MIB" -le $((DISK_MIB - 64 - 40)) ] || { echo "demo/run.sh: --data $DATA_MIB does not fit a $DISK_MIB MiB disk" >&2; exit 2; }
+[[ $TRANSFER =~ ^(torrent|http)$ ]] || { echo "demo/run.sh: --transfer must be torrent or http" >&2; exit 2; }
+[[ $SEED =~ ^(until-done|none|[0-9]+)$ ]] || { echo "demo/run.sh: --seed must be until-done, none or seconds" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "demo/run.sh needs root (network namespaces, loop devices)" >&2; exit 1; }
+for tool in qemu-system-x86_64 sgdisk sfdisk losetup mkfs.vfat mcopy mtype fsck.vfat mkfs.ext4 e2fsck curl python3 dotnet; do
+  command -v "$tool" >/dev/null || { echo "demo/run.sh: $tool not found (./build.sh setup installs it)" >&2; exit 1; }
+done
+[ -f "$SERVER_DLL" ] || { echo "demo/run.sh: $SERVER_DLL not found; build first (./build.sh build)" >&2; exit 1; }
+
+source "$REPO/demo/lib/golden.sh"
+source "$REPO/demo/lib/verify.sh"
+source "$REPO/demo/lib/lan.sh"
+
+SERVER_IP=10.77.0.1
+SERVER_URL=http://$SERVER_IP:8080
+NS=eziopxe-demo-$$
+NS_EXEC=(ip netns exec "$NS")
+[ -n "$WORK" ] || WORK=$(mktemp -d /var/tmp/eziopxe-demo.XXXXXX)
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+rm -f "$WORK"/machine* "$WORK"/status.jsonl # a reused --work directory must not feed old logs to this run
+BACKGROUND=()   # pids of everything we started, for the trap
+
+step() { printf '\033[1m[demo %s] %s\033[0m\n' "$(date +%T)" "$*"; }
+
+cleanup() {
+  local status=$?
+  set +e
+  for pid in "${BACKGROUND[@]}"; do kill "$pid" 2>/dev/null; done
+  [ -n "${SERVER_PID:-}" ] && { kill -TERM "$SERVER_PID" 2>/dev/null; for _ in $(seq 20); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done; }
+  lan_down "$NS"
+  wait 2>/dev/null
+  # Loop devices (and their mounts) left by an interrupted golden-image build or disk check.
+  local image loop
+  for image in "$WORK"/*.img; do
+    for loop in $(losetup -j "$image" -O NAME -n 2>/dev/null); do
+      umount "$loop" 2>/dev/null
+      losetup -d "$loop" 2>/dev/null
+    done
+  done
+  if [ "$KEEP" = 1 ]; then
+    echo "work directory kept: $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- boot files --------------------------------------------------------------------------------
+# out/boot is rebuilt when it is missing or older than what goes into it (as the initramfs tests do).
+boot_is_stale() {
+  local f newest
+  for f in vmlinuz initramfs.img; do [ -f "$REPO/out/boot/$f" ] || return 0; done
+  [ -f "$REPO/out/client/eziopxe-client" ] || return 0
+  newest=$(stat -c %Y "$REPO"/initramfs/* "$REPO/out/client/eziopxe-client" /boot/vmlinuz-* | sort -n | tail -1)
+  [ "$(stat -c %Y "$REPO/out/boot/initramfs.img")" -le "$newest" ]
+}
+if boot_is_stale; then
+  step "out/boot is missing or stale: building the initramfs"
+  if [ -f "$REPO/out/client/eziopxe-client" ]; then
+    bash "$REPO/initramfs/build.sh" "$REPO/out/boot"
+  else
+    bash "$REPO/build.sh" initramfs
+  fi
+fi
+step "TFTP root: boot loaders from Debian's packages (pxe/gather.sh)"
+bash "$REPO/pxe/gather.sh" "$WORK/tftp" >/dev/null
+
+# --- 1. golden image ---------------------------------------------------------------------------
+step "making the golden disk: $DISK_MIB MiB sparse, GPT, FAT32 EFI partition + ext4 with $DATA_MIB MiB of random data"
+make_golden_image "$WORK/golden.img" "$DISK_MIB" "$DATA_MIB" "$WORK/golden.sha256"
+echo "$(wc -l < "$WORK/golden.sha256") files recorded with their SHA-256 in $WORK/golden.sha256"
+partition_table_text "$WORK/golden.img" > "$WORK/golden.sfdisk"
+
+# --- 2. the torrent ----------------------------------------------------------------------------
+step "eziopxe image create"
+mkdir -p "$WORK/data"
+dotnet "$SERVER_DLL" image create "$WORK/golden.img" --name demo --output "$WORK/data/demo.torrent" \
+  --announce "$SERVER_URL/announce"
+
+# The baseline: the same boot files, plus an archive that puts a plain-HTTP downloader in place of
+# the client (the kernel unpacks concatenated initramfs archives in turn, later files win).
+BOOT_DIR=$REPO/out/boot
+if [ "$TRANSFER" = http ]; then
+  BOOT_DIR=$WORK/boot-http
+  overlay=$WORK/http-overlay
+  rm -rf "$BOOT_DIR" "$overlay"
+  mkdir -p "$BOOT_DIR" "$overlay/bin" "$overlay/etc/eziopxe"
+  install -m 0755 "$REPO/demo/http-baseline/eziopxe-client" "$overlay/bin/eziopxe-client"
+  python3 "$REPO/demo/lib/torrent_extents.py" "$WORK/data/demo.torrent" > "$overlay/etc/eziopxe/extents"
+  cp "$REPO/out/boot/vmlinuz" "$BOOT_DIR/" # copies: the server never follows symlinks out of BootDirectory
+  { cat "$REPO/out/boot/initramfs.img"; (cd "$overlay" && find . | sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1; } > "$BOOT_DIR/initramfs.img"
+  echo "plain-HTTP baseline: $BOOT_DIR/initramfs.img runs demo/http-baseline/eziopxe-client instead of the client"
+fi
+
+# --- 3. the virtual LAN ------------------------------------------------------------------------
+step "private LAN: namespace $NS, bridge $LAN_BRIDGE with $SERVER_IP/24, $MACHINES tap devices"
+lan_up "$NS" "$SERVER_IP/24"
+for i in $(seq 1 "$MACHINES"); do lan_add_tap "$NS" "tap$i"; done
+if [ "$SERVER_LINK" -gt 0 ]; then
+  # Packets the server sends leave through br0's own qdisc; frames bridged between taps do not.
+  ip netns exec "$NS" tc qdisc add dev "$LAN_BRIDGE" root tbf rate "${SERVER_LINK}mbit" burst 256kb latency 50ms
+  echo "the server's link into the LAN is limited to $SERVER_LINK Mbit/s"
+fi
+
+# --- 4. the server -----------------------------------------------------------------------------
+cat > "$WORK/eziopxe.json" <<JSON
+{
+  "Server": { "Address": "$SERVER_IP", "HttpPort": 8080, "PeerPort": 6881,
+              "DataDirectory": "$WORK/data", "BootDirectory": "$BOOT_DIR" },
+  "Images": { "demo": { "Source": "$WORK/golden.img", "Torrent": "$WORK/data/demo.torrent" } },
+  "Jobs": { "demo": { "Image": "demo", "Disk": "auto", "After": "poweroff", "Seed": "$SEED",
+                      "ExpectedMachines": $((MACHINES - (SMALL > 0 ? 1 : 0))) } },
+  "DefaultJob": "demo",
+  "NetBoot": { "Dhcp": "full", "Interface": "$LAN_BRIDGE", "RangeStart": "10.77.0.100", "RangeEnd": "10.77.0.150",
+               "TftpRoot": "$WORK/tftp", "KernelArguments": "console=ttyS0" }
+}
+JSON
+step "eziopxe serve (inside the namespace; log: $WORK/server.log)"
+"${NS_EXEC[@]}" dotnet "$SERVER_DLL" serve --config "$WORK/eziopxe.json" > "$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 240); do
+  "${NS_EXEC[@]}" curl -sf -o /dev/null --max-time 2 "$SERVER_URL/status" && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; echo "demo/run.sh: eziopxe serve exited" >&2; exit 1; }
+  sleep 0.5
+done
+"${NS_EXEC[@]}" curl -sf -o /dev/null --max-time 2 "$SERVER_URL/status" || { tail -20 "$WORK/server.log" >&2; echo "demo/run.sh: the server did not answer in 2 minutes" >&2; exit 1; }
+echo "server up: $SERVER_URL"
+
+# The server's view, about once a second, for the summary's timings and the refused machine's error.
+( while :; do
+    printf '%s\t%s\n' "$EPOCHREALTIME" "$("${NS_EXEC[@]}" curl -s --max-time 2 "$SERVER_URL/status" | tr -d '\n')"
+    sleep 1
+  done >> "$WORK/status.jsonl" ) &
+BACKGROUND+=($!)
+
+# --- 5. the machines ---------------------------------------------------------------------------
+mac_of() { printf '52:54:00:77:00:%02x' "$1"; }
+declare -A QEMU_PID STARTED EXITED ENDED
+step "starting $MACHINES QEMU machines (TCG, 512 MiB, e1000 with QEMU's iPXE ROM, PXE boot)"
+for i in $(seq 1 "$MACHINES"); do
+  size=$((DISK_MIB * 1024 * 1024))
+  [ "$i" = "$SMALL" ] && size=$((size / 2))
+  rm -f "$WORK/machine$i.img"
+  truncate -s "$size" "$WORK/machine$i.img"
+  STARTED[$i]=$EPOCHREALTIME
+  "${NS_EXEC[@]}" qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot -monitor none \
+    -name "demo-machine$i" -serial "file:$WORK/machine$i.log" \
+    -netdev "tap,id=lan,ifname=tap$i,script=no,downscript=no" \
+    -device "e1000,netdev=lan,mac=$(mac_of "$i")" \
+    -drive "file=$WORK/machine$i.img,format=raw,if=virtio" \
+    -boot n < /dev/null > "$WORK/machine$i.qemu.log" 2>&1 &
+  QEMU_PID[$i]=$!
+  BACKGROUND+=($!)
+  note=""
+  [ "$i" = "$SMALL" ] && note=" (disk $((size / 1024 / 1024)) MiB: smaller than the image, must be refused)"
+  echo "machine $i: $(mac_of "$i"), serial console $WORK/machine$i.log$note"
+done
+
+# --- 6. watching -------------------------------------------------------------------------------
+cat <<EOF
+
+The status page is at $SERVER_URL/ inside the namespace. To look at it from this host:
+  ip netns exec $NS curl -s $SERVER_URL/status                   (JSON)
+  ip netns exec $NS dotnet $SERVER_DLL status --server $SERVER_URL
+  ip netns exec $NS chromium --headless --dump-dom $SERVER_URL/   (the live page)
+  tail -f $WORK/machine1.log                                        (a machine's console)
+
+EOF
+deadline=$(( ${EPOCHREALTIME%.*} + TIMEOUT ))
+last_table=0
+while :; do
+  running=0
+  for i in $(seq 1 "$MACHINES"); do
+    [ -n "${EXITED[$i]:-}" ] && continue
+    if ! kill -0 "${QEMU_PID[$i]}" 2>/dev/null; then
+      EXITED[$i]=$EPOCHREALTIME ENDED[$i]=poweroff
+      echo "machine $i powered off after $(python3 -c "print(f'{${EXITED[$i]} - ${STARTED[$i]}:.1f}')") s"
+      continue
+    fi
+    # A machine whose client failed sits in the init's rescue shell, one that could not boot in
+    # its firmware: neither will power off.
+    if grep -qa 'ezio-init: FAILED\|eziopxe-client: FAILED\|No bootable device' "$WORK/machine$i.log" 2>/dev/null; then
+      sleep 2 # let the console finish the message
+      kill "${QEMU_PID[$i]}" 2>/dev/null || true; wait "${QEMU_PID[$i]}" 2>/dev/null || true
+      EXITED[$i]=$EPOCHREALTIME ENDED[$i]=failed-at-console
+      echo "machine $i: the console shows a failure:"
+      { grep -a 'FAILED\|too small' "$WORK/machine$i.log" | tr -d '\r' | sed 's/^/    /' | tail -4; } || true
+      continue
+    fi
+    running=$((running + 1))
+  done
+  [ "$running" = 0 ] && break
+  now=${EPOCHREALTIME%.*}
+  if [ "$now" -ge "$deadline" ]; then
+    echo "TIMEOUT: $running machine(s) still running after $TIMEOUT s"
+    for i in $(seq 1 "$MACHINES"); do
+      [ -n "${EXITED[$i]:-}" ] && continue
+      kill "${QEMU_PID[$i]}" 2>/dev/null || true; wait "${QEMU_PID[$i]}" 2>/dev/null || true
+      EXITED[$i]=$EPOCHREALTIME ENDED[$i]=timed-out
+      echo "---- machine $i serial console (last 25 lines) ----"
+      tail -25 "$WORK/machine$i.log" | tr '\r' '\n' | tail -25
+    done
+    echo "---- server log (last 15 lines) ----"
+    tail -15 "$WORK/server.log"
+    break
+  fi
+  if [ $((now - last_table)) -ge "$STATUS_EVERY" ]; then
+    last_table=$now
+    echo "--- $(date +%T) eziopxe status --server $SERVER_URL"
+    "${NS_EXEC[@]}" dotnet "$SERVER_DLL" status --server "$SERVER_URL" 2>&1 || true
+  fi
+  sleep 1
+done
+echo "--- final eziopxe status"
+"${NS_EXEC[@]}" dotnet "$SERVER_DLL" status --server "$SERVER_URL" 2>&1 || true
+sleep 1.5 # one more status sample after the last report
+
+# --- 7. verifying ------------------------------------------------------------------------------
+step "verifying every disk against the golden image"
+: > "$WORK/machines.tsv"
+for i in $(seq 1 "$MACHINES"); do
+  expected=deploy verified=-
+  if [ "$i" = "$SMALL" ]; then
+    expected=refuse
+  elif [ "${ENDED[$i]}" = poweroff ]; then
+    if verify_disk "$WORK/machine$i.img" "$WORK/golden.img" "$WORK/golden.sha256" "$WORK/machine$i.verify.log"; then
+      verified=ok
+      echo "machine $i: partition table, fsck.vfat, e2fsck and $(wc -l < "$WORK/golden.sha256") files' SHA-256 match"
+    else
+      verified=failed
+      echo "machine $i: DIFFERS from the golden image:"
+      grep -v '^Pass\|^e2fsck\|^fsck' "$WORK/machine$i.verify.log" | tail -10 | sed 's/^/    /'
+    fi
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$(mac_of "$i")" "${STARTED[$i]}" "${EXITED[$i]}" \
+    "${ENDED[$i]}" "$expected" "$verified" "$WORK/machine$i.log" >> "$WORK/machines.tsv"
+done
+if [ "$SMALL" -gt 0 ]; then
+  if grep -qa 'too small' "$WORK/machine$SMALL.log"; then
+    echo "machine $SMALL: its console says: $(grep -a -o 'it is too small[^(]*' "$WORK/machine$SMALL.log" | head -1)"
+  else
+    echo "machine $SMALL: its console does not show the refusal" >&2
+    sed -i "${SMALL}s/\trefuse\t/\trefuse-missing-console\t/" "$WORK/machines.tsv"
+  fi
+fi
+
+# --- 8. summary ---------------------------------------------------------------------------------
+step "summary"
+python3 "$REPO/demo/lib/summary.py" "$WORK"

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using EzioPxe.TestSupport;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace EzioPxe.Server.Tests.Room;
+
+/// <summary>
+/// The whole product end to end, as `./build.sh demo` shows it: demo/run.sh makes a golden GPT disk
+/// (FAT32 + ext4), runs `eziopxe serve` in a network namespace, and three QEMU machines PXE-boot
+/// from it (iPXE ROM -> DHCP -> iPXE script -> our kernel + initramfs over HTTP), deploy the image
+/// with our client through the swarm and power off; the script then checks every disk (partition
+/// table, fsck, every file's SHA-256). Machine 2's disk is smaller than the image: it must be
+/// refused, say so on its console and report the error to the server, while the others finish.
+/// </summary>
+public sealed partial class WholeRoomTests(ITestOutputHelper output)
+{
+    // Small enough for CI (2 cores, QEMU without KVM): a 192 MiB disk of which ~40 MiB travels.
+    private static readonly string[] Scenario =
+        ["--machines", "3", "--small-disk", "2", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "15"];
+
+    [Fact]
+    public void ThreeMachinesPxeBootAndTwoDeployWhileTheTooSmallDiskIsRefusedAndReported()
+    {
+        var arguments = Scenario.Append("--server-dll").Append(ServerDll()).ToArray();
+
+        var (exitCode, text) = RunDemo(arguments, TimeSpan.FromMinutes(8));
+
+        var machines = MachineLine().Matches(text).ToDictionary(m => int.Parse(m.Groups["index"].Value));
+        Assert.True(machines.Count == 3, $"expected one closing line per machine:\n{text}");
+        Assert.Equal("52:54:00:77:00:01", machines[1].Groups["mac"].Value);
+        Assert.Equal("ok", machines[1].Groups["result"].Value);
+        Assert.Equal("refused", machines[2].Groups["result"].Value);
+        Assert.Equal("ok", machines[3].Groups["result"].Value);
+        Assert.Equal(0, exitCode);
+
+        // The verification really ran on the two deployed disks, and the refusal reached both the
+        // server's status and the refused machine's console.
+        Assert.Contains("machine 1: partition table, fsck.vfat, e2fsck and", text);
+        Assert.Contains("machine 3: partition table, fsck.vfat, e2fsck and", text);
+        Assert.Matches(@"server status for machine 2 \(52:54:00:77:00:02\): failed: .*too small", text);
+        Assert.Matches(@"machine 2: its console says: it is too small", text);
+        Assert.Contains("RESULT: every machine did what was expected", text);
+        // The machine lines close the output, for scripts that read only the tail.
+        var lastLines = text.TrimEnd().Split('\n')[^3..];
+        Assert.All(lastLines, line => Assert.Matches(MachineLine(), line));
+    }
+
+    /// <summary>Runs demo/run.sh and returns its exit code and output; SIGTERM on timeout so its trap cleans up.</summary>
+    private (int ExitCode, string Output) RunDemo(string[] arguments, TimeSpan timeout)
+    {
+        var startInfo = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepositoryPaths.Root,
+        };
+        startInfo.ArgumentList.Add(RepositoryPaths.Of("demo/run.sh"));
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+        var text = new StringBuilder();
+        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start demo/run.sh");
+        void Collect(object _, DataReceivedEventArgs e)
+        {
+            if (e.Data != null)
+            {
+                lock (text)
+                {
+                    text.AppendLine(e.Data);
+                }
+            }
+        }
+        process.OutputDataReceived += Collect;
+        process.ErrorDataReceived += Collect;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(timeout))
+        {
+            // The script's trap removes the namespace, the machines and the loop devices; a kill
+            // of the whole tree would leave them behind.
+            Tool.Run("kill", "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            process.WaitForExit(TimeSpan.FromSeconds(60));
+            output.WriteLine(text.ToString());
+            Assert.Fail($"demo/run.sh did not finish within {timeout}");
+        }
+        process.WaitForExit();
+        var all = text.ToString();
+        output.WriteLine(all);
+        return (process.ExitCode, all);
+    }
+
+    /// <summary>The eziopxe.dll of the configuration this test assembly was built in.</summary>
+    private static string ServerDll()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
+        var dll = RepositoryPaths.Of($"server/bin/{configuration}/net10.0/eziopxe.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing");
+        return dll;
+    }
+
+    [GeneratedRegex(@"^machine (?<index>\d+) (?<mac>[0-9a-f:]{17}) (?<result>ok|refused|failed) (?<seconds>[0-9.]+)s$", RegexOptions.Multiline)]
+    private static partial Regex MachineLine();
+}
