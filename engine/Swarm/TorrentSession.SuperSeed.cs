@@ -17,6 +17,10 @@ public sealed partial class TorrentSession
     private readonly long[] _bytesSent;
     private int _piecesSentWhole;
     private bool _superSeedDone;
+    private long _fewLeechersSinceTicks;
+
+    /// <summary>Rationing only pays while leechers can trade; one left alone would wait on each reveal.</summary>
+    private static readonly TimeSpan LoneLeecherGrace = TimeSpan.FromSeconds(10);
 
     /// <summary>True while the origin still rations what it shows (guarded by the lock where it changes).</summary>
     private bool InSuperSeedMode => Options.SuperSeeding && !_superSeedDone && _have.IsComplete;
@@ -74,6 +78,33 @@ public sealed partial class TorrentSession
         return best;
     }
 
+    /// <summary>
+    /// Called every tick: with at most one leecher connected for a while (the others done or gone),
+    /// nobody is left to pass pieces on, so the origin shows everything. The grace period keeps a
+    /// room whose machines boot a few seconds apart from losing super-seeding at the start.
+    /// </summary>
+    private void LeaveSuperSeedingWhenAlone(long now)
+    {
+        if (!InSuperSeedMode)
+        {
+            return;
+        }
+        var leechers = _peers.Count(p => p.PeerHave is not { IsComplete: true });
+        if (leechers > 1 || _peers.Count == 0)
+        {
+            _fewLeechersSinceTicks = 0;
+            return;
+        }
+        if (_fewLeechersSinceTicks == 0)
+        {
+            _fewLeechersSinceTicks = now;
+        }
+        else if (now - _fewLeechersSinceTicks >= LoneLeecherGrace.TotalMilliseconds)
+        {
+            LeaveSuperSeedMode();
+        }
+    }
+
     private void CountSuperSeedUpload(int piece, int length)
     {
         var size = Torrent.Info.GetPieceSize(piece);
@@ -88,7 +119,7 @@ public sealed partial class TorrentSession
     private void LeaveSuperSeedMode()
     {
         _superSeedDone = true;
-        _logger.LogInformation("{Torrent}: every piece has left the origin once; seeding normally now", Torrent.Info.Name);
+        _logger.LogInformation("{Torrent}: super-seeding ends ({Sent} of {Count} pieces sent whole); seeding normally now", Torrent.Info.Name, _piecesSentWhole, _have.Length);
         // One "have" per piece not shown yet: have-all may only open a connection (BEP 6).
         foreach (var peer in _peers)
         {
