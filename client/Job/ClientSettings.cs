@@ -91,31 +91,9 @@ public sealed record ClientSettings
 
     private static T? Parse<T>(string? text, ClientSettingsReader.Parser<T> parse, string what, List<string> problems)
         where T : class
-    {
-        if (text == null)
-        {
-            return null;
-        }
-        if (parse(text, out var value, out var error))
-        {
-            return value;
-        }
-        problems.Add($"{what}: {error}");
-        return null;
-    }
+        => ClientSettingsReader.TryParseSetting(text, parse, what, problems, out var value) ? value : null;
 
     private static T? ParseValue<T>(string? text, ClientSettingsReader.Parser<T> parse, string what, List<string> problems)
         where T : struct
-    {
-        if (text == null)
-        {
-            return null;
-        }
-        if (parse(text, out var value, out var error))
-        {
-            return value;
-        }
-        problems.Add($"{what}: {error}");
-        return null;
-    }
+        => ClientSettingsReader.TryParseSetting(text, parse, what, problems, out var value) ? value : null;
 }

@@ -16,6 +16,25 @@ public static class ClientSettingsReader
 {
     public delegate bool Parser<T>(string text, [MaybeNullWhen(false)] out T value, [NotNullWhen(false)] out string? error);
 
+    /// <summary>
+    /// Parses a setting that may be absent (false, nothing reported). A bad value is reported in
+    /// <paramref name="problems"/> under <paramref name="name"/>, so that every problem is told at once.
+    /// </summary>
+    internal static bool TryParseSetting<T>(string? text, Parser<T> parse, string name, List<string> problems, [MaybeNullWhen(false)] out T value)
+    {
+        value = default;
+        if (text == null)
+        {
+            return false;
+        }
+        if (parse(text, out value, out var error))
+        {
+            return true;
+        }
+        problems.Add($"{name}: {error}");
+        return false;
+    }
+
     /// <summary>The setting names, as keys (the kernel parameter is <c>ezio.</c> + key).</summary>
     public static IReadOnlyList<string> Keys { get; } = ["server", "job", "torrent", "disk", "after", "seed", "log", "mac"];
 
@@ -30,35 +49,11 @@ public static class ClientSettingsReader
 
         T? Get<T>(string key, Parser<T> parse)
             where T : class
-        {
-            var text = Text(key);
-            if (text == null)
-            {
-                return null;
-            }
-            if (parse(text, out var value, out var error))
-            {
-                return value;
-            }
-            problems.Add($"{Name(key)}: {error}");
-            return null;
-        }
+            => TryParseSetting(Text(key), parse, Name(key), problems, out var value) ? value : null;
 
         T? GetValue<T>(string key, Parser<T> parse)
             where T : struct
-        {
-            var text = Text(key);
-            if (text == null)
-            {
-                return null;
-            }
-            if (parse(text, out var value, out var error))
-            {
-                return value;
-            }
-            problems.Add($"{Name(key)}: {error}");
-            return null;
-        }
+            => TryParseSetting(Text(key), parse, Name(key), problems, out var value) ? value : null;
 
         var settings = new ClientSettings
         {
