@@ -124,13 +124,7 @@ public class ClientDeploymentTests
             process.WaitForOutput("received peers", TimeSpan.FromSeconds(30));
             return new LibtorrentSeeder(process);
         }
-        var listener = new PeerListener(new IPEndPoint(IPAddress.Loopback, 0));
-        var storage = new FileSystemStorage(torrent.Info, dir.Path, writable: false);
-        var session = new TorrentSession(torrent, storage, new SessionOptions { ExistingData = ExistingData.Complete, ListenPort = listener.Port });
-        listener.Register(session);
-        listener.Start();
-        await session.StartAsync();
-        return new OwnSeeder(listener, session, storage);
+        return new EngineSeeder(await OwnSeeder.StartAsync(torrent, dir.Path));
     }
 
     private interface ISeeder : IAsyncDisposable
@@ -138,16 +132,11 @@ public class ClientDeploymentTests
         long Uploaded();
     }
 
-    private sealed record OwnSeeder(PeerListener Listener, TorrentSession Session, IPieceStorage Storage) : ISeeder
+    private sealed record EngineSeeder(OwnSeeder Seeder) : ISeeder
     {
-        public long Uploaded() => Session.GetStatus().Uploaded;
+        public long Uploaded() => Seeder.Uploaded;
 
-        public async ValueTask DisposeAsync()
-        {
-            await Session.DisposeAsync();
-            await Listener.DisposeAsync();
-            await Storage.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => Seeder.DisposeAsync();
     }
 
     private sealed record LibtorrentSeeder(BackgroundProcess Process) : ISeeder

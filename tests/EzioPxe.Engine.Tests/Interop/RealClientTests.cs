@@ -58,7 +58,7 @@ public class RealClientTests
         var bytes = SampleContent.Create(dir.Path, "content", Sizes, 256 * 1024);
         var torrentPath = dir.File("content.torrent");
         File.WriteAllBytes(torrentPath, bytes);
-        await using var seeder = await OwnSwarmTests.Seed(Torrent.Parse(bytes), dir.Path);
+        await using var seeder = await OwnSeeder.StartAsync(Torrent.Parse(bytes), dir.Path);
         var (leecher, _) = LibtorrentPeer.Start("leech", torrentPath, dir.File("lt"), "--peer", $"127.0.0.1:{seeder.EndPoint.Port}", "--timeout", "120");
         using (leecher)
         {
@@ -82,7 +82,7 @@ public class RealClientTests
         await tracker.WaitForAsync(torrent.InfoHash);
 
         // Our seeder announces; the libtorrent leecher knows only the tracker.
-        await using (var seeder = await OwnSwarmTests.Seed(torrent, dir.Path))
+        await using (var seeder = await OwnSeeder.StartAsync(torrent, dir.Path))
         {
             var (leecher, _) = LibtorrentPeer.Start("leech", torrentPath, dir.File("lt"), "--timeout", "120");
             using (leecher)

@@ -24,7 +24,7 @@ public class MaliciousPeerTests
     {
         using var dir = new TempDirectory();
         var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", Sizes, 64 * 1024));
-        await using var seeder = await OwnSwarmTests.Seed(torrent, dir.Path);
+        await using var seeder = await OwnSeeder.StartAsync(torrent, dir.Path);
 
         using (var bad = await RawPeer.ConnectAsync(seeder.EndPoint, torrent.InfoHash))
         {
@@ -40,7 +40,7 @@ public class MaliciousPeerTests
     {
         using var dir = new TempDirectory();
         var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", Sizes, 64 * 1024));
-        await using var seeder = await OwnSwarmTests.Seed(torrent, dir.Path);
+        await using var seeder = await OwnSeeder.StartAsync(torrent, dir.Path);
         using var stranger = await RawPeer.ConnectAsync(seeder.EndPoint, InfoHash.FromHex("0123456789abcdef0123456789abcdef01234567"));
         Assert.True(await stranger.IsClosedByRemoteAsync(TimeSpan.FromSeconds(10)));
     }
@@ -51,7 +51,7 @@ public class MaliciousPeerTests
         using var dir = new TempDirectory();
         var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", Sizes, 64 * 1024));
         using var liar = new LyingSeeder(torrent);
-        await using var honest = await OwnSwarmTests.Seed(torrent, dir.Path);
+        await using var honest = await OwnSeeder.StartAsync(torrent, dir.Path);
         var target = dir.File("leecher");
         await using (var storage = new FileSystemStorage(torrent.Info, target))
         await using (var leecher = new TorrentSession(torrent, storage, new SessionOptions { ExistingData = ExistingData.None }))

@@ -17,7 +17,7 @@ public class OwnSwarmTests
     {
         using var dir = new TempDirectory();
         var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", Sizes, 256 * 1024));
-        await using var seeder = await Seed(torrent, dir.Path);
+        await using var seeder = await OwnSeeder.StartAsync(torrent, dir.Path);
         var target = dir.File("leecher");
         await using (var storage = new FileSystemStorage(torrent.Info, target))
         await using (var leecher = new TorrentSession(torrent, storage, new SessionOptions { ExistingData = ExistingData.None }))
@@ -37,7 +37,7 @@ public class OwnSwarmTests
     {
         using var dir = new TempDirectory();
         var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", Sizes, 64 * 1024));
-        await using var seeder = await Seed(torrent, dir.Path);
+        await using var seeder = await OwnSeeder.StartAsync(torrent, dir.Path);
         var uploaded = await RunLeechers(torrent, dir, seeder, 3);
         Assert.True(uploaded > 0, "no leecher uploaded anything");
     }
@@ -47,7 +47,7 @@ public class OwnSwarmTests
     {
         using var dir = new TempDirectory();
         var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", new long[] { 24 * 1024 * 1024 }, 256 * 1024));
-        await using var seeder = await Seed(torrent, dir.Path, superSeeding: true);
+        await using var seeder = await OwnSeeder.StartAsync(torrent, dir.Path, superSeeding: true);
         await RunLeechers(torrent, dir, seeder, 4);
         var origin = seeder.Session.GetStatus().Uploaded;
         // Without super-seeding the origin answers whatever each leecher asks first and sends about
@@ -56,7 +56,7 @@ public class OwnSwarmTests
     }
 
     /// <summary>Starts <paramref name="count"/> leechers that know the seeder and each other; returns what they uploaded in total.</summary>
-    private static async Task<long> RunLeechers(Torrent torrent, TempDirectory dir, SeedHandle seeder, int count)
+    private static async Task<long> RunLeechers(Torrent torrent, TempDirectory dir, OwnSeeder seeder, int count)
     {
         var listeners = new List<PeerListener>();
         var sessions = new List<TorrentSession>();
@@ -106,7 +106,7 @@ public class OwnSwarmTests
     {
         using var dir = new TempDirectory();
         var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", Sizes, 64 * 1024));
-        await using var seeder = await Seed(torrent, dir.Path);
+        await using var seeder = await OwnSeeder.StartAsync(torrent, dir.Path);
         var target = dir.File("again");
         Directory.CreateDirectory(target);
         Tool.Run("cp", "-a", Path.Combine(dir.Path, "content"), target).EnsureSuccess("cp");
@@ -126,29 +126,5 @@ public class OwnSwarmTests
             Assert.InRange(status.Downloaded, 1, 3 * torrent.Info.PieceLength);
         }
         SampleContent.AssertSameTree(Path.Combine(dir.Path, "content"), Path.Combine(target, "content"));
-    }
-
-    /// <summary>A seeding session of ours on a loopback listener.</summary>
-    internal static async Task<SeedHandle> Seed(Torrent torrent, string directory, bool superSeeding = false)
-    {
-        var listener = new PeerListener(new IPEndPoint(IPAddress.Loopback, 0));
-        var storage = new FileSystemStorage(torrent.Info, directory, writable: false);
-        var session = new TorrentSession(torrent, storage, new SessionOptions { ExistingData = ExistingData.Complete, ListenPort = listener.Port, SuperSeeding = superSeeding });
-        listener.Register(session);
-        listener.Start();
-        await session.StartAsync();
-        return new SeedHandle(listener, session, storage);
-    }
-
-    internal sealed record SeedHandle(PeerListener Listener, TorrentSession Session, IPieceStorage Storage) : IAsyncDisposable
-    {
-        public IPEndPoint EndPoint => Listener.EndPoint;
-
-        public async ValueTask DisposeAsync()
-        {
-            await Session.DisposeAsync();
-            await Listener.DisposeAsync();
-            await Storage.DisposeAsync();
-        }
     }
 }
