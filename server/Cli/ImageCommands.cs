@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using EzioPxe.Engine.Metainfo;
-using EzioPxe.Server.Imaging;
-using EzioPxe.Server.Imaging.Hashing;
-using EzioPxe.Server.Imaging.Torrent;
+using EzioPxe.Imaging;
+using EzioPxe.Imaging.Hashing;
+using EzioPxe.Imaging.Torrent;
 
 namespace EzioPxe.Server.Cli;
 

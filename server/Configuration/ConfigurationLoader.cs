@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Reflection;
-using EzioPxe.Server.Imaging.Hashing;
+using EzioPxe.Imaging.Hashing;
 using Microsoft.Extensions.Configuration;
 
 namespace EzioPxe.Server.Configuration;

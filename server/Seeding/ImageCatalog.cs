@@ -1,8 +1,8 @@
 using EzioPxe.Engine.Metainfo;
 using EzioPxe.Server.Configuration;
-using EzioPxe.Server.Imaging;
-using EzioPxe.Server.Imaging.Hashing;
-using EzioPxe.Server.Imaging.Torrent;
+using EzioPxe.Imaging;
+using EzioPxe.Imaging.Hashing;
+using EzioPxe.Imaging.Torrent;
 using Microsoft.Extensions.Logging;
 
 namespace EzioPxe.Server.Seeding;

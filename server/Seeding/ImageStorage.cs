@@ -1,7 +1,7 @@
 using EzioPxe.Engine.Metainfo;
 using EzioPxe.Engine.Storage;
-using EzioPxe.Server.Imaging;
-using EzioPxe.Server.Imaging.Torrent;
+using EzioPxe.Imaging;
+using EzioPxe.Imaging.Torrent;
 using Microsoft.Win32.SafeHandles;
 
 namespace EzioPxe.Server.Seeding;

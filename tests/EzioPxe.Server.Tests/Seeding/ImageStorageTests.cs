@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using EzioPxe.Engine.Metainfo;
-using EzioPxe.Server.Imaging;
-using EzioPxe.Server.Imaging.Hashing;
-using EzioPxe.Server.Imaging.Torrent;
+using EzioPxe.Imaging;
+using EzioPxe.Imaging.Hashing;
+using EzioPxe.Imaging.Torrent;
 using EzioPxe.Server.Seeding;
 using EzioPxe.TestSupport;
 

@@ -1,0 +1,27 @@
+using EzioPxe.Imaging.Extents;
+using EzioPxe.Imaging.Partitions;
+
+namespace EzioPxe.Imaging;
+
+/// <summary>
+/// The plan for an image: which bytes of the disk travel. <see cref="Extents"/> are sorted by
+/// offset, merged where adjacent, within [0, DiskSize) and aligned to 512 bytes (except a disk
+/// whose size is not a multiple of 512, whose last extent ends with the disk).
+/// <see cref="Notes"/> are messages about the disk as a whole (partition table damage).
+/// </summary>
+public sealed record DiskScan(
+    string Source,
+    long DiskSize,
+    PartitionTableKind PartitionTable,
+    IReadOnlyList<ScannedPartition> Partitions,
+    long BootRegionBytes,
+    IReadOnlyList<Extent> Extents,
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>Bytes that travel: the sum of the extents.</summary>
+    public long UsedBytes => Extents.Sum(e => e.Length);
+
+    /// <summary>Every message of the scan, disk-level first, then per partition.</summary>
+    public IEnumerable<string> AllNotes =>
+        Notes.Concat(Partitions.SelectMany(p => p.Notes.Select(n => $"partition {p.Index}: {n}")));
+}

@@ -1,0 +1,95 @@
+using EzioPxe.Imaging.Extents;
+using EzioPxe.Imaging.FileSystems;
+using EzioPxe.Imaging.Partitions;
+
+namespace EzioPxe.Imaging;
+
+/// <summary>
+/// Decides which bytes of a disk image travel. It reads only metadata: the partition table,
+/// each filesystem's superblock and allocation bitmap. Regions it cannot interpret (unknown or
+/// damaged filesystems, the boot loader gap) are read to drop runs of zeros.
+/// Rules, in order:
+/// - the boot regions of the partition table (MBR/GPT structures, the gap before the first
+///   partition, EBRs, the backup GPT) are kept minus runs of zeros;
+/// - each partition with a filesystem we read contributes its used blocks;
+/// - any other partition is kept whole minus runs of zeros, with a note saying why;
+/// - unpartitioned space between and after partitions is not kept;
+/// - a disk without a usable partition table is one region: a filesystem on the bare disk is
+///   read as such, anything else is kept whole minus runs of zeros.
+/// </summary>
+public static class DiskScanner
+{
+    public static DiskScan Scan(string path)
+    {
+        using var disk = DiskImage.Open(path);
+        return Scan(disk);
+    }
+
+    public static DiskScan Scan(DiskImage disk)
+    {
+        var layout = PartitionTableReader.Read(disk);
+        var all = new ExtentListBuilder();
+        var notes = new List<string>(layout.Notes);
+        var partitions = new List<ScannedPartition>();
+
+        var boot = new ExtentListBuilder();
+        foreach (var region in layout.BootRegions)
+        {
+            ZeroRuns.AddNonZero(disk, region.Offset, region.Length, boot);
+        }
+        var bootExtents = boot.Build(disk.Size);
+        all.AddRange(bootExtents);
+
+        if (layout.Kind == PartitionTableKind.None)
+        {
+            partitions.Add(ScanRegion(disk, new PartitionEntry(0, 0, disk.Size, "disk", ""), all));
+        }
+        else
+        {
+            foreach (var entry in layout.Partitions)
+            {
+                partitions.Add(ScanRegion(disk, entry, all));
+            }
+        }
+        return new DiskScan(disk.Path, disk.Size, layout.Kind, partitions, ExtentListBuilder.TotalLength(bootExtents), all.Build(disk.Size), notes);
+    }
+
+    private static ScannedPartition ScanRegion(DiskImage disk, PartitionEntry entry, ExtentListBuilder all)
+    {
+        var notes = new List<string>();
+        if (entry.Start >= disk.Size)
+        {
+            notes.Add($"starts at byte {entry.Start}, past the end of the disk ({disk.Size} bytes): the image is truncated; nothing of it can be kept");
+            return new ScannedPartition(entry.Index, entry.Type, entry.Name, entry.Start, entry.Length, FileSystemKind.Unknown, "", 0, KeptWhole: true, notes);
+        }
+        var available = Math.Min(entry.Length, disk.Size - entry.Start);
+        if (available < entry.Length)
+        {
+            notes.Add($"ends at byte {entry.End} but the disk has only {disk.Size} bytes: the image is truncated; {entry.Length - available} bytes of the partition are missing");
+        }
+
+        var result = FileSystemDetector.Scan(disk, entry.Start, entry.Length);
+        var part = new ExtentListBuilder();
+        long used;
+        var keptWhole = result.Usage == null;
+        if (result.Usage is { } usage)
+        {
+            var extents = usage.UsedExtents.Select(e => e with { Offset = e.Offset + entry.Start }).ToList();
+            used = extents.Sum(e => e.Length);
+            all.AddRange(extents);
+        }
+        else
+        {
+            notes.Add(result.Damage != null
+                ? $"damaged {Describe(result.Kind)}: {result.Damage}; the partition is kept whole minus runs of zeros"
+                : "no filesystem the scanner knows (ext2/3/4, FAT12/16/32, NTFS, swap); the partition is kept whole minus runs of zeros");
+            used = ZeroRuns.AddNonZero(disk, entry.Start, available, part);
+            all.AddRange(part.Build(disk.Size));
+        }
+        var label = result.Usage?.Label ?? "";
+        return new ScannedPartition(entry.Index, entry.Type, entry.Name, entry.Start, entry.Length, result.Kind, label, used, keptWhole, notes);
+    }
+
+    /// <summary>Lower-case filesystem name as tools print it: ext4, fat32, ntfs, swap, unknown.</summary>
+    public static string Describe(FileSystemKind kind) => kind.ToString().ToLowerInvariant();
+}

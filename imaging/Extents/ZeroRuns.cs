@@ -1,0 +1,46 @@
+namespace EzioPxe.Imaging.Extents;
+
+/// <summary>
+/// "Keep whole minus runs of zeros": for regions we cannot interpret (unknown or damaged
+/// filesystems, boot loader gaps) every 4 KiB block that holds a non-zero byte is kept. Holes
+/// of a sparse image are skipped without reading.
+/// </summary>
+public static class ZeroRuns
+{
+    /// <summary>Granule of the zero test: one page, and a multiple of every sector size.</summary>
+    public const int BlockSize = 4096;
+
+    private const int ChunkSize = 4 << 20;
+
+    /// <summary>Adds the non-zero 4 KiB blocks of [start, start+length) (clipped to the disk) to <paramref name="into"/>; returns the bytes added.</summary>
+    public static long AddNonZero(DiskImage disk, long start, long length, ExtentListBuilder into)
+    {
+        var end = Math.Min(start + length, disk.Size);
+        long kept = 0;
+        var buffer = new byte[ChunkSize];
+        var done = start;
+        foreach (var (dataStart, dataEnd) in disk.DataWithin(start, end).ToList())
+        {
+            // Blocks are counted from the region start so that they stay as aligned as it is.
+            var position = Math.Max(done, start + (dataStart - start) / BlockSize * BlockSize);
+            while (position < dataEnd)
+            {
+                var count = (int)Math.Min(ChunkSize, end - position);
+                var chunk = buffer.AsSpan(0, count);
+                disk.Read(position, chunk);
+                for (var at = 0; at < count; at += BlockSize)
+                {
+                    var block = chunk.Slice(at, Math.Min(BlockSize, count - at));
+                    if (block.ContainsAnyExcept((byte)0))
+                    {
+                        into.Add(position + at, block.Length);
+                        kept += block.Length;
+                    }
+                }
+                position += count;
+            }
+            done = Math.Max(done, position);
+        }
+        return kept;
+    }
+}

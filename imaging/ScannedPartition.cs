@@ -1,0 +1,20 @@
+using EzioPxe.Imaging.FileSystems;
+
+namespace EzioPxe.Imaging;
+
+/// <summary>
+/// One partition as the scan saw it. <see cref="UsedBytes"/> is what travels for it: the used
+/// blocks of its filesystem, or, when <see cref="KeptWhole"/>, its non-zero 4 KiB blocks.
+/// Index 0 with type "disk" stands for a disk without a partition table.
+/// </summary>
+public sealed record ScannedPartition(
+    int Index,
+    string Type,
+    string Name,
+    long Start,
+    long Length,
+    FileSystemKind FileSystem,
+    string Label,
+    long UsedBytes,
+    bool KeptWhole,
+    IReadOnlyList<string> Notes);
