@@ -1,10 +1,12 @@
-using System.Net;
 using System.Net.Sockets;
-using EzioPxe.Client.Contracts;
+using System.Net;
 using EzioPxe.Client.Disk;
 using EzioPxe.Client.Job;
 using EzioPxe.Client.Progress;
 using EzioPxe.Client.Storage;
+using EzioPxe.Contracts.Jobs;
+using EzioPxe.Contracts.Machines;
+using EzioPxe.Contracts.Progress;
 using EzioPxe.Engine.Metainfo;
 using EzioPxe.Engine.Peers;
 using EzioPxe.Engine.Swarm;
@@ -35,7 +37,7 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
     public async Task<ProgressReport> RunAsync(CancellationToken cancellationToken)
     {
         var (mac, address) = await IdentifyAsync(cancellationToken);
-        _last = new ProgressReport { Mac = mac, Address = address, Hostname = Environment.MachineName, Job = Settings.Job, State = ProgressStates.Starting };
+        _last = new ProgressReport { Mac = mac.ToString(), Address = address, Hostname = Environment.MachineName, Job = Settings.Job, State = ProgressStates.Starting };
         if (Settings.Server != null)
         {
             _poster = new ProgressPoster(http, new Uri(Settings.Server.BaseUri, "progress"));
@@ -55,7 +57,7 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
         }
     }
 
-    private async Task<ProgressReport> DeployAsync(string mac, CancellationToken cancellationToken)
+    private async Task<ProgressReport> DeployAsync(MacAddress mac, CancellationToken cancellationToken)
     {
         var job = Settings;
         if (job.NeedsJobFromServer)
@@ -191,11 +193,11 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
     }
 
     /// <summary>Our MAC (the job is looked up by it) and the address the server sees us at.</summary>
-    private async Task<(string Mac, string? Address)> IdentifyAsync(CancellationToken cancellationToken)
+    private async Task<(MacAddress Mac, string? Address)> IdentifyAsync(CancellationToken cancellationToken)
     {
         if (Settings.Server == null)
         {
-            return (Settings.Mac ?? "00:00:00:00:00:00", null);
+            return (Settings.Mac ?? default, null);
         }
         try
         {
@@ -206,7 +208,7 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
         {
             if (Settings.Mac != null)
             {
-                return (Settings.Mac, null);
+                return (Settings.Mac.Value, null);
             }
             throw new DeploymentFailedException($"cannot find the network interface that reaches {Settings.Server.Host}: {e.Message}", e);
         }

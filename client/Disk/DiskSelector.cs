@@ -1,3 +1,5 @@
+using EzioPxe.Contracts.Jobs;
+
 namespace EzioPxe.Client.Disk;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace EzioPxe.Client.Disk;
 /// </summary>
 public sealed class DiskSelector(string sysBlockRoot = "/sys/block", string devRoot = "/dev")
 {
-    public const string Auto = "auto";
+    public const string Auto = JobValues.AutoDisk;
 
     /// <summary>
     /// "auto" → <see cref="SelectAuto"/>; an absolute path as is; any other name is looked up

@@ -1,6 +1,5 @@
-using EzioPxe.Client.Contracts;
-using EzioPxe.Client.Disk;
-using EzioPxe.Client.Power;
+using EzioPxe.Contracts.Jobs;
+using EzioPxe.Contracts.Machines;
 
 namespace EzioPxe.Client.Job;
 
@@ -32,16 +31,16 @@ public sealed record ClientSettings
     /// <summary><c>ezio.log</c>.</summary>
     public ClientLogLevel? LogLevel { get; init; }
 
-    /// <summary><c>ezio.mac</c>: "aa:bb:cc:dd:ee:ff"; null means the MAC of the interface that routes to the server.</summary>
-    public string? Mac { get; init; }
+    /// <summary><c>ezio.mac</c>; null means the MAC of the interface that routes to the server.</summary>
+    public MacAddress? Mac { get; init; }
 
-    public string DiskOrDefault => Disk ?? DiskSelector.Auto;
+    public string DiskOrDefault => Disk ?? JobDefaults.Disk;
 
-    public AfterAction AfterOrDefault => After ?? AfterAction.Reboot;
+    public AfterAction AfterOrDefault => After ?? JobDefaults.After;
 
-    public SeedPolicy SeedOrDefault => Seed ?? SeedPolicy.UntilDone;
+    public SeedPolicy SeedOrDefault => Seed ?? JobDefaults.Seed;
 
-    public ClientLogLevel LogLevelOrDefault => LogLevel ?? ClientLogLevel.Info;
+    public ClientLogLevel LogLevelOrDefault => LogLevel ?? JobDefaults.LogLevel;
 
     /// <summary>
     /// Whether the job must come from the server: when <c>ezio.job</c> is given, or when no
@@ -50,10 +49,10 @@ public sealed record ClientSettings
     public bool NeedsJobFromServer => Job != null || TorrentUrl == null;
 
     /// <summary>GET this for the job: http://SERVER/jobs/{job name, or the MAC when no name was given}.</summary>
-    public Uri JobUrl(string mac)
+    public Uri JobUrl(MacAddress mac)
     {
         var server = Server ?? throw new InvalidOperationException("no server to ask for the job");
-        return new Uri(server.BaseUri, "jobs/" + Uri.EscapeDataString(Job ?? mac));
+        return new Uri(server.BaseUri, "jobs/" + Uri.EscapeDataString(Job ?? mac.ToString()));
     }
 
     /// <summary>The torrent URL made absolute against the server when it was given as a path.</summary>
@@ -76,8 +75,8 @@ public sealed record ClientSettings
         var merged = this with
         {
             Job = Job ?? job.Name,
-            TorrentUrl = TorrentUrl ?? Parse<Uri>(job.TorrentUrl, ClientSettingsReader.TryParseTorrentUrl, $"{from}: torrentUrl", problems),
-            Disk = Disk ?? Parse<string>(job.Disk, ClientSettingsReader.TryParseDisk, $"{from}: disk", problems),
+            TorrentUrl = TorrentUrl ?? Parse<Uri>(job.TorrentUrl, JobValues.TryParseTorrentUrl, $"{from}: torrentUrl", problems),
+            Disk = Disk ?? Parse<string>(job.Disk, JobValues.TryParseDisk, $"{from}: disk", problems),
             After = After ?? ParseValue<AfterAction>(job.After, AfterActions.TryParse, $"{from}: after", problems),
             Seed = Seed ?? ParseValue<SeedPolicy>(job.Seed, SeedPolicy.TryParse, $"{from}: seed", problems),
             LogLevel = LogLevel ?? ParseValue<ClientLogLevel>(job.LogLevel, ClientLogLevels.TryParse, $"{from}: logLevel", problems),
@@ -89,11 +88,11 @@ public sealed record ClientSettings
         return problems.Count > 0 ? throw new JobConfigurationException(problems) : merged;
     }
 
-    private static T? Parse<T>(string? text, ClientSettingsReader.Parser<T> parse, string what, List<string> problems)
+    private static T? Parse<T>(string? text, ValueParser<T> parse, string what, List<string> problems)
         where T : class
         => ClientSettingsReader.TryParseSetting(text, parse, what, problems, out var value) ? value : null;
 
-    private static T? ParseValue<T>(string? text, ClientSettingsReader.Parser<T> parse, string what, List<string> problems)
+    private static T? ParseValue<T>(string? text, ValueParser<T> parse, string what, List<string> problems)
         where T : struct
         => ClientSettingsReader.TryParseSetting(text, parse, what, problems, out var value) ? value : null;
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
-using EzioPxe.Client.Disk;
-using EzioPxe.Client.Power;
+using EzioPxe.Contracts.Jobs;
+using EzioPxe.Contracts.Machines;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
@@ -14,13 +14,11 @@ namespace EzioPxe.Client.Job;
 /// </summary>
 public static class ClientSettingsReader
 {
-    public delegate bool Parser<T>(string text, [MaybeNullWhen(false)] out T value, [NotNullWhen(false)] out string? error);
-
     /// <summary>
     /// Parses a setting that may be absent (false, nothing reported). A bad value is reported in
     /// <paramref name="problems"/> under <paramref name="name"/>, so that every problem is told at once.
     /// </summary>
-    internal static bool TryParseSetting<T>(string? text, Parser<T> parse, string name, List<string> problems, [MaybeNullWhen(false)] out T value)
+    internal static bool TryParseSetting<T>(string? text, ValueParser<T> parse, string name, List<string> problems, [MaybeNullWhen(false)] out T value)
     {
         value = default;
         if (text == null)
@@ -47,24 +45,24 @@ public static class ClientSettingsReader
         string? Text(string key) => configuration[key];
         string Name(string key) => NameOf(configuration, key, environmentPrefix);
 
-        T? Get<T>(string key, Parser<T> parse)
+        T? Get<T>(string key, ValueParser<T> parse)
             where T : class
             => TryParseSetting(Text(key), parse, Name(key), problems, out var value) ? value : null;
 
-        T? GetValue<T>(string key, Parser<T> parse)
+        T? GetValue<T>(string key, ValueParser<T> parse)
             where T : struct
             => TryParseSetting(Text(key), parse, Name(key), problems, out var value) ? value : null;
 
         var settings = new ClientSettings
         {
             Server = Get<ServerAddress>("server", ServerAddress.TryParse),
-            Job = Get<string>("job", TryParseJobName),
-            TorrentUrl = Get<Uri>("torrent", TryParseTorrentUrl),
-            Disk = Get<string>("disk", TryParseDisk),
+            Job = Get<string>("job", JobValues.TryParseJobName),
+            TorrentUrl = Get<Uri>("torrent", JobValues.TryParseTorrentUrl),
+            Disk = Get<string>("disk", JobValues.TryParseDisk),
             After = GetValue<AfterAction>("after", AfterActions.TryParse),
             Seed = GetValue<SeedPolicy>("seed", SeedPolicy.TryParse),
             LogLevel = GetValue<ClientLogLevel>("log", ClientLogLevels.TryParse),
-            Mac = Get<string>("mac", MacAddresses.TryNormalize),
+            Mac = GetValue<MacAddress>("mac", MacAddress.TryParse),
         };
 
         if (problems.Count == 0)
@@ -83,52 +81,6 @@ public static class ClientSettingsReader
             }
         }
         return problems.Count > 0 ? throw new JobConfigurationException(problems) : settings;
-    }
-
-    public static bool TryParseJobName(string text, [MaybeNullWhen(false)] out string name, [NotNullWhen(false)] out string? error)
-    {
-        if (text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
-        {
-            name = text;
-            error = null;
-            return true;
-        }
-        name = null;
-        error = $"'{text}' is not a job name (letters, digits, '.', '_', '-')";
-        return false;
-    }
-
-    /// <summary>An absolute http(s) URL, or a path on the server starting with '/'.</summary>
-    public static bool TryParseTorrentUrl(string text, [MaybeNullWhen(false)] out Uri url, [NotNullWhen(false)] out string? error)
-    {
-        error = null;
-        if (text.StartsWith('/') && Uri.TryCreate(text, UriKind.Relative, out url))
-        {
-            return true;
-        }
-        if (Uri.TryCreate(text, UriKind.Absolute, out url) && url.Scheme is "http" or "https")
-        {
-            return true;
-        }
-        url = null;
-        error = $"'{text}' is not an http:// or https:// URL or a /path on the server";
-        return false;
-    }
-
-    /// <summary>"auto", an absolute path, or a bare /dev/disk/by-id or by-path name (no '/').</summary>
-    public static bool TryParseDisk(string text, [MaybeNullWhen(false)] out string disk, [NotNullWhen(false)] out string? error)
-    {
-        if (text == DiskSelector.Auto
-            || (text.StartsWith('/') && text.Length > 1)
-            || (text.Length > 0 && text is not ("." or "..") && !text.Contains('/', StringComparison.Ordinal) && !text.Any(char.IsWhiteSpace)))
-        {
-            disk = text;
-            error = null;
-            return true;
-        }
-        disk = null;
-        error = $"'{text}' is not auto, a /dev path or a /dev/disk/by-id or by-path name";
-        return false;
     }
 
     private static void CheckNames(IConfigurationRoot configuration, string environmentPrefix, List<string> problems)

@@ -1,7 +1,8 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json;
-using EzioPxe.Client.Contracts;
+using EzioPxe.Contracts.Jobs;
+using EzioPxe.Contracts;
 
 namespace EzioPxe.Client.Job;
 
@@ -22,7 +23,7 @@ public static class JobClient
         }
         try
         {
-            return await response.Content.ReadFromJsonAsync(ClientJsonContext.Default.JobDescription, cancellationToken)
+            return await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.JobDescription, cancellationToken)
                 ?? throw new JobConfigurationException([$"the server's job at {jobUrl} is null"]);
         }
         catch (JsonException e)

@@ -1,3 +1,4 @@
+using EzioPxe.Contracts.Machines;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
@@ -5,7 +6,7 @@ using System.Net.Sockets;
 namespace EzioPxe.Client.Job;
 
 /// <summary>The local interface, address and MAC that the kernel would use to reach the server.</summary>
-public sealed record NetworkRoute(string InterfaceName, IPAddress LocalAddress, string Mac)
+public sealed record NetworkRoute(string InterfaceName, IPAddress LocalAddress, MacAddress Mac)
 {
     /// <summary>
     /// Asks the kernel's routing table by connecting a UDP socket (which sends nothing) and
@@ -21,7 +22,7 @@ public sealed record NetworkRoute(string InterfaceName, IPAddress LocalAddress, 
         {
             if (nic.GetIPProperties().UnicastAddresses.Any(u => u.Address.Equals(local)))
             {
-                return new NetworkRoute(nic.Name, local, MacAddresses.Format(nic.GetPhysicalAddress().GetAddressBytes()));
+                return new NetworkRoute(nic.Name, local, MacAddress.FromBytes(nic.GetPhysicalAddress().GetAddressBytes()));
             }
         }
         throw new InvalidOperationException($"no network interface has the address {local} that routes to {server}");

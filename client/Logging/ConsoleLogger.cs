@@ -1,4 +1,5 @@
 using EzioPxe.Client.Job;
+using EzioPxe.Contracts.Jobs;
 using Microsoft.Extensions.Logging;
 
 namespace EzioPxe.Client.Logging;

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using EzioPxe.Client.Disk;
+using EzioPxe.Contracts.Jobs;
 using Tmds.Linux;
 
 namespace EzioPxe.Client.Power;

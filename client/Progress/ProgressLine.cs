@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using EzioPxe.Client.Contracts;
+using EzioPxe.Contracts.Progress;
 
 namespace EzioPxe.Client.Progress;
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
-using EzioPxe.Client.Contracts;
+using EzioPxe.Contracts.Progress;
+using EzioPxe.Contracts;
 
 namespace EzioPxe.Client.Progress;
 
@@ -20,13 +21,13 @@ public sealed class ProgressPoster(HttpClient http, Uri progressUrl)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            using var response = await http.PostAsJsonAsync(progressUrl, report, ClientJsonContext.Default.ProgressReport, timeout.Token);
+            using var response = await http.PostAsJsonAsync(progressUrl, report, ContractsJsonContext.Default.ProgressReport, timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
                 Fail($"POST {progressUrl}: {(int)response.StatusCode}");
                 return null;
             }
-            return await response.Content.ReadFromJsonAsync(ClientJsonContext.Default.ProgressReply, timeout.Token);
+            return await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProgressReply, timeout.Token);
         }
         catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

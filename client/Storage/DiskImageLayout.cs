@@ -1,4 +1,5 @@
 using EzioPxe.Client.Disk;
+using EzioPxe.Contracts.Images;
 using EzioPxe.Engine.Metainfo;
 
 namespace EzioPxe.Client.Storage;
@@ -10,8 +11,7 @@ namespace EzioPxe.Client.Storage;
 /// </summary>
 public sealed class DiskImageLayout
 {
-    /// <summary>Info key (covered by the info-hash) with the size of the whole disk the image was taken from.</summary>
-    public const string DiskSizeKey = "x-eziopxe-disk-size";
+    private const string DiskSizeKey = ImageInfoKeys.DiskSize;
 
     private DiskImageLayout(DiskExtent[] extents, long requiredDiskSize)
     {

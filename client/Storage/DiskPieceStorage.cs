@@ -1,4 +1,5 @@
 using EzioPxe.Client.Disk;
+using EzioPxe.Contracts.Images;
 using EzioPxe.Engine.Metainfo;
 using EzioPxe.Engine.Storage;
 

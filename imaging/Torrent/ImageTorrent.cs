@@ -1,4 +1,4 @@
-using System.Globalization;
+using EzioPxe.Contracts.Images;
 using EzioPxe.Engine.Bencode;
 using EzioPxe.Engine.Metainfo;
 using EzioPxe.Imaging.Extents;
@@ -14,16 +14,8 @@ namespace EzioPxe.Imaging.Torrent;
 /// </summary>
 public static class ImageTorrent
 {
-    public const string DiskSizeKey = "x-eziopxe-disk-size";
-    public const string LayoutKey = "x-eziopxe-layout";
-
-    /// <summary>"%032llx": the file name of the extent that starts at <paramref name="offset"/>.</summary>
-    public static string FileName(long offset) => offset.ToString("x32", CultureInfo.InvariantCulture);
-
-    /// <summary>The disk offset a file name stands for (hex, any width up to 32 digits, as EZIO writes them); false when it is not one.</summary>
-    public static bool TryParseFileName(string name, out long offset) =>
-        long.TryParse(name.Length > 16 && name[..^16].All(c => c == '0') ? name[^16..] : name,
-            NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out offset) && offset >= 0;
+    public const string DiskSizeKey = ImageInfoKeys.DiskSize;
+    public const string LayoutKey = ImageInfoKeys.Layout;
 
     public static byte[] Build(DiskScan scan, string name, int pieceLength, ReadOnlyMemory<byte> pieceHashes, string announce)
     {
@@ -48,7 +40,7 @@ public static class ImageTorrent
     }
 
     public static List<(string Path, long Length)> Files(IEnumerable<Extent> extents) =>
-        extents.Select(e => (FileName(e.Offset), e.Length)).ToList();
+        extents.Select(e => (ExtentName.Format(e.Offset), e.Length)).ToList();
 
     /// <summary>The disk size an image torrent needs, or null for a torrent that is not ours (e.g. an EZIO partition torrent).</summary>
     public static long? DiskSize(Engine.Metainfo.Torrent torrent) => torrent.Info.Dictionary.GetInteger(DiskSizeKey)?.Value;

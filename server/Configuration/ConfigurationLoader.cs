@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Reflection;
+using EzioPxe.Contracts.Jobs;
+using EzioPxe.Contracts.Machines;
 using EzioPxe.Imaging.Hashing;
 using Microsoft.Extensions.Configuration;
 
@@ -29,9 +31,6 @@ public static class ConfigurationLoader
         ["--boot"] = "Server:BootDirectory",
         ["--default-job"] = "DefaultJob",
     };
-
-    private static readonly string[] AfterActions = ["reboot", "poweroff", "shell", "wait"];
-    private static readonly string[] LogLevels = ["error", "warn", "info", "debug"];
 
     /// <summary>Builds the layered configuration. <paramref name="configFile"/> null: no file.</summary>
     public static IConfigurationRoot Build(string? configFile, string[] commandLine, IDictionary<string, string?>? environment = null)
@@ -217,7 +216,7 @@ public static class ConfigurationLoader
         foreach (var (name, image) in options.Images)
         {
             var key = $"Images:{name}";
-            if (!IsUrlSafeName(name))
+            if (!JobValues.IsUrlSafeName(name))
             {
                 problems.Add($"{key}: the name may hold only letters, digits, '.', '_' and '-' (it is part of URLs)");
             }
@@ -254,7 +253,7 @@ public static class ConfigurationLoader
         foreach (var (name, job) in options.Jobs)
         {
             var key = $"Jobs:{name}";
-            if (!IsUrlSafeName(name))
+            if (!JobValues.IsUrlSafeName(name))
             {
                 problems.Add($"{key}: the name may hold only letters, digits, '.', '_' and '-' (it is part of URLs)");
             }
@@ -270,25 +269,17 @@ public static class ConfigurationLoader
             {
                 problems.Add($"{key}:Image: no image named '{job.Image}' in Images ({Known(options.Images.Keys)})");
             }
-            if (string.IsNullOrWhiteSpace(job.Disk) || job.Disk.Any(char.IsWhiteSpace))
-            {
-                problems.Add($"{key}:Disk: '{job.Disk}' is not auto or a device path");
-            }
-            if (!AfterActions.Contains(job.After))
-            {
-                problems.Add($"{key}:After: '{job.After}' is not one of {string.Join(", ", AfterActions)}");
-            }
-            if (!IsSeedPolicy(job.Seed))
-            {
-                problems.Add($"{key}:Seed: '{job.Seed}' is not until-done, none or a number of seconds");
-            }
+            // The client's own parsers: a value accepted here is one every machine accepts.
+            CheckValue<string>($"{key}:Disk", job.Disk, JobValues.TryParseDisk, problems);
+            CheckValue<AfterAction>($"{key}:After", job.After, AfterActions.TryParse, problems);
+            CheckValue<SeedPolicy>($"{key}:Seed", job.Seed, SeedPolicy.TryParse, problems);
             if (job.ExpectedMachines < 0)
             {
                 problems.Add($"{key}:ExpectedMachines: {job.ExpectedMachines} must not be negative");
             }
-            if (job.LogLevel != null && !LogLevels.Contains(job.LogLevel))
+            if (job.LogLevel != null)
             {
-                problems.Add($"{key}:LogLevel: '{job.LogLevel}' is not one of {string.Join(", ", LogLevels)}");
+                CheckValue<ClientLogLevel>($"{key}:LogLevel", job.LogLevel, ClientLogLevels.TryParse, problems);
             }
         }
     }
@@ -382,10 +373,13 @@ public static class ConfigurationLoader
         }
     }
 
-    private static bool IsSeedPolicy(string text) =>
-        text is "until-done" or "none" || (text.Length > 0 && text.All(char.IsAsciiDigit) && long.TryParse(text, CultureInfo.InvariantCulture, out var s) && s <= int.MaxValue);
-
-    private static bool IsUrlSafeName(string name) => name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') && name is not ("." or "..");
+    private static void CheckValue<T>(string key, string text, ValueParser<T> parse, List<string> problems)
+    {
+        if (!parse(text, out _, out var error))
+        {
+            problems.Add($"{key}: {error}");
+        }
+    }
 
     private static string Known(IEnumerable<string> names)
     {

@@ -1,3 +1,5 @@
+using EzioPxe.Contracts.Jobs;
+
 namespace EzioPxe.Server.Configuration;
 
 /// <summary>One entry of "Jobs": what a machine does. Values are spelled as the client's ezio.* kernel parameters.</summary>
@@ -7,13 +9,13 @@ public sealed class JobOptions
     public string? Image { get; set; }
 
     /// <summary>"auto", a device path (/dev/sda, /dev/nvme0n1) or a /dev/disk/by-id name.</summary>
-    public string Disk { get; set; } = "auto";
+    public string Disk { get; set; } = JobDefaults.Disk;
 
     /// <summary>reboot, poweroff, shell or wait.</summary>
-    public string After { get; set; } = "reboot";
+    public string After { get; set; } = AfterActions.Name(JobDefaults.After);
 
     /// <summary>until-done, none or a number of seconds.</summary>
-    public string Seed { get; set; } = "until-done";
+    public string Seed { get; set; } = JobDefaults.Seed.ToString();
 
     /// <summary>
     /// How many machines the room has. 0: the room is done once every machine that reported
@@ -21,6 +23,6 @@ public sealed class JobOptions
     /// </summary>
     public int ExpectedMachines { get; set; }
 
-    /// <summary>The client's log level (error, warn, info, debug); null leaves the client's default.</summary>
+    /// <summary>The client's log level (trace, debug, info, warn, error); null leaves the client's default.</summary>
     public string? LogLevel { get; set; }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using EzioPxe.Contracts.Machines;
 using Microsoft.Extensions.Configuration;
 
 namespace EzioPxe.Server.Configuration;

@@ -1,4 +1,6 @@
-using EzioPxe.Client.Contracts;
+using EzioPxe.Contracts.Jobs;
+using EzioPxe.Contracts.Machines;
+using EzioPxe.Contracts;
 using EzioPxe.Server.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -17,7 +19,7 @@ public static class JobEndpoints
             {
                 return Results.Text(error + "\n", statusCode: 404);
             }
-            return Results.Json(Describe(jobName, settings, PublicUrls.Base(request, settings)), ClientJsonContext.Default.JobDescription);
+            return Results.Json(Describe(jobName, settings, PublicUrls.Base(request, settings)), ContractsJsonContext.Default.JobDescription);
         });
     }
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
-using EzioPxe.Client.Contracts;
+using EzioPxe.Contracts.Machines;
+using EzioPxe.Contracts.Progress;
+using EzioPxe.Contracts;
 using EzioPxe.Server.Configuration;
 using EzioPxe.Server.Status;
 using Microsoft.AspNetCore.Builder;
@@ -18,7 +20,7 @@ public static class ProgressEndpoints
             ProgressReport? report;
             try
             {
-                report = await JsonSerializer.DeserializeAsync(context.Request.Body, ClientJsonContext.Default.ProgressReport, context.RequestAborted);
+                report = await JsonSerializer.DeserializeAsync(context.Request.Body, ContractsJsonContext.Default.ProgressReport, context.RequestAborted);
             }
             catch (JsonException e)
             {
@@ -54,7 +56,7 @@ public static class ProgressEndpoints
             {
                 logger.LogInformation("machine {Mac} ({Address}) {State}{Error}", mac, report.Address ?? remote, report.State, report.Error == null ? "" : ": " + report.Error);
             }
-            return Results.Json(reply, ClientJsonContext.Default.ProgressReply);
+            return Results.Json(reply, ContractsJsonContext.Default.ProgressReply);
         });
     }
 }

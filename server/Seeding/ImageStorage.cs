@@ -1,3 +1,4 @@
+using EzioPxe.Contracts.Images;
 using EzioPxe.Engine.Metainfo;
 using EzioPxe.Engine.Storage;
 using EzioPxe.Imaging;
@@ -53,7 +54,7 @@ public sealed class ImageStorage : IPieceStorage
         for (var i = 0; i < offsets.Length; i++)
         {
             var file = info.Files[i];
-            if (file.PathSegments.Count != 1 || !ImageTorrent.TryParseFileName(file.PathSegments[0], out offsets[i]))
+            if (!ExtentName.TryParse(file, out offsets[i]))
             {
                 throw new InvalidDataException($"torrent file '{file.Path}' is not named by a hexadecimal disk offset: not an image torrent");
             }

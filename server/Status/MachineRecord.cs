@@ -1,4 +1,5 @@
-using EzioPxe.Client.Contracts;
+using EzioPxe.Contracts.Progress;
+
 
 namespace EzioPxe.Server.Status;
 

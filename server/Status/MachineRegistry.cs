@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using EzioPxe.Client.Contracts;
+using EzioPxe.Contracts.Machines;
+using EzioPxe.Contracts.Progress;
 using EzioPxe.Server.Configuration;
 
 namespace EzioPxe.Server.Status;

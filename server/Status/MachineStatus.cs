@@ -1,3 +1,5 @@
+using EzioPxe.Contracts.Progress;
+
 namespace EzioPxe.Server.Status;
 
 /// <summary>One machine, from its last progress report.</summary>
@@ -13,7 +15,7 @@ public sealed record MachineStatus
 
     public string? Job { get; init; }
 
-    /// <summary>The reported state, or "lost" when the machine has been silent too long.</summary>
+    /// <summary>One of <see cref="MachineStates"/>: the reported state, or "lost" when the machine has been silent too long.</summary>
     public required string State { get; init; }
 
     public required long BytesDone { get; init; }

@@ -1,3 +1,5 @@
+using EzioPxe.Contracts.Machines;
+using EzioPxe.Contracts.Progress;
 using EzioPxe.Server.Configuration;
 using EzioPxe.Server.Seeding;
 using EzioPxe.Server.Tracker;
@@ -54,7 +56,7 @@ public sealed class StatusCollector(ServerSettings settings, OriginSeeder seeder
                 Hostname = r.Hostname,
                 Address = r.Address ?? m.RemoteAddress,
                 Job = r.Job,
-                State = machines.IsLost(m) && r.State is not ("done" or "failed") ? "lost" : r.State,
+                State = machines.IsLost(m) && r.State is not (ProgressStates.Done or ProgressStates.Failed) ? MachineStates.Lost : r.State,
                 BytesDone = r.BytesDone,
                 BytesTotal = r.BytesTotal,
                 Percent = r.BytesTotal > 0 ? Math.Round(100.0 * r.BytesDone / r.BytesTotal, 1) : 0,

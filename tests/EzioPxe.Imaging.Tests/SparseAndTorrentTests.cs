@@ -1,3 +1,4 @@
+using EzioPxe.Contracts.Images;
 using EzioPxe.Server.Cli;
 using EzioPxe.Imaging;
 using EzioPxe.Imaging.Extents;
@@ -57,11 +58,11 @@ public sealed class SparseAndTorrentTests
     [Fact]
     public void File_names_are_32_digit_lower_case_hex_offsets()
     {
-        Assert.Equal("00000000000000000000000000100000", ImageTorrent.FileName(1 << 20));
-        Assert.Equal("000000000000000000000000ffffffff", ImageTorrent.FileName(0xFFFFFFFFL));
-        Assert.True(ImageTorrent.TryParseFileName("000000000000000000000000000abc00", out var offset));
+        Assert.Equal("00000000000000000000000000100000", ExtentName.Format(1 << 20));
+        Assert.Equal("000000000000000000000000ffffffff", ExtentName.Format(0xFFFFFFFFL));
+        Assert.True(ExtentName.TryParse("000000000000000000000000000abc00", out var offset));
         Assert.Equal(0xabc00, offset);
-        Assert.False(ImageTorrent.TryParseFileName("partition.img", out _));
+        Assert.False(ExtentName.TryParse("partition.img", out _));
     }
 
     /// <summary>
@@ -89,7 +90,7 @@ public sealed class SparseAndTorrentTests
         {
             foreach (var file in torrent.Info.Files)
             {
-                Assert.True(ImageTorrent.TryParseFileName(file.Path, out var offset));
+                Assert.True(ExtentName.TryParse(file.Path, out var offset));
                 var data = new byte[file.Length];
                 RandomAccess.Read(source, data, offset);
                 File.WriteAllBytes(Path.Combine(directory, file.Path), data);

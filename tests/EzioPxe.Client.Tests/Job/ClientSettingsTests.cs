@@ -1,6 +1,7 @@
-using EzioPxe.Client.Contracts;
 using EzioPxe.Client.Job;
 using EzioPxe.Client.Power;
+using EzioPxe.Contracts.Jobs;
+using EzioPxe.Contracts.Machines;
 using EzioPxe.TestSupport;
 using Microsoft.Extensions.Configuration;
 
@@ -31,6 +32,8 @@ public class ClientSettingsTests
         }
     }
 
+    private static MacAddress Mac(string text) => MacAddress.TryParse(text, out var mac) ? mac : throw new FormatException(text);
+
     private static JobConfigurationException ReadFails(string cmdline, string[]? args = null, Dictionary<string, string>? environment = null) =>
         Assert.Throws<JobConfigurationException>(() => Read(cmdline, args, environment));
 
@@ -45,7 +48,7 @@ public class ClientSettingsTests
         Assert.Null(settings.Seed);
         Assert.Equal(SeedPolicy.UntilDone, settings.SeedOrDefault);
         Assert.True(settings.NeedsJobFromServer);
-        Assert.Equal("http://10.0.0.1/jobs/lab", settings.JobUrl("52:54:00:12:34:56").ToString());
+        Assert.Equal("http://10.0.0.1/jobs/lab", settings.JobUrl(Mac("52:54:00:12:34:56")).ToString());
     }
 
     [Fact]
@@ -69,7 +72,7 @@ public class ClientSettingsTests
         Assert.Equal(AfterAction.PowerOff, settings.After);
         Assert.Equal(SeedPolicy.None, settings.Seed);
         Assert.True(settings.NeedsJobFromServer);
-        Assert.Equal("http://[fd00::1]:8080/jobs/52%3A54%3A00%3A12%3A34%3A56", settings.JobUrl("52:54:00:12:34:56").AbsoluteUri);
+        Assert.Equal("http://[fd00::1]:8080/jobs/52%3A54%3A00%3A12%3A34%3A56", settings.JobUrl(Mac("52:54:00:12:34:56")).AbsoluteUri);
     }
 
     [Fact]
@@ -77,7 +80,7 @@ public class ClientSettingsTests
     {
         var settings = Read("ezio.server=10.0.0.1 \"ezio.disk=/dev/disk/by-path/pci-0000:00:1f.2-ata-1\" ezio.mac=\"52-54-00-AB-CD-EF\"");
         Assert.Equal("/dev/disk/by-path/pci-0000:00:1f.2-ata-1", settings.Disk);
-        Assert.Equal("52:54:00:ab:cd:ef", settings.Mac);
+        Assert.Equal("52:54:00:ab:cd:ef", settings.Mac.ToString());
     }
 
     [Fact]

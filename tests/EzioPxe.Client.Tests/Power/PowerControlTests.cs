@@ -1,5 +1,6 @@
 using EzioPxe.Client.Disk;
 using EzioPxe.Client.Power;
+using EzioPxe.Contracts.Jobs;
 
 namespace EzioPxe.Client.Tests.Power;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
-using EzioPxe.Client.Contracts;
 using EzioPxe.Client.Progress;
+using EzioPxe.Contracts.Progress;
+using EzioPxe.Contracts;
 
 namespace EzioPxe.Client.Tests.Progress;
 
@@ -110,11 +111,11 @@ public class ProgressTests
     [Fact]
     public void The_report_contract_is_camel_case_json_and_round_trips()
     {
-        var json = JsonSerializer.Serialize(Downloading, ClientJsonContext.Default.ProgressReport);
+        var json = JsonSerializer.Serialize(Downloading, ContractsJsonContext.Default.ProgressReport);
         Assert.Equal(
             """{"mac":"52:54:00:12:34:56","hostname":"pc-01","address":"10.0.0.51","job":"lab","state":"downloading","bytesDone":1234000000,"bytesTotal":2916000000,"downloadRate":85200000,"uploadRate":12000000,"peers":7,"etaSeconds":1163}""",
             json);
-        Assert.Equal(Downloading, JsonSerializer.Deserialize(json, ClientJsonContext.Default.ProgressReport));
-        Assert.Equal(new ProgressReply { RoomDone = true }, JsonSerializer.Deserialize("""{"roomDone":true,"stop":false}""", ClientJsonContext.Default.ProgressReply));
+        Assert.Equal(Downloading, JsonSerializer.Deserialize(json, ContractsJsonContext.Default.ProgressReport));
+        Assert.Equal(new ProgressReply { RoomDone = true }, JsonSerializer.Deserialize("""{"roomDone":true,"stop":false}""", ContractsJsonContext.Default.ProgressReply));
     }
 }

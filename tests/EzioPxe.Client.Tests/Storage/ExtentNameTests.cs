@@ -1,4 +1,5 @@
 using EzioPxe.Client.Storage;
+using EzioPxe.Contracts.Images;
 using EzioPxe.Engine.Metainfo;
 
 namespace EzioPxe.Client.Tests.Storage;

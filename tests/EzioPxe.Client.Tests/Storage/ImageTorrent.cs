@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using EzioPxe.Client.Storage;
+using EzioPxe.Contracts.Images;
 using EzioPxe.Engine.Bencode;
 using EzioPxe.Engine.Metainfo;
 
@@ -20,7 +21,7 @@ public sealed class ImageTorrent
         var extra = new Dictionary<string, BValue>();
         if (diskSize != null)
         {
-            extra[DiskImageLayout.DiskSizeKey] = new BInteger(diskSize.Value);
+            extra[ImageInfoKeys.DiskSize] = new BInteger(diskSize.Value);
         }
         Bytes = new TorrentBuilder
         {

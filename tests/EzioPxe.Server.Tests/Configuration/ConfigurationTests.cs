@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using EzioPxe.Contracts.Machines;
 using EzioPxe.Server.Configuration;
 using EzioPxe.TestSupport;
 
@@ -130,7 +131,7 @@ public sealed partial class ConfigurationTests : IDisposable
             "Tracker:PeerTimeoutSeconds: 5 must be longer than Tracker:IntervalSeconds",
             "Images:lab:PieceSize:",
             "Images:bad name: the name may hold only",
-            "Jobs:lab:After: 'explode' is not one of reboot, poweroff, shell, wait",
+            "Jobs:lab:After: 'explode' is not reboot, poweroff, shell or wait",
             "Jobs:lab:Seed: 'forever' is not until-done, none or a number of seconds",
             "Jobs:lab:ExpectedMachines: -1 must not be negative",
         ];
@@ -139,6 +140,19 @@ public sealed partial class ConfigurationTests : IDisposable
         {
             Assert.Contains(line, text, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Job_values_are_checked_with_the_clients_own_parsers()
+    {
+        // Once the server accepted Disk "disk/by-id/ata-X" (every machine then failed) and refused
+        // After "Reboot" and LogLevel "trace" (which every machine accepts).
+        var problems = Problems("""
+            { "Images": { "lab": { "Source": "IMAGE" } },
+              "Jobs": { "lab": { "Image": "lab", "Disk": "disk/by-id/ata-X" },
+                        "ok": { "Image": "lab", "Disk": "ata-ST500DM002_Z3T1", "After": "Reboot", "LogLevel": "trace", "Seed": "600" } } }
+            """);
+        Assert.Equal(["Jobs:lab:Disk: 'disk/by-id/ata-X' is not auto, a /dev path or a /dev/disk/by-id or by-path name (like ata-ST500DM002_Z3T1)"], problems);
     }
 
     [Fact]

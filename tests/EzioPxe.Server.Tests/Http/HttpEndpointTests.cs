@@ -1,7 +1,8 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
-using EzioPxe.Client.Contracts;
+using System.Text;
+using EzioPxe.Contracts.Jobs;
+using EzioPxe.Contracts;
 using EzioPxe.Engine.Metainfo;
 using EzioPxe.Server.Tests.Seeding;
 using EzioPxe.TestSupport;
@@ -44,18 +45,18 @@ public sealed class HttpEndpointTests(ServerFixture fixture)
     public void Curl_fetches_jobs_by_mac_in_any_spelling_and_by_name_with_an_absolute_torrent_url()
     {
         Assert.Equal("200", Curl(Server.BaseUrl + "jobs/52-54-00-AA-00-01"));
-        var job = JsonSerializer.Deserialize(LastBody, ClientJsonContext.Default.JobDescription)!;
+        var job = JsonSerializer.Deserialize(LastBody, ContractsJsonContext.Default.JobDescription)!;
         Assert.Equal(new JobDescription { Name = "room-a", TorrentUrl = Server.BaseUrl + "torrents/lab.torrent", Disk = "auto", After = "poweroff", Seed = "120" }, job);
 
         Assert.Equal("200", Curl(Server.BaseUrl + "jobs/525400aa0002"));
-        Assert.Equal("room-b", JsonSerializer.Deserialize(LastBody, ClientJsonContext.Default.JobDescription)!.Name);
+        Assert.Equal("room-b", JsonSerializer.Deserialize(LastBody, ContractsJsonContext.Default.JobDescription)!.Name);
 
         // A machine not in Machines gets DefaultJob.
         Assert.Equal("200", Curl(Server.BaseUrl + "jobs/02:00:00:00:00:99"));
-        Assert.Equal("lab", JsonSerializer.Deserialize(LastBody, ClientJsonContext.Default.JobDescription)!.Name);
+        Assert.Equal("lab", JsonSerializer.Deserialize(LastBody, ContractsJsonContext.Default.JobDescription)!.Name);
 
         Assert.Equal("200", Curl(Server.BaseUrl + "jobs/page"));
-        var byName = JsonSerializer.Deserialize(LastBody, ClientJsonContext.Default.JobDescription)!;
+        var byName = JsonSerializer.Deserialize(LastBody, ContractsJsonContext.Default.JobDescription)!;
         Assert.Equal(("page", "until-done", "reboot"), (byName.Name, byName.Seed, byName.After));
         Assert.True(Uri.IsWellFormedUriString(byName.TorrentUrl, UriKind.Absolute));
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
-using EzioPxe.Client.Contracts;
+using EzioPxe.Contracts.Progress;
+using EzioPxe.Contracts;
 using EzioPxe.Server.Tests.Http;
 
 namespace EzioPxe.Server.Tests.Status;
@@ -11,9 +12,9 @@ public sealed class RoomDoneTests(ServerFixture fixture)
     private async Task<bool> Report(string mac, string? job, string state)
     {
         using var response = await fixture.Server.Http.PostAsJsonAsync("progress",
-            new ProgressReport { Mac = mac, Job = job, State = state, BytesDone = 10, BytesTotal = 100 }, ClientJsonContext.Default.ProgressReport);
+            new ProgressReport { Mac = mac, Job = job, State = state, BytesDone = 10, BytesTotal = 100 }, ContractsJsonContext.Default.ProgressReport);
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync(ClientJsonContext.Default.ProgressReply))!.RoomDone;
+        return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProgressReply))!.RoomDone;
     }
 
     [Fact]

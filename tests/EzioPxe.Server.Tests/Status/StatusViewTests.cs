@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
-using EzioPxe.Client.Contracts;
+using EzioPxe.Contracts.Progress;
+using EzioPxe.Contracts;
 using EzioPxe.Server.Cli;
 using EzioPxe.Server.Tests.Http;
 using EzioPxe.TestSupport;
@@ -12,7 +13,7 @@ public sealed class StatusViewTests(ServerFixture fixture)
 {
     private async Task Report(ProgressReport report)
     {
-        using var response = await fixture.Server.Http.PostAsJsonAsync("progress", report, ClientJsonContext.Default.ProgressReport);
+        using var response = await fixture.Server.Http.PostAsJsonAsync("progress", report, ContractsJsonContext.Default.ProgressReport);
         response.EnsureSuccessStatusCode();
     }
 

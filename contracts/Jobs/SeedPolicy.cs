@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace EzioPxe.Client.Job;
+namespace EzioPxe.Contracts.Jobs;
 
 /// <summary>How long to keep seeding after the image is complete (<c>ezio.seed</c>).</summary>
 public readonly record struct SeedPolicy(SeedMode Mode, TimeSpan Duration)

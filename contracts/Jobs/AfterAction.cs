@@ -1,4 +1,4 @@
-namespace EzioPxe.Client.Power;
+namespace EzioPxe.Contracts.Jobs;
 
 /// <summary>What to do once the image is written and seeding is over (<c>ezio.after</c>).</summary>
 public enum AfterAction

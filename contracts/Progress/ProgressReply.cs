@@ -1,7 +1,6 @@
-namespace EzioPxe.Client.Contracts;
+namespace EzioPxe.Contracts.Progress;
 
 /// <summary>The server's answer to a <see cref="ProgressReport"/>.</summary>
-/// <remarks>Shared with the server by file link: depends on nothing else of the client.</remarks>
 public sealed record ProgressReply
 {
     /// <summary>Every machine of the room has its image: seeding with "until-done" may stop.</summary>

@@ -1,7 +1,6 @@
-namespace EzioPxe.Client.Contracts;
+namespace EzioPxe.Contracts.Progress;
 
 /// <summary>What a client POSTs to the server every few seconds; the server answers with a <see cref="ProgressReply"/>.</summary>
-/// <remarks>Shared with the server by file link: depends on nothing else of the client.</remarks>
 public sealed record ProgressReport
 {
     /// <summary>The MAC that identifies the machine, "aa:bb:cc:dd:ee:ff".</summary>

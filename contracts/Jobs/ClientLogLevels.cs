@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace EzioPxe.Client.Job;
+namespace EzioPxe.Contracts.Jobs;
 
 public static class ClientLogLevels
 {

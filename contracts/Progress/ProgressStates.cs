@@ -1,4 +1,4 @@
-namespace EzioPxe.Client.Contracts;
+namespace EzioPxe.Contracts.Progress;
 
 /// <summary>The values of <see cref="ProgressReport.State"/>, in the order a client goes through them.</summary>
 public static class ProgressStates

@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
+using EzioPxe.Contracts.Jobs;
+using EzioPxe.Contracts.Progress;
 
-namespace EzioPxe.Client.Contracts;
+namespace EzioPxe.Contracts;
 
 /// <summary>
 /// Source-generated JSON for the client/server contracts (NativeAOT has no reflection-based
@@ -13,6 +15,6 @@ namespace EzioPxe.Client.Contracts;
 [JsonSerializable(typeof(JobDescription))]
 [JsonSerializable(typeof(ProgressReport))]
 [JsonSerializable(typeof(ProgressReply))]
-public sealed partial class ClientJsonContext : JsonSerializerContext
+public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

@@ -1,11 +1,10 @@
-namespace EzioPxe.Client.Contracts;
+namespace EzioPxe.Contracts.Jobs;
 
 /// <summary>
 /// A job as the server hands it out (GET /jobs/{name-or-mac}). Every field except
 /// <see cref="TorrentUrl"/> may be absent; the kernel command line then decides. Values use the
 /// same spelling as the <c>ezio.*</c> kernel parameters (e.g. <c>Disk = "auto"</c>, <c>Seed = "until-done"</c>).
 /// </summary>
-/// <remarks>Shared with the server by file link: depends on nothing else of the client.</remarks>
 public sealed record JobDescription
 {
     public string? Name { get; init; }

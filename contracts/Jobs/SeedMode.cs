@@ -1,4 +1,4 @@
-namespace EzioPxe.Client.Job;
+namespace EzioPxe.Contracts.Jobs;
 
 public enum SeedMode
 {

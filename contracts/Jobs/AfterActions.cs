@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace EzioPxe.Client.Power;
+namespace EzioPxe.Contracts.Jobs;
 
 public static class AfterActions
 {

@@ -1,0 +1,61 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace EzioPxe.Contracts.Jobs;
+
+/// <summary>Parsers of the job's text values (<c>ezio.job</c>, <c>ezio.torrent</c>, <c>ezio.disk</c>).</summary>
+public static class JobValues
+{
+    /// <summary><c>ezio.disk=auto</c>: the client picks the one fixed disk that fits (docs/client.md).</summary>
+    public const string AutoDisk = "auto";
+
+    /// <summary>Job and image names are parts of URLs: letters, digits, '.', '_', '-'.</summary>
+    public static bool TryParseJobName(string text, [MaybeNullWhen(false)] out string name, [NotNullWhen(false)] out string? error)
+    {
+        if (IsUrlSafeName(text))
+        {
+            name = text;
+            error = null;
+            return true;
+        }
+        name = null;
+        error = $"'{text}' is not a job name (letters, digits, '.', '_', '-')";
+        return false;
+    }
+
+    /// <summary>A non-empty name of letters, digits, '.', '_' and '-' that is not "." or "..".</summary>
+    public static bool IsUrlSafeName(string name) =>
+        name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') && name is not ("." or "..");
+
+    /// <summary>An absolute http(s) URL, or a path on the server starting with '/'.</summary>
+    public static bool TryParseTorrentUrl(string text, [MaybeNullWhen(false)] out Uri url, [NotNullWhen(false)] out string? error)
+    {
+        error = null;
+        if (text.StartsWith('/') && Uri.TryCreate(text, UriKind.Relative, out url))
+        {
+            return true;
+        }
+        if (Uri.TryCreate(text, UriKind.Absolute, out url) && url.Scheme is "http" or "https")
+        {
+            return true;
+        }
+        url = null;
+        error = $"'{text}' is not an http:// or https:// URL or a /path on the server";
+        return false;
+    }
+
+    /// <summary>"auto", an absolute path, or a bare /dev/disk/by-id or by-path name (no '/').</summary>
+    public static bool TryParseDisk(string text, [MaybeNullWhen(false)] out string disk, [NotNullWhen(false)] out string? error)
+    {
+        if (text == AutoDisk
+            || (text.StartsWith('/') && text.Length > 1 && !text.Any(char.IsWhiteSpace))
+            || (text.Length > 0 && text is not ("." or "..") && !text.Contains('/', StringComparison.Ordinal) && !text.Any(char.IsWhiteSpace)))
+        {
+            disk = text;
+            error = null;
+            return true;
+        }
+        disk = null;
+        error = $"'{text}' is not auto, a /dev path or a /dev/disk/by-id or by-path name (like ata-ST500DM002_Z3T1)";
+        return false;
+    }
+}
