@@ -8,6 +8,11 @@ namespace EzioPxe.Imaging;
 /// offset, merged where adjacent, within [0, DiskSize) and aligned to 512 bytes (except a disk
 /// whose size is not a multiple of 512, whose last extent ends with the disk).
 /// <see cref="Notes"/> are messages about the disk as a whole (partition table damage).
+/// <see cref="ZeroExtents"/> (sorted, merged, disjoint from <see cref="Extents"/>) are the bytes
+/// that must read as zeros on the target and do not travel: the zero blocks of regions kept
+/// whole (partition table areas, boot loader gaps, unknown or damaged filesystems).
+/// <see cref="GptHeader"/>, when set, is the golden's primary GPT header; the two header
+/// sectors are then in neither list (the client writes them fitted to its disk).
 /// </summary>
 public sealed record DiskScan(
     string Source,
@@ -18,6 +23,13 @@ public sealed record DiskScan(
     IReadOnlyList<Extent> Extents,
     IReadOnlyList<string> Notes)
 {
+    public IReadOnlyList<Extent> ZeroExtents { get; init; } = [];
+
+    public byte[]? GptHeader { get; init; }
+
+    /// <summary>Bytes that must read as zeros and are zeroed by the client: the sum of <see cref="ZeroExtents"/>.</summary>
+    public long ZeroBytes => ZeroExtents.Sum(e => e.Length);
+
     /// <summary>Bytes that travel: the sum of the extents.</summary>
     public long UsedBytes => Extents.Sum(e => e.Length);
 

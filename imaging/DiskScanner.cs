@@ -1,3 +1,4 @@
+using EzioPxe.Contracts.Images;
 using EzioPxe.Imaging.Extents;
 using EzioPxe.Imaging.FileSystems;
 using EzioPxe.Imaging.Partitions;
@@ -10,9 +11,12 @@ namespace EzioPxe.Imaging;
 /// damaged filesystems, the boot loader gap) are read to drop runs of zeros.
 /// Rules, in order:
 /// - the boot regions of the partition table (MBR/GPT structures, the gap before the first
-///   partition, EBRs, the backup GPT) are kept minus runs of zeros;
+///   partition, EBRs, the backup GPT) are kept minus runs of zeros, and those runs go to the
+///   list of ranges the client zeroes (they must read as zeros whatever the target held);
+/// - the two GPT header sectors do not travel: the torrent carries the primary header and the
+///   client writes both, fitted to its disk;
 /// - each partition with a filesystem we read contributes its used blocks;
-/// - any other partition is kept whole minus runs of zeros, with a note saying why;
+/// - any other partition is kept whole minus runs of zeros (zeroed on the target), with a note saying why;
 /// - unpartitioned space between and after partitions is not kept;
 /// - a disk without a usable partition table is one region: a filesystem on the bare disk is
 ///   read as such, anything else is kept whole minus runs of zeros.
@@ -32,29 +36,44 @@ public static class DiskScanner
         var notes = new List<string>(layout.Notes);
         var partitions = new List<ScannedPartition>();
 
+        var zeros = new ExtentListBuilder();
         var boot = new ExtentListBuilder();
         foreach (var region in layout.BootRegions)
         {
-            ZeroRuns.AddNonZero(disk, region.Offset, region.Length, boot);
+            ZeroRuns.AddNonZero(disk, region.Offset, region.Length, boot, zeros);
         }
         var bootExtents = boot.Build(disk.Size);
         all.AddRange(bootExtents);
 
         if (layout.Kind == PartitionTableKind.None)
         {
-            partitions.Add(ScanRegion(disk, new PartitionEntry(0, 0, disk.Size, "disk", ""), all));
+            partitions.Add(ScanRegion(disk, new PartitionEntry(0, 0, disk.Size, "disk", ""), all, zeros));
         }
         else
         {
             foreach (var entry in layout.Partitions)
             {
-                partitions.Add(ScanRegion(disk, entry, all));
+                partitions.Add(ScanRegion(disk, entry, all, zeros));
             }
         }
-        return new DiskScan(disk.Path, disk.Size, layout.Kind, partitions, ExtentListBuilder.TotalLength(bootExtents), all.Build(disk.Size), notes);
+
+        var gptHeader = layout.GptHeader;
+        if (gptHeader != null && GptFit.Check(gptHeader) is { } problem)
+        {
+            notes.Add($"the GPT header sectors travel as they are ({problem}), so a larger target keeps its backup GPT where the image has it");
+            gptHeader = null;
+        }
+        var clientWritten = gptHeader != null ? new ExtentListBuilder().Also(layout.HeaderSectors ?? []).Build(disk.Size) : [];
+        var travel = ExtentListBuilder.Subtract(all.Build(disk.Size), clientWritten);
+        var zero = ExtentListBuilder.Subtract(ExtentListBuilder.Subtract(zeros.Build(disk.Size), travel), clientWritten);
+        return new DiskScan(disk.Path, disk.Size, layout.Kind, partitions, ExtentListBuilder.TotalLength(bootExtents), travel, notes)
+        {
+            ZeroExtents = zero,
+            GptHeader = gptHeader,
+        };
     }
 
-    private static ScannedPartition ScanRegion(DiskImage disk, PartitionEntry entry, ExtentListBuilder all)
+    private static ScannedPartition ScanRegion(DiskImage disk, PartitionEntry entry, ExtentListBuilder all, ExtentListBuilder zeros)
     {
         var notes = new List<string>();
         if (entry.Start >= disk.Size)
@@ -83,7 +102,7 @@ public static class DiskScanner
             notes.Add(result.Damage != null
                 ? $"damaged {Describe(result.Kind)}: {result.Damage}; the partition is kept whole minus runs of zeros"
                 : "no filesystem the scanner knows (ext2/3/4, FAT12/16/32, NTFS, swap); the partition is kept whole minus runs of zeros");
-            used = ZeroRuns.AddNonZero(disk, entry.Start, available, part);
+            used = ZeroRuns.AddNonZero(disk, entry.Start, available, part, zeros);
             all.AddRange(part.Build(disk.Size));
         }
         var label = result.Usage?.Label ?? "";

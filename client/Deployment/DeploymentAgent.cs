@@ -75,6 +75,11 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
         var diskPath = new DiskSelector().Resolve(job.DiskOrDefault);
         console.WriteLine($"target disk {diskPath}: {torrent.Info.Files.Count} extents, {ByteSize.Format(torrent.Info.TotalLength)} to write");
         await using var storage = DiskPieceStorage.Open(torrent.Info, diskPath);
+        var zeroed = await storage.ZeroRequiredAsync(cancellationToken);
+        if (zeroed.Ranges > 0)
+        {
+            console.WriteLine($"zeroed {ByteSize.Format(zeroed.Bytes)} in {zeroed.Ranges} ranges that must read as zeros (locally: {zeroed.Method})");
+        }
         await using var listener = new PeerListener(new IPEndPoint(IPAddress.Any, 0), logger);
         await using var session = new TorrentSession(torrent, storage, new SessionOptions
         {
@@ -91,6 +96,12 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
         var reply = await WatchAsync(session, progress, until: () => session.Completion.IsCompleted, cancellationToken);
         await session.Completion; // throws the storage error, if that is why it ended
         console.WriteLine();
+        if (await storage.WriteGptAsync(cancellationToken) is { } gpt)
+        {
+            console.WriteLine(gpt.GrowthBytes == 0
+                ? "GPT headers written"
+                : $"the target is {ByteSize.Format(gpt.GrowthBytes)} larger than the image: backup GPT moved to its end; {ByteSize.Format(gpt.UnpartitionedBytes)} after the last partition is left unpartitioned");
+        }
         console.WriteLine($"image written and verified in {progress.Elapsed:mm\\:ss}");
 
         await SeedAsync(job.SeedOrDefault, session, progress, reply, cancellationToken);

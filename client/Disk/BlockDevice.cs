@@ -159,6 +159,60 @@ public sealed unsafe class BlockDevice : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes [offset, offset + length) read as zeros; both must be multiples of
+    /// <see cref="LogicalBlockSize"/>. A block device gets BLKZEROOUT; a file gets a punched hole
+    /// (or FALLOC_FL_ZERO_RANGE); where the kernel refuses either, zeros are written through
+    /// <paramref name="buffer"/>. Returns how it was done, for the console.
+    /// </summary>
+    public string ZeroOut(long offset, long length, AlignedBuffer buffer)
+    {
+        if (offset % LogicalBlockSize != 0 || length % LogicalBlockSize != 0)
+        {
+            throw new ArgumentException($"zeroing {length} bytes at {offset} on {Path}: not whole {LogicalBlockSize}-byte blocks");
+        }
+        if (length == 0)
+        {
+            return "nothing";
+        }
+        int error;
+        if (IsBlockDevice)
+        {
+            var range = stackalloc ulong[2] { (ulong)offset, (ulong)length };
+            if (ioctl(Fd, BlockIoctls.BLKZEROOUT, range) == 0)
+            {
+                return "BLKZEROOUT";
+            }
+            error = errno;
+        }
+        else
+        {
+            error = FileSpace.Fallocate(Fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
+            if (error == 0)
+            {
+                return "punched holes";
+            }
+            error = FileSpace.Fallocate(Fd, FileSpace.ZeroRange | FALLOC_FL_KEEP_SIZE, offset, length);
+            if (error == 0)
+            {
+                return "FALLOC_FL_ZERO_RANGE";
+            }
+        }
+        if (error != EOPNOTSUPP && error != EINVAL && error != ENOTTY && error != ENOSYS)
+        {
+            throw new LibCException(IsBlockDevice ? $"ioctl({Path}, BLKZEROOUT, {offset}, {length})" : $"fallocate({Path}, {offset}, {length})", error);
+        }
+        // Refused (an old kernel, a driver or file system without it): write the zeros.
+        buffer.Span.Clear();
+        for (var done = 0L; done < length;)
+        {
+            var count = (int)Math.Min(length - done, buffer.Length - buffer.Length % LogicalBlockSize);
+            WriteExactly(offset + done, buffer.Pointer, count);
+            done += count;
+        }
+        return "zero writes";
+    }
+
     /// <summary>fsync: O_DIRECT bypasses the page cache but not the drive's own write cache.</summary>
     public void Flush()
     {

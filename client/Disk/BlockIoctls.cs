@@ -18,6 +18,13 @@ internal static class BlockIoctls
     /// <summary>_IO(0x12, 123): unsigned int, the physical block size (what the hardware writes at once).</summary>
     public const int BLKPBSZGET = 0x127B;
 
+    /// <summary>
+    /// _IO(0x12, 127): zero a byte range, given as u64[2] { start, length }, both multiples of the
+    /// logical block size. The kernel uses the device's WRITE ZEROES / unmap when it has one (no
+    /// data crosses the bus) and writes zero pages otherwise.
+    /// </summary>
+    public const int BLKZEROOUT = 0x127F;
+
     /// <summary>_IOR(0x12, 114, size_t): u64, the size in bytes.</summary>
     public const int BLKGETSIZE64 = unchecked((int)0x80081272);
 }

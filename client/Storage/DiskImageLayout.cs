@@ -13,11 +13,19 @@ public sealed class DiskImageLayout
 {
     private const string DiskSizeKey = ImageInfoKeys.DiskSize;
 
-    private DiskImageLayout(DiskExtent[] extents, long requiredDiskSize)
+    private DiskImageLayout(DiskExtent[] extents, long requiredDiskSize, IReadOnlyList<DiskRange> zeroRanges, byte[]? gptHeader)
     {
         Extents = extents;
         RequiredDiskSize = requiredDiskSize;
+        ZeroRanges = zeroRanges;
+        GptHeader = gptHeader;
     }
+
+    /// <summary>Ranges that must read as zeros and do not travel (x-eziopxe-zero): sorted, disjoint from each other and from every extent.</summary>
+    public IReadOnlyList<DiskRange> ZeroRanges { get; }
+
+    /// <summary>The golden's primary GPT header (x-eziopxe-gpt-header), checked; null for an MBR or unpartitioned image or a torrent that is not ours.</summary>
+    public byte[]? GptHeader { get; }
 
     /// <summary>One extent per torrent file, indexed like <see cref="TorrentInfo.Files"/>.</summary>
     public IReadOnlyList<DiskExtent> Extents { get; }
@@ -64,7 +72,39 @@ public sealed class DiskImageLayout
             }
             required = size.Value;
         }
-        return new DiskImageLayout(extents, required);
+
+        var zeros = info.Dictionary[ImageInfoKeys.Zero] switch
+        {
+            null => [],
+            Engine.Bencode.BString list => ZeroRangeList.Decode(list.Bytes.Span),
+            _ => throw new InvalidTorrentException($"'{ImageInfoKeys.Zero}' is not a byte string"),
+        };
+        if (zeros.Count > 0 && zeros[^1].End > required)
+        {
+            throw new InvalidTorrentException($"'{ImageInfoKeys.Zero}' reaches {zeros[^1].End}, beyond the image's disk size {required}");
+        }
+        // Zeroing an extent would destroy pieces a re-run found present: the lists must be disjoint.
+        var at = 0;
+        foreach (var zero in zeros)
+        {
+            while (at < sorted.Length && sorted[at].End <= zero.Offset)
+            {
+                at++;
+            }
+            if (at < sorted.Length && sorted[at].DiskOffset < zero.End)
+            {
+                throw new InvalidTorrentException($"'{ImageInfoKeys.Zero}' range {zero} overlaps file '{info.Files[sorted[at].FileIndex].Path}' ({sorted[at]})");
+            }
+        }
+
+        byte[]? gptHeader = null;
+        if (info.Dictionary[ImageInfoKeys.GptHeader] is { } headerValue)
+        {
+            gptHeader = (headerValue as Engine.Bencode.BString)?.Bytes.ToArray()
+                ?? throw new InvalidTorrentException($"'{ImageInfoKeys.GptHeader}' is not a byte string");
+            _ = GptFit.For(gptHeader, required); // throws, naming the problem, on a bad header
+        }
+        return new DiskImageLayout(extents, required, zeros, gptHeader);
     }
 
     /// <summary>Throws <see cref="DiskRefusedException"/> (too small) when an extent ends beyond <paramref name="diskSize"/>.</summary>

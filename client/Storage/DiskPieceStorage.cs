@@ -120,6 +120,95 @@ public sealed class DiskPieceStorage : IPieceStorage
     public ValueTask FlushAsync(CancellationToken cancellationToken) => new(Task.Run(Device.Flush, cancellationToken));
 
     /// <summary>
+    /// Makes every range of <see cref="DiskImageLayout.ZeroRanges"/> read as zeros, locally (no
+    /// zero crosses the network): whole logical blocks with <see cref="BlockDevice.ZeroOut"/>,
+    /// blocks shared with an extent by read-modify-write. The ranges never overlap an extent, so
+    /// this can run before, during or after the download, and again on a re-run, without
+    /// touching a piece.
+    /// </summary>
+    public async ValueTask<ZeroingResult> ZeroRequiredAsync(CancellationToken cancellationToken)
+    {
+        var ranges = Layout.ZeroRanges;
+        if (ranges.Count == 0)
+        {
+            return new ZeroingResult(0, 0, "nothing");
+        }
+        var aligned = await _buffers.RentAsync(cancellationToken);
+        try
+        {
+            return await Task.Run(() =>
+            {
+                var methods = new HashSet<string>();
+                long bytes = 0;
+                foreach (var range in ranges)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var start = (range.Offset + _blockSize - 1) / _blockSize * _blockSize;
+                    var end = range.End / _blockSize * _blockSize;
+                    if (end <= start)
+                    {
+                        WriteZeros(range.Offset, range.End, aligned);
+                    }
+                    else
+                    {
+                        WriteZeros(range.Offset, start, aligned);
+                        methods.Add(Device.ZeroOut(start, end - start, aligned));
+                        WriteZeros(end, range.End, aligned);
+                    }
+                    bytes += range.Length;
+                }
+                return new ZeroingResult(bytes, ranges.Count, methods.Count == 0 ? "zero writes" : string.Join(", ", methods.Order(StringComparer.Ordinal)));
+            }, cancellationToken);
+        }
+        finally
+        {
+            _buffers.Return(aligned);
+        }
+    }
+
+    /// <summary>
+    /// For a GPT image (<see cref="DiskImageLayout.GptHeader"/>), once every piece is written:
+    /// writes the primary header, the backup entry array (a copy of the primary one, read back
+    /// from the disk and checked against the header's CRC) and the backup header, fitted to this
+    /// target (<see cref="GptFit"/>): byte-identical to the golden's on a disk of its size, moved
+    /// to the end on a larger one. The header sectors are in no piece, so a re-check of the disk
+    /// still finds every piece present. Returns null for an image without a GPT header.
+    /// </summary>
+    public async ValueTask<GptFitResult?> WriteGptAsync(CancellationToken cancellationToken)
+    {
+        if (Layout.GptHeader is not { } header)
+        {
+            return null;
+        }
+        var fit = GptFit.For(header, Device.Size);
+        var aligned = await _buffers.RentAsync(cancellationToken);
+        try
+        {
+            var highest = await Task.Run(() =>
+            {
+                var entries = new byte[fit.EntriesBytes];
+                ReadRange(fit.PrimaryEntriesLba * GptFit.SectorSize, entries, aligned);
+                var crc = Crc32.Compute(entries);
+                if (crc != fit.EntriesCrc)
+                {
+                    throw new IOException($"the GPT entry array written at LBA {fit.PrimaryEntriesLba} of {Device.Path} has CRC 0x{crc:x8}, the image's header says 0x{fit.EntriesCrc:x8}: the disk does not hold the image");
+                }
+                WriteRange(fit.BackupEntriesLba * GptFit.SectorSize, entries, aligned);
+                WriteRange(fit.BackupHeaderLba * GptFit.SectorSize, fit.BackupHeader, aligned);
+                WriteRange(GptFit.SectorSize, fit.PrimaryHeader, aligned);
+                return fit.HighestPartitionLba(entries);
+            }, cancellationToken);
+            await FlushAsync(cancellationToken);
+            var unpartitioned = Math.Max(0, fit.LastUsableLba - Math.Max(highest, 0)) * GptFit.SectorSize;
+            return new GptFitResult(fit.GrowthSectors * GptFit.SectorSize, unpartitioned);
+        }
+        finally
+        {
+            _buffers.Return(aligned);
+        }
+    }
+
+    /// <summary>
     /// The last step after the image is complete: flush, then have the kernel re-read the
     /// partition table of a whole disk. A failed re-read is not an error (the reboot reads it
     /// anyway); the result says why it did not happen.
@@ -181,6 +270,15 @@ public sealed class DiskPieceStorage : IPieceStorage
                 position += count;
                 consumed += count;
             }
+        }
+    }
+
+    /// <summary>Writes zeros over [start, end) through <see cref="WriteRange"/> (edge blocks read, patched, written back).</summary>
+    private void WriteZeros(long start, long end, AlignedBuffer buffer)
+    {
+        if (end > start)
+        {
+            WriteRange(start, new byte[end - start], buffer);
         }
     }
 

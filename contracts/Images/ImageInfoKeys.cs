@@ -11,4 +11,13 @@ public static class ImageInfoKeys
 
     /// <summary>The partition table and file systems as scanned, for `image inspect`.</summary>
     public const string Layout = "x-eziopxe-layout";
+
+    /// <summary>Ranges that must read as zeros on the target and do not travel (<see cref="ZeroRangeList"/>).</summary>
+    public const string Zero = "x-eziopxe-zero";
+
+    /// <summary>
+    /// The golden's GPT header (its first header-size bytes, as at LBA 1). The two header sectors
+    /// do not travel: the client writes both, fitted to the target's size (<see cref="GptFit"/>).
+    /// </summary>
+    public const string GptHeader = "x-eziopxe-gpt-header";
 }

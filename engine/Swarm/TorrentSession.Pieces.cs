@@ -146,6 +146,7 @@ public sealed partial class TorrentSession
     {
         var info = Torrent.Info;
         var buffer = _pool.Rent(info.PieceLength);
+        var found = 0; // pieces this check found on the storage, not those downloaded meanwhile
         try
         {
             for (var piece = 0; piece < info.PieceCount && !_stop.IsCancellationRequested; piece++)
@@ -176,6 +177,7 @@ public sealed partial class TorrentSession
                     if (good && !_have[piece] && !_picker.Active.ContainsKey(piece) && !_picker.Verifying.Contains(piece))
                     {
                         MarkHave(piece);
+                        found++;
                     }
                     finished = _have.IsComplete;
                     foreach (var peer in _peers)
@@ -196,6 +198,6 @@ public sealed partial class TorrentSession
         {
             _pool.Return(buffer);
         }
-        _logger.LogInformation("{Torrent}: existing data checked, {Have} of {Count} pieces present", Torrent.Info.Name, _have.Count, info.PieceCount);
+        _logger.LogInformation("{Torrent}: existing data checked, {Found} of {Count} pieces present", Torrent.Info.Name, found, info.PieceCount);
     }
 }

@@ -40,6 +40,13 @@ public sealed class ExtentListBuilder
         }
     }
 
+    /// <summary>Adds <paramref name="extents"/> and returns this builder, for one-line lists.</summary>
+    public ExtentListBuilder Also(IEnumerable<Extent> extents)
+    {
+        AddRange(extents);
+        return this;
+    }
+
     /// <summary>Sorted, merged extents, cut to [0, limit).</summary>
     public List<Extent> Build(long limit = long.MaxValue)
     {
@@ -70,4 +77,32 @@ public sealed class ExtentListBuilder
 
     /// <summary>Total bytes of a sorted, merged extent list.</summary>
     public static long TotalLength(IEnumerable<Extent> extents) => extents.Sum(e => e.Length);
+
+    /// <summary>The parts of sorted, merged <paramref name="from"/> that no extent of sorted, merged <paramref name="remove"/> covers.</summary>
+    public static List<Extent> Subtract(IReadOnlyList<Extent> from, IReadOnlyList<Extent> remove)
+    {
+        var result = new List<Extent>(from.Count);
+        var r = 0;
+        foreach (var extent in from)
+        {
+            var position = extent.Offset;
+            while (r < remove.Count && remove[r].End <= position)
+            {
+                r++;
+            }
+            for (var i = r; i < remove.Count && remove[i].Offset < extent.End; i++)
+            {
+                if (remove[i].Offset > position)
+                {
+                    result.Add(new Extent(position, remove[i].Offset - position));
+                }
+                position = Math.Max(position, remove[i].End);
+            }
+            if (position < extent.End)
+            {
+                result.Add(new Extent(position, extent.End - position));
+            }
+        }
+        return result;
+    }
 }

@@ -1,9 +1,11 @@
 namespace EzioPxe.Imaging.Extents;
 
 /// <summary>
-/// "Keep whole minus runs of zeros": for regions we cannot interpret (unknown or damaged
-/// filesystems, boot loader gaps) every 4 KiB block that holds a non-zero byte is kept. Holes
-/// of a sparse image are skipped without reading.
+/// "Keep whole minus runs of zeros": for regions whose bytes all matter but that we cannot
+/// interpret (unknown or damaged filesystems, partition table areas, boot loader gaps) every
+/// 4 KiB block that holds a non-zero byte travels, and every other block goes to the list of
+/// ranges the client zeroes locally (the target's old bytes must not show through). Holes of a
+/// sparse image are zero blocks found without reading.
 /// </summary>
 public static class ZeroRuns
 {
@@ -12,8 +14,11 @@ public static class ZeroRuns
 
     private const int ChunkSize = 4 << 20;
 
-    /// <summary>Adds the non-zero 4 KiB blocks of [start, start+length) (clipped to the disk) to <paramref name="into"/>; returns the bytes added.</summary>
-    public static long AddNonZero(DiskImage disk, long start, long length, ExtentListBuilder into)
+    /// <summary>
+    /// Adds the non-zero 4 KiB blocks of [start, start+length) (clipped to the disk) to
+    /// <paramref name="into"/> and the all-zero ones to <paramref name="zeros"/>; returns the bytes added to <paramref name="into"/>.
+    /// </summary>
+    public static long AddNonZero(DiskImage disk, long start, long length, ExtentListBuilder into, ExtentListBuilder zeros)
     {
         var end = Math.Min(start + length, disk.Size);
         long kept = 0;
@@ -23,6 +28,7 @@ public static class ZeroRuns
         {
             // Blocks are counted from the region start so that they stay as aligned as it is.
             var position = Math.Max(done, start + (dataStart - start) / BlockSize * BlockSize);
+            zeros.Add(done, position - done); // a hole: zeros without reading
             while (position < dataEnd)
             {
                 var count = (int)Math.Min(ChunkSize, end - position);
@@ -36,11 +42,16 @@ public static class ZeroRuns
                         into.Add(position + at, block.Length);
                         kept += block.Length;
                     }
+                    else
+                    {
+                        zeros.Add(position + at, block.Length);
+                    }
                 }
                 position += count;
             }
             done = Math.Max(done, position);
         }
+        zeros.Add(done, end - done);
         return kept;
     }
 }

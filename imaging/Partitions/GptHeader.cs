@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using EzioPxe.Contracts.Images;
 
 namespace EzioPxe.Imaging.Partitions;
 
@@ -11,7 +12,8 @@ public sealed record GptHeader(
     long EntriesLba,
     int EntryCount,
     int EntrySize,
-    uint EntriesCrc)
+    uint EntriesCrc,
+    int HeaderSize)
 {
     private static ReadOnlySpan<byte> Signature => "EFI PART"u8;
 
@@ -48,7 +50,8 @@ public sealed record GptHeader(
             (long)BinaryPrimitives.ReadUInt64LittleEndian(sector[72..]),
             (int)BinaryPrimitives.ReadUInt32LittleEndian(sector[80..]),
             (int)BinaryPrimitives.ReadUInt32LittleEndian(sector[84..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(sector[88..]));
+            BinaryPrimitives.ReadUInt32LittleEndian(sector[88..]),
+            (int)headerSize);
         if (header.MyLba != expectedLba)
         {
             problem = $"header says it is at LBA {header.MyLba}, found at LBA {expectedLba}";

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using EzioPxe.Contracts.Images;
 using EzioPxe.Imaging.Extents;
 
 namespace EzioPxe.Imaging.Partitions;
@@ -16,7 +17,7 @@ public static class GptReader
     {
         const int sector = DiskImage.SectorSize;
         var lastLba = disk.Size / sector - 1;
-        var (primary, primaryEntries, primaryProblem) = ReadCopy(disk, 1);
+        var (primary, primaryEntries, primaryProblem, primarySector) = ReadCopy(disk, 1);
         GptHeader? backup = null;
         byte[]? backupEntries = null;
         string backupProblem;
@@ -28,7 +29,7 @@ public static class GptReader
         }
         else
         {
-            (backup, backupEntries, backupProblem) = ReadCopy(disk, backupLba);
+            (backup, backupEntries, backupProblem, _) = ReadCopy(disk, backupLba);
         }
 
         GptHeader header;
@@ -83,31 +84,44 @@ public static class GptReader
         {
             bootRegions.Add(new Extent(tailStart, disk.Size - tailStart));
         }
-        return new PartitionLayout(PartitionTableKind.Gpt, partitions, bootRegions, notes);
+        if (primary == null)
+        {
+            // The client would have to rebuild the primary from the backup, and the primary entry
+            // array may be as damaged as its header: send the header sectors as they are instead.
+            notes.Add("the GPT header sectors travel as they are (the primary is damaged), so a larger target keeps its backup GPT where the image has it");
+            return new PartitionLayout(PartitionTableKind.Gpt, partitions, bootRegions, notes);
+        }
+        var headerSectors = new List<Extent> { new(sector, sector) };
+        if (primary.AlternateLba * sector >= tailStart)
+        {
+            headerSectors.Add(new Extent(primary.AlternateLba * sector, sector));
+        }
+        return new PartitionLayout(PartitionTableKind.Gpt, partitions, bootRegions, notes, primarySector![..primary.HeaderSize], headerSectors);
     }
 
-    private static (GptHeader? Header, byte[]? Entries, string Problem) ReadCopy(DiskImage disk, long lba)
+    private static (GptHeader? Header, byte[]? Entries, string Problem, byte[]? Sector) ReadCopy(DiskImage disk, long lba)
     {
         const int sector = DiskImage.SectorSize;
         if ((lba + 1) * sector > disk.Size)
         {
-            return (null, null, $"LBA {lba} is past the end of the disk");
+            return (null, null, $"LBA {lba} is past the end of the disk", null);
         }
-        var header = GptHeader.Parse(disk.Read(lba * sector, sector), lba, out var problem);
+        var bytes = disk.Read(lba * sector, sector);
+        var header = GptHeader.Parse(bytes, lba, out var problem);
         if (header == null)
         {
-            return (null, null, problem);
+            return (null, null, problem, null);
         }
         if ((header.EntriesLba * sector) + header.EntriesBytes > disk.Size)
         {
-            return (null, null, $"its entry array at LBA {header.EntriesLba} is past the end of the disk");
+            return (null, null, $"its entry array at LBA {header.EntriesLba} is past the end of the disk", null);
         }
         var entries = disk.Read(header.EntriesLba * sector, (int)header.EntriesBytes);
         var crc = Crc32.Compute(entries);
         if (crc != header.EntriesCrc)
         {
-            return (null, null, $"entry array CRC mismatch (stored 0x{header.EntriesCrc:x8}, computed 0x{crc:x8})");
+            return (null, null, $"entry array CRC mismatch (stored 0x{header.EntriesCrc:x8}, computed 0x{crc:x8})", null);
         }
-        return (header, entries, "");
+        return (header, entries, "", bytes);
     }
 }

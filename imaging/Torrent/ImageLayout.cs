@@ -6,20 +6,22 @@ namespace EzioPxe.Imaging.Torrent;
 /// The partition/filesystem summary of an image, stored in the torrent's info dictionary under
 /// "x-eziopxe-layout" so that `image inspect` can show it and the info-hash covers it:
 /// d table=mbr|gpt|none, outside-partitions=bytes, partitions=[d index start length type name
-/// filesystem label used kept-whole e ...], notes=[strings] e.
+/// filesystem label used kept-whole e ...], notes=[strings], zeroed=bytes the client zeroes e.
 /// </summary>
 public sealed record ImageLayout(
     string PartitionTable,
     long OutsidePartitionsBytes,
     IReadOnlyList<ImageLayoutPartition> Partitions,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    long ZeroedBytes = 0)
 {
     public static ImageLayout FromScan(DiskScan scan) => new(
         scan.PartitionTable.ToString().ToLowerInvariant(),
         scan.BootRegionBytes,
         scan.Partitions.Select(p => new ImageLayoutPartition(
             p.Index, p.Start, p.Length, p.Type, p.Name, DiskScanner.Describe(p.FileSystem), p.Label, p.UsedBytes, p.KeptWhole)).ToList(),
-        scan.AllNotes.ToList());
+        scan.AllNotes.ToList(),
+        scan.ZeroBytes);
 
     public BDictionary ToBencode()
     {
@@ -43,6 +45,7 @@ public sealed record ImageLayout(
         layout.Set("outside-partitions", OutsidePartitionsBytes);
         layout.Set("partitions", partitions);
         layout.Set("notes", new BList(Notes.Select(n => (BValue)new BString(n))));
+        layout.Set("zeroed", ZeroedBytes);
         return layout;
     }
 
@@ -58,7 +61,8 @@ public sealed record ImageLayout(
                 Text(d, "filesystem"), Text(d, "label"), Integer(d, "used"), Integer(d, "kept-whole") != 0));
         }
         var notes = layout.GetList("notes")?.Items.Select(n => (n as BString)?.Text ?? "").ToList() ?? new List<string>();
-        return new ImageLayout(Text(layout, "table"), Integer(layout, "outside-partitions"), partitions, notes);
+        // "zeroed" came with x-eziopxe-zero; older torrents have neither.
+        return new ImageLayout(Text(layout, "table"), Integer(layout, "outside-partitions"), partitions, notes, layout.GetInteger("zeroed")?.Value ?? 0);
     }
 
     private static long Integer(BDictionary d, string key) => d.GetInteger(key)?.Value ?? throw Missing(key);

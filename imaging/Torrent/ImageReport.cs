@@ -23,6 +23,10 @@ public static class ImageReport
         {
             output.WriteLine($"note: {note}");
         }
+        if (layout.ZeroedBytes > 0)
+        {
+            output.WriteLine($"Zeroed on the target, not sent: {Size(layout.ZeroedBytes)} (zero blocks of the areas above that must read as zeros)");
+        }
         var share = diskSize == 0 ? 0 : 100.0 * travellingBytes / diskSize;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Travels: {Size(travellingBytes)} of {Size(diskSize)} ({share:0.##}% of the disk)"));

@@ -9,8 +9,10 @@ namespace EzioPxe.Imaging.Torrent;
 /// An image torrent: a private v1 multi-file torrent whose files are the disk's used extents in
 /// offset order, each named by its byte offset on the disk as 32 lower-case hex digits
 /// (partclone/EZIO's "%032llx"), so a client places every byte by the file name alone.
-/// The info dictionary adds "x-eziopxe-disk-size" (bytes; clients refuse smaller disks) and
-/// "x-eziopxe-layout" (<see cref="ImageLayout"/>). See docs/image-format.md.
+/// The info dictionary adds "x-eziopxe-disk-size" (bytes; clients refuse smaller disks),
+/// "x-eziopxe-layout" (<see cref="ImageLayout"/>), "x-eziopxe-zero" (ranges the client zeroes,
+/// <see cref="ZeroRangeList"/>) and, for a GPT disk, "x-eziopxe-gpt-header" (the primary header
+/// the client fits to its disk, <see cref="GptFit"/>). See docs/image-format.md.
 /// </summary>
 public static class ImageTorrent
 {
@@ -23,6 +25,16 @@ public static class ImageTorrent
         {
             throw new InvalidOperationException("nothing to send: every byte of the disk is unused or zero");
         }
+        var extra = new Dictionary<string, BValue>
+        {
+            [DiskSizeKey] = new BInteger(scan.DiskSize),
+            [LayoutKey] = ImageLayout.FromScan(scan).ToBencode(),
+            [ImageInfoKeys.Zero] = new BString(ZeroRangeList.Encode(scan.ZeroExtents.Select(e => new DiskRange(e.Offset, e.Length)).ToList())),
+        };
+        if (scan.GptHeader != null)
+        {
+            extra[ImageInfoKeys.GptHeader] = new BString(scan.GptHeader);
+        }
         return new TorrentBuilder
         {
             Name = name,
@@ -31,11 +43,7 @@ public static class ImageTorrent
             PieceHashes = pieceHashes,
             Announce = announce,
             IsPrivate = true,
-            ExtraInfo = new Dictionary<string, BValue>
-            {
-                [DiskSizeKey] = new BInteger(scan.DiskSize),
-                [LayoutKey] = ImageLayout.FromScan(scan).ToBencode(),
-            },
+            ExtraInfo = extra,
         }.Build();
     }
 

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using EzioPxe.Contracts.Images;
+using EzioPxe.Engine.Bencode;
 using EzioPxe.Engine.Metainfo;
 using EzioPxe.Server.Cli;
 using EzioPxe.Imaging;
@@ -11,9 +13,10 @@ namespace EzioPxe.Imaging.Tests;
 
 /// <summary>
 /// `image create` on a disk partitioned and filled by the real tools, then only the torrent's
-/// files, each placed by its name alone, written onto a zeroed disk of the same size: the
-/// partition table must read back the same, every filesystem must pass its fsck and every file
-/// must have its checksum.
+/// files, each placed by its name alone, written onto a disk of the same size full of old
+/// (pseudo-random) bytes, its x-eziopxe-zero ranges zeroed and its GPT headers written from
+/// x-eziopxe-gpt-header as a client does: the partition table must read back the same, every
+/// filesystem must pass its fsck and every file must have its checksum.
 /// </summary>
 public sealed class RoundTripTests(ITestOutputHelper output)
 {
@@ -48,8 +51,8 @@ public sealed class RoundTripTests(ITestOutputHelper output)
         AssertSameTable(source.ImagePath, target, gpt: true);
         Assert.Equal(Sha(source.ImagePath, 0, 1 << 20), Sha(target, 0, 1 << 20)); // MBR, GPT, boot loader gap.
         var size = new FileInfo(target).Length;
-        Assert.Equal(Sha(source.ImagePath, size - (1 << 20), 1 << 20), Sha(target, size - (1 << 20), 1 << 20)); // Backup GPT.
-        Assert.Equal(new byte[4096], Read(target, 200L << 20, 4096));
+        Assert.Equal(Sha(source.ImagePath, size - 33 * 512, 33 * 512), Sha(target, size - 33 * 512, 33 * 512)); // Backup GPT entries and header.
+        Assert.Equal(OldByteAt(200L << 20), Read(target, 200L << 20, 1)[0]); // unpartitioned: the target's old bytes stay
         Assert.Equal(files[1], ReadFat(restored, 1, temp));
         Assert.Equal(files[2], ReadExt(restored, 2, temp));
         Assert.Equal(files[3], ReadNtfs(restored, 3, temp));
@@ -104,12 +107,31 @@ public sealed class RoundTripTests(ITestOutputHelper output)
         Assert.True(torrent.Info.PieceLength >= 256 * 1024);
 
         var target = temp.File("target.img");
-        using (var file = File.Create(target))
-        {
-            file.SetLength(diskSize);
-        }
+        WriteOldContent(target, diskSize);
         using var sourceFile = File.OpenHandle(source.ImagePath);
         using var targetFile = File.OpenHandle(target, FileMode.Open, FileAccess.Write);
+        var extents = torrent.Info.Files.Select(f => (Offset: Convert.ToInt64(f.Path, 16), f.Length)).ToList();
+        var zeros = ZeroRangeList.Decode(((BString)torrent.Info.Dictionary[ImageInfoKeys.Zero]!).Bytes.Span);
+        foreach (var zero in zeros)
+        {
+            Assert.Equal(0, zero.Offset % 512);
+            Assert.DoesNotContain(extents, e => e.Offset < zero.End && zero.Offset < e.Offset + e.Length);
+            Assert.True(Read(source.ImagePath, zero.Offset, (int)zero.Length).AsSpan().IndexOfAnyExcept((byte)0) < 0, $"zero range {zero} holds data in the source");
+            RandomAccess.Write(targetFile, new byte[zero.Length], zero.Offset);
+        }
+        if (torrent.Info.Dictionary[ImageInfoKeys.GptHeader] is BString header)
+        {
+            Assert.DoesNotContain(extents, e => e.Offset <= 512 && 512 < e.Offset + e.Length); // LBA 1 does not travel
+            var fit = GptFit.For(header.Bytes.Span, diskSize);
+            Assert.Equal(0, fit.GrowthSectors);
+            var entries = new byte[fit.EntriesBytes];
+            RandomAccess.Read(sourceFile, entries, fit.PrimaryEntriesLba * 512);
+            RandomAccess.Write(targetFile, fit.PrimaryHeader, 512);
+            RandomAccess.Write(targetFile, entries, fit.BackupEntriesLba * 512);
+            RandomAccess.Write(targetFile, fit.BackupHeader, fit.BackupHeaderLba * 512);
+            Assert.Equal(Read(source.ImagePath, 512, 512), fit.PrimaryHeader);
+            Assert.Equal(Read(source.ImagePath, fit.BackupHeaderLba * 512, 512), fit.BackupHeader);
+        }
         var stream = new MemoryStream();
         long previousEnd = -1;
         foreach (var f in torrent.Info.Files)
@@ -225,6 +247,27 @@ public sealed class RoundTripTests(ITestOutputHelper output)
 
     private static Dictionary<string, string> HashDirectory(string directory) =>
         Directory.GetFiles(directory).ToDictionary(f => Path.GetFileName(f), f => TestFiles.Sha256(File.ReadAllBytes(f)));
+
+    /// <summary>What the target held before: a 1 MiB pseudo-random pattern repeated, like an old system's bytes.</summary>
+    private static void WriteOldContent(string path, long size)
+    {
+        using var file = File.OpenHandle(path, FileMode.Create, FileAccess.Write);
+        for (long at = 0; at < size; at += OldPattern.Length)
+        {
+            RandomAccess.Write(file, OldPattern.AsSpan(0, (int)Math.Min(OldPattern.Length, size - at)), at);
+        }
+    }
+
+    private static readonly byte[] OldPattern = MakeOldPattern();
+
+    private static byte[] MakeOldPattern()
+    {
+        var bytes = new byte[1 << 20];
+        new Random(1234).NextBytes(bytes);
+        return bytes;
+    }
+
+    private static byte OldByteAt(long offset) => OldPattern[offset % OldPattern.Length];
 
     internal static void WriteRandom(string path, long offset, int length, int seed)
     {

@@ -16,7 +16,7 @@ namespace EzioPxe.Client.Tests.Deployment;
 public class ClientDeploymentTests
 {
     private const long DiskSize = 48L * 1024 * 1024;
-    private static string ClientBinary => RepositoryPaths.Of("out/client/eziopxe-client");
+    internal static string ClientBinary => RepositoryPaths.Of("out/client/eziopxe-client");
 
     /// <summary>Extents at awkward offsets and lengths, like a real disk's used blocks plus a partition table.</summary>
     private static ImageTorrent MakeImage(string announce) => new(256 * 1024, new[]
@@ -112,7 +112,7 @@ public class ClientDeploymentTests
         await Task.CompletedTask;
     }
 
-    private static ToolResult RunClient(TorrentWebServer web, string disk) => Tool.Run(ClientBinary,
+    internal static ToolResult RunClient(TorrentWebServer web, string disk) => Tool.Run(ClientBinary,
         new[] { $"--server=127.0.0.1:{web.Port}", $"--torrent={web.TorrentUrl}", $"--disk={disk}", "--after=wait", "--seed=none", "--mac=52:54:00:12:34:56" },
         TimeSpan.FromMinutes(3));
 

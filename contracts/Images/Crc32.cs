@@ -1,7 +1,7 @@
-namespace EzioPxe.Imaging.Partitions;
+namespace EzioPxe.Contracts.Images;
 
 /// <summary>CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320): the checksum of GPT headers and entry arrays (UEFI spec 5.3.2).</summary>
-internal static class Crc32
+public static class Crc32
 {
     private static readonly uint[] Table = BuildTable();
 
