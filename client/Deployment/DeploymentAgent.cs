@@ -72,7 +72,12 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
         console.WriteLine($"fetching torrent {torrentUrl}");
         var torrent = Torrent.Parse(await http.GetByteArrayAsync(torrentUrl, cancellationToken));
 
-        var diskPath = new DiskSelector().Resolve(job.DiskOrDefault);
+        var selector = new DiskSelector();
+        var diskPath = selector.Resolve(job.DiskOrDefault);
+        if (job.Partition is int partition)
+        {
+            diskPath = selector.ResolvePartition(diskPath, partition);
+        }
         console.WriteLine($"target disk {diskPath}: {torrent.Info.Files.Count} extents, {ByteSize.Format(torrent.Info.TotalLength)} to write");
         await using var storage = DiskPieceStorage.Open(torrent.Info, diskPath);
         var zeroed = await storage.ZeroRequiredAsync(cancellationToken);

@@ -18,19 +18,32 @@ public sealed class DiskPreflight
     public string SysDevBlockRoot { get; init; } = "/sys/dev/block";
 
     /// <summary>Opens <paramref name="path"/> read-only and throws <see cref="DiskRefusedException"/> with every reason it must not be written.</summary>
-    public void Check(string path, long requiredBytes)
+    public void Check(string path, long requiredBytes, ImageTarget target = ImageTarget.Either)
     {
         using var device = BlockDevice.Open(path, writable: false);
-        var problems = FindProblems(device, requiredBytes);
+        var problems = FindProblems(device, requiredBytes, target);
         if (problems.Count > 0)
         {
             throw new DiskRefusedException(path, problems);
         }
     }
 
-    public List<(DiskRefusal Reason, string Why)> FindProblems(BlockDevice device, long requiredBytes)
+    public List<(DiskRefusal Reason, string Why)> FindProblems(BlockDevice device, long requiredBytes, ImageTarget target = ImageTarget.Either)
     {
         var problems = new List<(DiskRefusal, string)>();
+        // A regular file (a test, an image being prepared) can stand for either.
+        var isPartition = device.IsBlockDevice && File.Exists(Path.Combine(SysDevBlockRoot, device.DeviceNumber.ToString(), "partition"));
+        if (target == ImageTarget.Partition && device.IsBlockDevice && !isPartition)
+        {
+            problems.Add((DiskRefusal.WrongKind,
+                "the image is a partition image (EZIO/Clonezilla-BT: its offsets are relative to a partition, it has no x-eziopxe-disk-size) but this is a whole disk, "
+                + "whose partition table it would overwrite; name the partition: ezio.disk=/dev/sda2, or ezio.part=2 on the chosen disk"));
+        }
+        if (target == ImageTarget.WholeDisk && isPartition)
+        {
+            problems.Add((DiskRefusal.WrongKind,
+                "the image is a whole disk with its partition table but this is a partition; name the whole disk (ezio.disk=auto or /dev/sda, without ezio.part)"));
+        }
         if (device.Size < requiredBytes)
         {
             problems.Add((DiskRefusal.TooSmall,

@@ -13,4 +13,6 @@ public enum DiskRefusal
     Held,
     /// <summary>The kernel marks it read-only.</summary>
     ReadOnly,
+    /// <summary>A partition image aimed at a whole disk, or a whole-disk image aimed at a partition.</summary>
+    WrongKind,
 }

@@ -38,6 +38,30 @@ public sealed class DiskSelector(string sysBlockRoot = "/sys/block", string devR
         throw new DiskSelectionException($"disk '{disk}' is not in {string.Join(", ", places)}");
     }
 
+    /// <summary>
+    /// Partition <paramref name="number"/> of the disk at <paramref name="diskPath"/> (<c>ezio.part</c>):
+    /// the sub-directory of the disk's /sys/block entry whose "partition" attribute is the number
+    /// (sda2, nvme0n1p2, loop0p2), as a /dev path.
+    /// </summary>
+    public string ResolvePartition(string diskPath, int number)
+    {
+        var name = Path.GetFileName(new FileInfo(diskPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? diskPath);
+        var dir = Path.Combine(sysBlockRoot, name);
+        if (!Directory.Exists(dir))
+        {
+            throw new DiskSelectionException($"ezio.part={number}: {diskPath} is not a whole disk in {sysBlockRoot}");
+        }
+        var text = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var partitions = Directory.EnumerateDirectories(dir).Where(d => File.Exists(Path.Combine(d, "partition"))).ToList();
+        var match = partitions.FirstOrDefault(d => ReadAttribute(d, "partition") == text);
+        if (match == null)
+        {
+            var have = partitions.Count == 0 ? "none" : string.Join(", ", partitions.Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            throw new DiskSelectionException($"ezio.part={number}: {diskPath} has no partition {number} (its partitions: {have})");
+        }
+        return Path.Combine(devRoot, Path.GetFileName(match));
+    }
+
     /// <summary>The largest eligible disk; ties go to the first name in order (sda before sdb).</summary>
     public DiskCandidate SelectAuto()
     {

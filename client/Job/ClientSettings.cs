@@ -22,6 +22,9 @@ public sealed record ClientSettings
     /// <summary><c>ezio.disk</c>: "auto", a path (/dev/sda, /dev/sda2, a regular file), or a /dev/disk/by-id or by-path name.</summary>
     public string? Disk { get; init; }
 
+    /// <summary><c>ezio.part</c>: a partition number on the disk, where a partition image goes (EZIO/Clonezilla-BT torrents).</summary>
+    public int? Partition { get; init; }
+
     /// <summary><c>ezio.after</c>.</summary>
     public AfterAction? After { get; init; }
 
@@ -77,6 +80,7 @@ public sealed record ClientSettings
             Job = Job ?? job.Name,
             TorrentUrl = TorrentUrl ?? Parse<Uri>(job.TorrentUrl, JobValues.TryParseTorrentUrl, $"{from}: torrentUrl", problems),
             Disk = Disk ?? Parse<string>(job.Disk, JobValues.TryParseDisk, $"{from}: disk", problems),
+            Partition = Partition ?? ParseValue<int>(job.Partition, JobValues.TryParsePartition, $"{from}: partition", problems),
             After = After ?? ParseValue<AfterAction>(job.After, AfterActions.TryParse, $"{from}: after", problems),
             Seed = Seed ?? ParseValue<SeedPolicy>(job.Seed, SeedPolicy.TryParse, $"{from}: seed", problems),
             LogLevel = LogLevel ?? ParseValue<ClientLogLevel>(job.LogLevel, ClientLogLevels.TryParse, $"{from}: logLevel", problems),

@@ -34,7 +34,7 @@ public static class ClientSettingsReader
     }
 
     /// <summary>The setting names, as keys (the kernel parameter is <c>ezio.</c> + key).</summary>
-    public static IReadOnlyList<string> Keys { get; } = ["server", "job", "torrent", "disk", "after", "seed", "log", "mac"];
+    public static IReadOnlyList<string> Keys { get; } = ["server", "job", "torrent", "disk", "part", "after", "seed", "log", "mac"];
 
     /// <summary>Throws <see cref="JobConfigurationException"/> listing every problem at once, so one reboot fixes them all.</summary>
     public static ClientSettings Read(IConfigurationRoot configuration, string environmentPrefix = ClientConfiguration.EnvironmentPrefix)
@@ -59,6 +59,7 @@ public static class ClientSettingsReader
             Job = Get<string>("job", JobValues.TryParseJobName),
             TorrentUrl = Get<Uri>("torrent", JobValues.TryParseTorrentUrl),
             Disk = Get<string>("disk", JobValues.TryParseDisk),
+            Partition = GetValue<int>("part", JobValues.TryParsePartition),
             After = GetValue<AfterAction>("after", AfterActions.TryParse),
             Seed = GetValue<SeedPolicy>("seed", SeedPolicy.TryParse),
             LogLevel = GetValue<ClientLogLevel>("log", ClientLogLevels.TryParse),

@@ -13,13 +13,21 @@ public sealed class DiskImageLayout
 {
     private const string DiskSizeKey = ImageInfoKeys.DiskSize;
 
-    private DiskImageLayout(DiskExtent[] extents, long requiredDiskSize, IReadOnlyList<DiskRange> zeroRanges, byte[]? gptHeader)
+    private DiskImageLayout(DiskExtent[] extents, long requiredDiskSize, IReadOnlyList<DiskRange> zeroRanges, byte[]? gptHeader, ImageTarget target)
     {
+        Target = target;
         Extents = extents;
         RequiredDiskSize = requiredDiskSize;
         ZeroRanges = zeroRanges;
         GptHeader = gptHeader;
     }
+
+    /// <summary>
+    /// Whole disk or partition. Ours carry x-eziopxe-disk-size and say in x-eziopxe-layout
+    /// whether the disk had a partition table; a torrent without the size whose files are named
+    /// by offsets is EZIO/Clonezilla-BT's, whose offsets are relative to a partition.
+    /// </summary>
+    public ImageTarget Target { get; }
 
     /// <summary>Ranges that must read as zeros and do not travel (x-eziopxe-zero): sorted, disjoint from each other and from every extent.</summary>
     public IReadOnlyList<DiskRange> ZeroRanges { get; }
@@ -104,7 +112,10 @@ public sealed class DiskImageLayout
                 ?? throw new InvalidTorrentException($"'{ImageInfoKeys.GptHeader}' is not a byte string");
             _ = GptFit.For(gptHeader, required); // throws, naming the problem, on a bad header
         }
-        return new DiskImageLayout(extents, required, zeros, gptHeader);
+        var target = info.Dictionary[DiskSizeKey] == null
+            ? ImageTarget.Partition
+            : (info.Dictionary[ImageInfoKeys.Layout] as Engine.Bencode.BDictionary)?.GetString("table")?.Text is "gpt" or "mbr" ? ImageTarget.WholeDisk : ImageTarget.Either;
+        return new DiskImageLayout(extents, required, zeros, gptHeader, target);
     }
 
     /// <summary>Throws <see cref="DiskRefusedException"/> (too small) when an extent ends beyond <paramref name="diskSize"/>.</summary>

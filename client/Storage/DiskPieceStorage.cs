@@ -58,7 +58,7 @@ public sealed class DiskPieceStorage : IPieceStorage
     public static DiskPieceStorage Open(TorrentInfo info, string path, DiskPreflight? preflight = null, int bufferSize = 1 << 20, int bufferCount = 8)
     {
         var layout = DiskImageLayout.FromTorrent(info);
-        (preflight ?? new DiskPreflight()).Check(path, layout.RequiredDiskSize);
+        (preflight ?? new DiskPreflight()).Check(path, layout.RequiredDiskSize, layout.Target);
         var device = BlockDevice.Open(path, writable: true);
         try
         {

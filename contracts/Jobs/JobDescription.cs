@@ -13,6 +13,9 @@ public sealed record JobDescription
 
     public string? Disk { get; init; }
 
+    /// <summary>A partition number on <see cref="Disk"/> for a partition image (<c>ezio.part</c>), e.g. "2".</summary>
+    public string? Partition { get; init; }
+
     /// <summary>reboot, poweroff, shell or wait.</summary>
     public string? After { get; init; }
 

@@ -43,6 +43,22 @@ public static class JobValues
         return false;
     }
 
+    /// <summary>Highest <c>ezio.part</c>: GPT's usual 128 entries, MBR logical partitions up to the kernel's 256 minors.</summary>
+    public const int MaxPartition = 256;
+
+    /// <summary><c>ezio.part=N</c>: the partition number (as Linux numbers them: sda2 is 2) on the chosen disk that a partition image goes to.</summary>
+    public static bool TryParsePartition(string text, out int number, [NotNullWhen(false)] out string? error)
+    {
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number) && number >= 1 && number <= MaxPartition)
+        {
+            error = null;
+            return true;
+        }
+        number = 0;
+        error = $"'{text}' is not a partition number (1 to {MaxPartition}, as Linux numbers them: 2 for /dev/sda2)";
+        return false;
+    }
+
     /// <summary>"auto", an absolute path, or a bare /dev/disk/by-id or by-path name (no '/').</summary>
     public static bool TryParseDisk(string text, [MaybeNullWhen(false)] out string disk, [NotNullWhen(false)] out string? error)
     {

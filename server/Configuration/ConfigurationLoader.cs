@@ -271,6 +271,10 @@ public static class ConfigurationLoader
             }
             // The client's own parsers: a value accepted here is one every machine accepts.
             CheckValue<string>($"{key}:Disk", job.Disk, JobValues.TryParseDisk, problems);
+            if (job.Partition != null)
+            {
+                CheckValue<int>($"{key}:Partition", job.Partition, JobValues.TryParsePartition, problems);
+            }
             CheckValue<AfterAction>($"{key}:After", job.After, AfterActions.TryParse, problems);
             CheckValue<SeedPolicy>($"{key}:Seed", job.Seed, SeedPolicy.TryParse, problems);
             if (job.ExpectedMachines < 0)

@@ -11,6 +11,9 @@ public sealed class JobOptions
     /// <summary>"auto", a device path (/dev/sda, /dev/nvme0n1) or a /dev/disk/by-id name.</summary>
     public string Disk { get; set; } = JobDefaults.Disk;
 
+    /// <summary>A partition number on <see cref="Disk"/> for a partition image ("2" for /dev/sda2); null for a whole-disk image.</summary>
+    public string? Partition { get; set; }
+
     /// <summary>reboot, poweroff, shell or wait.</summary>
     public string After { get; set; } = AfterActions.Name(JobDefaults.After);
 

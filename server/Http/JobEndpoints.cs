@@ -48,6 +48,7 @@ public static class JobEndpoints
             Name = jobName,
             TorrentUrl = baseUrl + "torrents/" + Uri.EscapeDataString(settings.FindImage(job.Image!)!.Name) + ".torrent",
             Disk = job.Disk,
+            Partition = job.Partition,
             After = job.After,
             Seed = job.Seed,
             LogLevel = job.LogLevel,

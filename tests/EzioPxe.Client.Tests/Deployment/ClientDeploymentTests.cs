@@ -112,8 +112,8 @@ public class ClientDeploymentTests
         await Task.CompletedTask;
     }
 
-    internal static ToolResult RunClient(TorrentWebServer web, string disk) => Tool.Run(ClientBinary,
-        new[] { $"--server=127.0.0.1:{web.Port}", $"--torrent={web.TorrentUrl}", $"--disk={disk}", "--after=wait", "--seed=none", "--mac=52:54:00:12:34:56" },
+    internal static ToolResult RunClient(TorrentWebServer web, string disk, params string[] more) => Tool.Run(ClientBinary,
+        new[] { $"--server=127.0.0.1:{web.Port}", $"--torrent={web.TorrentUrl}", $"--disk={disk}", "--after=wait", "--seed=none", "--mac=52:54:00:12:34:56" }.Concat(more),
         TimeSpan.FromMinutes(3));
 
     private static async Task<ISeeder> StartSeeder(string kind, Torrent torrent, TempDirectory dir)

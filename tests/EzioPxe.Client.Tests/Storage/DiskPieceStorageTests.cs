@@ -24,7 +24,7 @@ public class DiskPieceStorageTests
         (0xff9c, ImageTorrent.Random(300_001, 5)),
         (0x200000, ImageTorrent.Random(65_536, 6)),
         (DiskSize - 777, ImageTorrent.Random(777, 7)),
-    ]);
+    ], diskSize: DiskSize);
 
     /// <summary>Reads the whole device through the page cache, independently of the storage under test.</summary>
     private static byte[] ReadAll(string path, int length)
@@ -96,7 +96,7 @@ public class DiskPieceStorageTests
         var backing = area.CreateFile("disk.img", DiskSize);
         var before = File.ReadAllBytes(backing);
         var loop = area.AttachLoop(backing);
-        var image = new ImageTorrent(100, [(0x3, ImageTorrent.Random(50_000, 11))]); // a 100-byte piece every fifth of a block
+        var image = new ImageTorrent(100, [(0x3, ImageTorrent.Random(50_000, 11))], diskSize: DiskSize); // a 100-byte piece every fifth of a block
         await using (var storage = DiskPieceStorage.Open(image.Info, loop, bufferSize: 4096, bufferCount: 16))
         {
             for (var round = 0; round < 3; round++)
@@ -119,7 +119,7 @@ public class DiskPieceStorageTests
         var name = Path.GetFileName(target);
         Assert.False(Directory.Exists($"/sys/block/{name}/{name}p1"));
 
-        var image = new ImageTorrent(16384, [(0, mbr)]);
+        var image = new ImageTorrent(16384, [(0, mbr)], diskSize: 16 << 20);
         await using var storage = DiskPieceStorage.Open(image.Info, target);
         await storage.WritePieceAsync(0, image.Piece(0), CancellationToken.None);
         var result = await storage.FinishAsync(CancellationToken.None);

@@ -9,7 +9,7 @@ namespace EzioPxe.Client.Tests.Storage;
 /// <summary>Targets that must be refused before a byte is written, each with its reason.</summary>
 public class DiskRefusalTests
 {
-    private static readonly ImageTorrent SmallImage = new(16384, [(0x0, ImageTorrent.Random(4096, 1)), (0x10003, ImageTorrent.Random(1000, 2))]);
+    private static readonly ImageTorrent SmallImage = new(16384, [(0x0, ImageTorrent.Random(4096, 1)), (0x10003, ImageTorrent.Random(1000, 2))], diskSize: 0x10003 + 1000);
 
     private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
@@ -26,9 +26,9 @@ public class DiskRefusalTests
         Assert.Equal([DiskRefusal.TooSmall], error.Reasons);
         Assert.Equal($"refusing to write {loop}: it is too small: 1.0 MB (1048576 bytes) but the image needs 2.1 MB (2097152 bytes)", error.Message);
 
-        // Without the size key, the end of the last extent decides.
+        // Without the size key (a partition image, here aimed at a whole disk too), the end of the last extent decides.
         var beyond = new ImageTorrent(16384, [(0xfff00, ImageTorrent.Random(1000, 3))]);
-        Assert.Equal([DiskRefusal.TooSmall], Assert.Throws<DiskRefusedException>(() => DiskPieceStorage.Open(beyond.Info, loop)).Reasons);
+        Assert.Equal([DiskRefusal.WrongKind, DiskRefusal.TooSmall], Assert.Throws<DiskRefusedException>(() => DiskPieceStorage.Open(beyond.Info, loop)).Reasons);
         Assert.Equal(hash, Hash(backing));
     }
 
