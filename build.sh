@@ -10,6 +10,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Debian packages the build, the tests, the benchmarks and the demo use. Keep sorted.
 APT_PACKAGES=(
   aria2 bc bridge-utils busybox-static chromium cpio curl dnsmasq dosfstools e2fsprogs fdisk gdisk
+  grub-efi-amd64-bin grub-pc-bin grub2-common
   iproute2 ipxe ipxe-qemu isc-dhcp-client kmod libssl3 linux-image-amd64 mktorrent mtools ntfs-3g
   opentracker ovmf partclone pxelinux python3 python3-libtorrent qemu-system-x86 syslinux-common
   tftp-hpa tftpd-hpa time transmission-cli udhcpc udpcast util-linux xz-utils zstd

@@ -62,11 +62,17 @@ public sealed class RealDiskDeploymentTests(GoldenDiskFixture golden, ITestOutpu
         Verify(backing, kind == "larger");
     }
 
-    /// <summary>The target's old content: random bytes; an MBR system (boot code, a boot loader in the gap, ext4); or random bytes on a disk 1 GiB larger (sparse in between).</summary>
-    private string MakeTarget(string kind, string directory)
+    private static string MakeTarget(string kind, string directory) => MakeTarget(kind, directory, GoldenDisk.Size);
+
+    /// <summary>
+    /// A target for an image of <paramref name="goldenSize"/> bytes holding old content: random
+    /// bytes; an MBR system (boot code, a boot loader in the gap, ext4); or random bytes on a
+    /// disk 1 GiB larger (sparse in between).
+    /// </summary>
+    internal static string MakeTarget(string kind, string directory, long goldenSize)
     {
         var path = Path.Combine(directory, "target.img");
-        var size = kind == "larger" ? GoldenDisk.Size + OneGiB : GoldenDisk.Size;
+        var size = kind == "larger" ? goldenSize + OneGiB : goldenSize;
         using (var file = File.Create(path))
         {
             file.SetLength(size);
@@ -89,9 +95,9 @@ public sealed class RealDiskDeploymentTests(GoldenDiskFixture golden, ITestOutpu
                 }
                 break;
             default:
-                for (var at = 0L; at < GoldenDisk.Size; at += 8 << 20)
+                for (var at = 0L; at < goldenSize; at += 8 << 20)
                 {
-                    GoldenDisk.WriteRandom(path, at, 8 << 20, (int)(at >> 20));
+                    GoldenDisk.WriteRandom(path, at, (int)Math.Min(8 << 20, goldenSize - at), (int)(at >> 20));
                 }
                 GoldenDisk.WriteRandom(path, size - (1 << 20), 1 << 20, 99);
                 break;
