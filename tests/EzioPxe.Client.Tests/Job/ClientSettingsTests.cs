@@ -159,6 +159,15 @@ public class ClientSettingsTests
     }
 
     [Fact]
+    public void The_partition_comes_from_ezio_part_or_the_job()
+    {
+        Assert.Equal(3, Read("ezio.server=10.0.0.1 ezio.part=3").Partition);
+        Assert.StartsWith("ezio.part: '0' is not a partition number", Assert.Single(ReadFails("ezio.server=10.0.0.1 ezio.part=0").Problems), StringComparison.Ordinal);
+        var merged = Read("ezio.server=10.0.0.1").WithJob(new JobDescription { Name = "ezio", TorrentUrl = "/t", Disk = "auto", Partition = "2" });
+        Assert.Equal(2, merged.Partition);
+    }
+
+    [Fact]
     public void A_bad_job_from_the_server_is_reported_by_field()
     {
         var local = Read("ezio.server=10.0.0.1");

@@ -9,7 +9,8 @@ namespace EzioPxe.Client.Tests.Storage;
 /// <summary>A disk-image torrent built from extents (offset, bytes), named the EZIO way, with its pieces at hand.</summary>
 public sealed class ImageTorrent
 {
-    public ImageTorrent(int pieceLength, IReadOnlyList<(long Offset, byte[] Bytes)> extents, long? diskSize = null, Func<long, string>? name = null, string? announce = null)
+    public ImageTorrent(int pieceLength, IReadOnlyList<(long Offset, byte[] Bytes)> extents, long? diskSize = null, Func<long, string>? name = null, string? announce = null,
+        IReadOnlyDictionary<string, BValue>? info = null)
     {
         Extents = extents;
         Stream = extents.SelectMany(e => e.Bytes).ToArray();
@@ -22,6 +23,10 @@ public sealed class ImageTorrent
         if (diskSize != null)
         {
             extra[ImageInfoKeys.DiskSize] = new BInteger(diskSize.Value);
+        }
+        foreach (var (key, value) in info ?? new Dictionary<string, BValue>())
+        {
+            extra[key] = value;
         }
         Bytes = new TorrentBuilder
         {

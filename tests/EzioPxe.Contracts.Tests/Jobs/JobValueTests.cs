@@ -74,6 +74,29 @@ public class JobValueTests
         Assert.Contains(text, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("1", 1)]
+    [InlineData("2", 2)]
+    [InlineData("256", 256)]
+    public void Partition_numbers_are_read(string text, int expected)
+    {
+        Assert.True(JobValues.TryParsePartition(text, out var number, out _));
+        Assert.Equal(expected, number);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("257")]
+    [InlineData("-1")]
+    [InlineData(" 2")]
+    [InlineData("sda2")]
+    [InlineData("")]
+    public void Bad_partition_numbers_are_refused(string text)
+    {
+        Assert.False(JobValues.TryParsePartition(text, out _, out var error));
+        Assert.Contains("not a partition number", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Defaults_are_valid_values_of_the_vocabulary()
     {
