@@ -10,6 +10,8 @@ usage() {
 usage: demo/run.sh [options]
   --machines N       QEMU machines (default 3)
   --small-disk M     machine M gets a disk smaller than the image; it must be refused (expected)
+  --power-cut M      machine M is powered off (QEMU killed) once its console shows 40 % downloaded,
+                     then started again: it must check its disk and finish moving only what is missing
   --disk-size MIB    size of the golden disk and of each machine's disk (default 512)
   --data MIB         random data put on the golden root filesystem (default 64)
   --transfer MODE    torrent (default): our client and the swarm; http: the plain-HTTP unicast
@@ -29,12 +31,13 @@ USAGE
 }
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-SERVER_LINK=0 TRANSFER=torrent SEED=until-done MACHINES=3 SMALL=0 DISK_MIB=512 DATA_MIB=64 TIMEOUT=900 STATUS_EVERY=5 WORK= KEEP=0
+SERVER_LINK=0 TRANSFER=torrent SEED=until-done MACHINES=3 SMALL=0 CUT=0 DISK_MIB=512 DATA_MIB=64 TIMEOUT=900 STATUS_EVERY=5 WORK= KEEP=0
 SERVER_DLL=$REPO/server/bin/Release/net10.0/eziopxe.dll
 while [ $# -gt 0 ]; do
   case "$1" in
     --machines) MACHINES=${2:?"$1 needs a value"}; shift ;;
     --small-disk) SMALL=${2:?"$1 needs a value"}; shift ;;
+    --power-cut) CUT=${2:?"$1 needs a value"}; shift ;;
     --disk-size) DISK_MIB=${2:?"$1 needs a value"}; shift ;;
     --data) DATA_MIB=${2:?"$1 needs a value"}; shift ;;
     --timeout) TIMEOUT=${2:?"$1 needs a value"}; shift ;;
@@ -50,11 +53,12 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-for n in SERVER_LINK MACHINES SMALL DISK_MIB DATA_MIB TIMEOUT STATUS_EVERY; do
+for n in SERVER_LINK MACHINES SMALL CUT DISK_MIB DATA_MIB TIMEOUT STATUS_EVERY; do
   [[ ${!n} =~ ^[0-9]+$ ]] || { echo "demo/run.sh: ${n,,} must be a whole number, not '${!n}'" >&2; exit 2; }
 done
 [ "$MACHINES" -ge 1 ] && [ "$MACHINES" -le 50 ] || { echo "demo/run.sh: --machines must be 1 to 50" >&2; exit 2; }
 [ "$SMALL" -le "$MACHINES" ] || { echo "demo/run.sh: --small-disk $SMALL: there are only $MACHINES machines" >&2; exit 2; }
+[ "$CUT" -le "$MACHINES" ] && { [ "$CUT" = 0 ] || [ "$CUT" != "$SMALL" ]; } || { echo "demo/run.sh: --power-cut $CUT: not a machine with a disk that fits" >&2; exit 2; }
 [ "$DISK_MIB" -ge 128 ] || { echo "demo/run.sh: --disk-size must be at least 128 (MiB)" >&2; exit 2; }
 [ "$DATA_MIB" -le $((DISK_MIB - 64 - 40)) ] || { echo "demo/run.sh: --data $DATA_MIB does not fit a $DISK_MIB MiB disk" >&2; exit 2; }
 [[ $TRANSFER =~ ^(torrent|http)$ ]] || { echo "demo/run.sh: --transfer must be torrent or http" >&2; exit 2; }
@@ -197,6 +201,20 @@ BACKGROUND+=($!)
 # --- 5. the machines ---------------------------------------------------------------------------
 mac_of() { printf '52:54:00:77:00:%02x' "$1"; }
 declare -A QEMU_PID STARTED EXITED ENDED
+start_machine() {
+  local i=$1
+  "${NS_EXEC[@]}" qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot -monitor none \
+    -name "demo-machine$i" -serial "file:$WORK/machine$i.log" \
+    -netdev "tap,id=lan,ifname=tap$i,script=no,downscript=no" \
+    -device "e1000,netdev=lan,mac=$(mac_of "$i")" \
+    -drive "file=$WORK/machine$i.img,format=raw,if=virtio" \
+    -boot n < /dev/null >> "$WORK/machine$i.qemu.log" 2>&1 &
+  QEMU_PID[$i]=$!
+  BACKGROUND+=($!)
+}
+# The console's last "downloading  NN.N%" (the client redraws it twice a second on the serial line).
+console_percent() { tr '\r' '\n' < "$1" 2>/dev/null | grep -ao 'downloading  [0-9]*' | tail -1 | awk '{ print $2 + 0 }'; }
+CUT_DONE=0
 step "starting $MACHINES QEMU machines (TCG, 512 MiB, e1000 with QEMU's iPXE ROM, PXE boot)"
 for i in $(seq 1 "$MACHINES"); do
   size=$((DISK_MIB * 1024 * 1024))
@@ -204,16 +222,10 @@ for i in $(seq 1 "$MACHINES"); do
   rm -f "$WORK/machine$i.img"
   truncate -s "$size" "$WORK/machine$i.img"
   STARTED[$i]=$EPOCHREALTIME
-  "${NS_EXEC[@]}" qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot -monitor none \
-    -name "demo-machine$i" -serial "file:$WORK/machine$i.log" \
-    -netdev "tap,id=lan,ifname=tap$i,script=no,downscript=no" \
-    -device "e1000,netdev=lan,mac=$(mac_of "$i")" \
-    -drive "file=$WORK/machine$i.img,format=raw,if=virtio" \
-    -boot n < /dev/null > "$WORK/machine$i.qemu.log" 2>&1 &
-  QEMU_PID[$i]=$!
-  BACKGROUND+=($!)
+  start_machine "$i"
   note=""
   [ "$i" = "$SMALL" ] && note=" (disk $((size / 1024 / 1024)) MiB: smaller than the image, must be refused)"
+  [ "$i" = "$CUT" ] && note=" (powered off at 40 % downloaded, then started again)"
   echo "machine $i: $(mac_of "$i"), serial console $WORK/machine$i.log$note"
 done
 
@@ -233,6 +245,14 @@ while :; do
   running=0
   for i in $(seq 1 "$MACHINES"); do
     [ -n "${EXITED[$i]:-}" ] && continue
+    if [ "$i" = "$CUT" ] && [ "$CUT_DONE" = 0 ] && [ "$(console_percent "$WORK/machine$i.log")" -ge 40 ] 2>/dev/null; then
+      # A power cut: no shutdown, no flush by the guest; what QEMU wrote to the disk file stays.
+      kill -KILL "${QEMU_PID[$i]}" 2>/dev/null || true; wait "${QEMU_PID[$i]}" 2>/dev/null || true
+      CUT_DONE=1
+      echo "machine $i: power cut at $(console_percent "$WORK/machine$i.log") % downloaded (QEMU killed); starting it again"
+      mv "$WORK/machine$i.log" "$WORK/machine$i.before-cut.log"
+      start_machine "$i"
+    fi
     if ! kill -0 "${QEMU_PID[$i]}" 2>/dev/null; then
       EXITED[$i]=$EPOCHREALTIME ENDED[$i]=poweroff
       echo "machine $i powered off after $(python3 -c "print(f'{${EXITED[$i]} - ${STARTED[$i]}:.1f}')") s"
@@ -270,7 +290,8 @@ while :; do
     echo "--- $(date +%T) eziopxe status --server $SERVER_URL"
     "${NS_EXEC[@]}" dotnet "$SERVER_DLL" status --server "$SERVER_URL" 2>&1 || true
   fi
-  sleep 1
+  # Watch a machine due for its power cut closely: the transfer takes only seconds under TCG.
+  if [ "$CUT" -gt 0 ] && [ "$CUT_DONE" = 0 ]; then sleep 0.2; else sleep 1; fi
 done
 echo "--- final eziopxe status"
 "${NS_EXEC[@]}" dotnet "$SERVER_DLL" status --server "$SERVER_URL" 2>&1 || true
@@ -296,6 +317,15 @@ for i in $(seq 1 "$MACHINES"); do
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$(mac_of "$i")" "${STARTED[$i]}" "${EXITED[$i]}" \
     "${ENDED[$i]}" "$expected" "$verified" "$WORK/machine$i.log" >> "$WORK/machines.tsv"
 done
+if [ "$CUT" -gt 0 ]; then
+  if [ "$CUT_DONE" = 1 ]; then
+    # The client logs what its check found on the disk before moving anything.
+    echo "machine $CUT: after the power cut: $(tr '\r' '\n' < "$WORK/machine$CUT.log" | grep -ao 'existing data checked, [0-9]* of [0-9]* pieces present' | tail -1)"
+  else
+    echo "machine $CUT: the power cut did not happen (its console never showed 40 % downloaded)" >&2
+    sed -i "${CUT}s/\tdeploy\t/\tpower-cut-missed\t/" "$WORK/machines.tsv"
+  fi
+fi
 if [ "$SMALL" -gt 0 ]; then
   if grep -qa 'too small' "$WORK/machine$SMALL.log"; then
     echo "machine $SMALL: its console says: $(grep -a -o 'it is too small[^(]*' "$WORK/machine$SMALL.log" | head -1)"

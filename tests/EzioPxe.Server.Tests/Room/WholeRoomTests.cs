@@ -48,6 +48,32 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
         Assert.All(lastLines, line => Assert.Matches(MachineLine(), line));
     }
 
+    /// <summary>
+    /// A power cut halfway: machine 2's QEMU is killed once its console shows 40 % downloaded and
+    /// started again. Its client must check what the disk already holds, find the pieces written
+    /// before the cut (more than none, fewer than all), move only the rest, and verify like machine 1.
+    /// </summary>
+    [Fact]
+    [Trait("Needs", "root")]
+    public void AMachinePoweredOffHalfwayIsBootedAgainAndFinishesWithWhatIsMissing()
+    {
+        string[] scenario = ["--machines", "2", "--power-cut", "2", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "30"];
+
+        var (exitCode, text) = RunDemo([.. scenario, "--server-dll", ServerDll()], TimeSpan.FromMinutes(8));
+
+        Assert.Matches(@"machine 2: power cut at \d+ % downloaded \(QEMU killed\); starting it again", text);
+        var check = Regex.Match(text, @"machine 2: after the power cut: existing data checked, (?<found>\d+) of (?<count>\d+) pieces present");
+        Assert.True(check.Success, $"the restarted client did not log its check:\n{text}");
+        var (found, count) = (int.Parse(check.Groups["found"].Value), int.Parse(check.Groups["count"].Value));
+        Assert.InRange(found, 1, count - 1);
+        Assert.Contains("machine 1: partition table, fsck.vfat, e2fsck and", text);
+        Assert.Contains("machine 2: partition table, fsck.vfat, e2fsck and", text);
+        var machines = MachineLine().Matches(text).ToDictionary(m => int.Parse(m.Groups["index"].Value));
+        Assert.Equal("ok", machines[1].Groups["result"].Value);
+        Assert.Equal("ok", machines[2].Groups["result"].Value);
+        Assert.Equal(0, exitCode);
+    }
+
     /// <summary>Runs demo/run.sh and returns its exit code and output; SIGTERM on timeout so its trap cleans up.</summary>
     private (int ExitCode, string Output) RunDemo(string[] arguments, TimeSpan timeout)
     {
