@@ -57,8 +57,10 @@ public static class DiskScanner
             }
         }
 
+        // The client fits this header to its disk; one it would refuse (a truncated image whose
+        // backup lies past the end, odd geometry) travels as it is instead.
         var gptHeader = layout.GptHeader;
-        if (gptHeader != null && GptFit.Check(gptHeader) is { } problem)
+        if (gptHeader != null && FitProblem(gptHeader, disk.Size) is { } problem)
         {
             notes.Add($"the GPT header sectors travel as they are ({problem}), so a larger target keeps its backup GPT where the image has it");
             gptHeader = null;
@@ -107,6 +109,19 @@ public static class DiskScanner
         }
         var label = result.Usage?.Label ?? "";
         return new ScannedPartition(entry.Index, entry.Type, entry.Name, entry.Start, entry.Length, result.Kind, label, used, keptWhole, notes);
+    }
+
+    private static string? FitProblem(byte[] header, long diskSize)
+    {
+        try
+        {
+            GptFit.For(header, diskSize);
+            return null;
+        }
+        catch (Engine.Metainfo.InvalidTorrentException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>Lower-case filesystem name as tools print it: ext4, fat32, ntfs, swap, unknown.</summary>

@@ -45,7 +45,8 @@ public sealed class DiskSelector(string sysBlockRoot = "/sys/block", string devR
     /// </summary>
     public string ResolvePartition(string diskPath, int number)
     {
-        var name = Path.GetFileName(new FileInfo(diskPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? diskPath);
+        // /dev/disk/by-id names are symlinks to the node whose name /sys/block uses.
+        var name = Path.GetFileName((File.Exists(diskPath) ? new FileInfo(diskPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName : null) ?? diskPath);
         var dir = Path.Combine(sysBlockRoot, name);
         if (!Directory.Exists(dir))
         {

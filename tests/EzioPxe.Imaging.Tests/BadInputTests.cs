@@ -56,6 +56,12 @@ public sealed class BadInputTests
         Assert.Equal(PartitionTableKind.Gpt, scan.PartitionTable);
         Assert.Contains(scan.Notes, n => n.StartsWith("primary GPT header is damaged (header CRC mismatch", StringComparison.Ordinal) && n.Contains("using the backup header at LBA 131071", StringComparison.Ordinal));
         Assert.Equal(good.Partitions.Select(p => (p.Start, p.Length)), scan.Partitions.Select(p => (p.Start, p.Length)));
+        // A good GPT's header sectors do not travel (the client writes them); a damaged primary's do, as they are.
+        Assert.NotNull(good.GptHeader);
+        Assert.DoesNotContain(good.Extents, e => e.Offset <= 512 && e.End > 512);
+        Assert.Null(scan.GptHeader);
+        Assert.Contains(scan.Extents, e => e.Offset <= 512 && e.End > 512);
+        Assert.Contains(scan.Notes, n => n.StartsWith("the GPT header sectors travel as they are", StringComparison.Ordinal));
 
         var output = new StringWriter();
         Assert.Equal(0, ImageCommands.Create(new[] { disk.ImagePath, "--output", temp.File("x.torrent") }, output, new StringWriter()));

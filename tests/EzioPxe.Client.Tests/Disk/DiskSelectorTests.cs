@@ -32,6 +32,28 @@ public class DiskSelectorTests
     }
 
     [Fact]
+    public void A_partition_number_is_found_among_the_disks_partitions_whatever_their_names()
+    {
+        var (dir, sys, dev) = Tree();
+        using var _ = dir;
+        AddDisk(sys, "nvme0n1", 1_953_525_168, "259:0");
+        foreach (var (name, number) in new[] { ("nvme0n1p1", 1), ("nvme0n1p2", 2), ("nvme0n1p10", 10) })
+        {
+            var part = Path.Combine(sys, "nvme0n1", name);
+            Directory.CreateDirectory(part);
+            File.WriteAllText(Path.Combine(part, "partition"), number + "\n");
+        }
+        Directory.CreateDirectory(Path.Combine(sys, "nvme0n1", "queue")); // not a partition
+
+        var selector = new DiskSelector(sys, dev);
+        Assert.Equal(Path.Combine(dev, "nvme0n1p2"), selector.ResolvePartition(Path.Combine(dev, "nvme0n1"), 2));
+        Assert.Equal(Path.Combine(dev, "nvme0n1p10"), selector.ResolvePartition(Path.Combine(dev, "nvme0n1"), 10));
+        var missing = Assert.Throws<DiskSelectionException>(() => selector.ResolvePartition(Path.Combine(dev, "nvme0n1"), 3));
+        Assert.Equal($"ezio.part=3: {Path.Combine(dev, "nvme0n1")} has no partition 3 (its partitions: nvme0n1p1, nvme0n1p10, nvme0n1p2)", missing.Message);
+        Assert.Contains("is not a whole disk", Assert.Throws<DiskSelectionException>(() => selector.ResolvePartition(Path.Combine(dev, "sdz"), 1)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Auto_takes_the_largest_fixed_writable_disk()
     {
         var (dir, sys, dev) = Tree();
