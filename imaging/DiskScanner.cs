@@ -6,16 +6,18 @@ using EzioPxe.Imaging.Partitions;
 namespace EzioPxe.Imaging;
 
 /// <summary>
-/// Decides which bytes of a disk image travel. It reads only metadata: the partition table,
-/// each filesystem's superblock and allocation bitmap. Regions it cannot interpret (unknown or
-/// damaged filesystems, the boot loader gap) are read to drop runs of zeros.
+/// Decides which bytes of a disk image travel and which the client zeroes. It finds the used
+/// bytes from metadata (the partition table, each filesystem's superblock and allocation
+/// bitmap), then reads them to tell zero runs from data; holes of a sparse image are zeros
+/// without reading.
 /// Rules, in order:
 /// - the boot regions of the partition table (MBR/GPT structures, the gap before the first
 ///   partition, EBRs, the backup GPT) are kept minus runs of zeros, and those runs go to the
 ///   list of ranges the client zeroes (they must read as zeros whatever the target held);
 /// - the two GPT header sectors do not travel: the torrent carries the primary header and the
 ///   client writes both, fitted to its disk;
-/// - each partition with a filesystem we read contributes its used blocks;
+/// - each partition with a filesystem we read contributes its used blocks, minus zero runs of
+///   64 KiB or more, which go to the zero list (they read as zeros on the target all the same);
 /// - any other partition is kept whole minus runs of zeros (zeroed on the target), with a note saying why;
 /// - unpartitioned space between and after partitions is not kept;
 /// - a disk without a usable partition table is one region: a filesystem on the bare disk is
@@ -95,9 +97,14 @@ public static class DiskScanner
         var keptWhole = result.Usage == null;
         if (result.Usage is { } usage)
         {
-            var extents = usage.UsedExtents.Select(e => e with { Offset = e.Offset + entry.Start }).ToList();
-            used = extents.Sum(e => e.Length);
-            all.AddRange(extents);
+            // Used blocks that are zero (inode tables, a fresh journal, preallocated files) need
+            // not travel either: long zero runs of them go to the zero list.
+            used = 0;
+            foreach (var extent in usage.UsedExtents)
+            {
+                used += ZeroRuns.AddNonZero(disk, extent.Offset + entry.Start, extent.Length, part, zeros, ZeroRuns.UsedExtentMinimumZeroRun);
+            }
+            all.AddRange(part.Build(disk.Size));
         }
         else
         {

@@ -96,7 +96,7 @@ public sealed class PartcloneEqualityTests(ITestOutputHelper output)
         using (var image = DiskImage.Open(device))
         {
             var boot = FatBootSector.Parse(image.Read(0, 512), image.Size);
-            var clusters = (scan.UsedBytes - boot.FirstDataSector * boot.BytesPerSector) / boot.ClusterBytes;
+            var clusters = (scan.UsedBytes + scan.ZeroBytes - boot.FirstDataSector * boot.BytesPerSector) / boot.ClusterBytes;
             Assert.Equal(long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), clusters);
         }
 
@@ -157,10 +157,18 @@ public sealed class PartcloneEqualityTests(ITestOutputHelper output)
     private void AssertSameAsPartclone(string tool, string device, DiskScan scan, string work, long allowedExtraBytes = 0)
     {
         var theirs = Partclone.UsedRanges(tool, device, work);
-        var ours = scan.Extents;
+        // What we send and what we zero on the target together are the used bytes; zeroed ones must be zeros.
+        var ours = new ExtentListBuilder().Also(scan.Extents).Also(scan.ZeroExtents).Build();
+        using (var image = DiskImage.Open(device))
+        {
+            foreach (var zero in scan.ZeroExtents)
+            {
+                Assert.True(image.Read(zero.Offset, checked((int)zero.Length)).AsSpan().IndexOfAnyExcept((byte)0) < 0, $"zero extent {zero} holds data");
+            }
+        }
         var missing = Partclone.Minus(theirs, ours);
         var extra = Partclone.Minus(ours, theirs);
-        output.WriteLine($"{tool}: partclone {ExtentListBuilder.TotalLength(theirs)} bytes in {theirs.Count} ranges, scan {scan.UsedBytes} bytes in {ours.Count} extents");
+        output.WriteLine($"{tool}: partclone {ExtentListBuilder.TotalLength(theirs)} bytes in {theirs.Count} ranges, scan {scan.UsedBytes} bytes in {scan.Extents.Count} extents travel and {scan.ZeroBytes} in {scan.ZeroExtents.Count} are zeroed");
         Assert.True(missing.Count == 0, $"partclone copies bytes the scan drops: {string.Join(", ", missing.Take(10))}");
         Assert.True(ExtentListBuilder.TotalLength(extra) <= allowedExtraBytes,
             $"the scan keeps {ExtentListBuilder.TotalLength(extra)} bytes partclone does not: {string.Join(", ", extra.Take(10))}");

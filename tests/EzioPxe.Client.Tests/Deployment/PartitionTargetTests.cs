@@ -101,8 +101,8 @@ public sealed class PartitionTargetTests(GoldenDiskFixture golden, ITestOutputHe
 
     /// <summary>
     /// The golden's ext4 partition as partclone's domain map sees it: our scanner on a loop device
-    /// limited to the partition (equal to partclone's ranges, see PartcloneEqualityTests), files
-    /// named by their offset in the partition, and no EzioPxe key.
+    /// limited to the partition (its travelling and zeroed extents together equal partclone's
+    /// ranges, see PartcloneEqualityTests), files named by their offset in the partition, and no EzioPxe key.
     /// </summary>
     private ImageTorrent PartitionImage(string announce)
     {
@@ -112,7 +112,9 @@ public sealed class PartitionTargetTests(GoldenDiskFixture golden, ITestOutputHe
             using var disk = DiskImage.Open(partition);
             var scan = DiskScanner.Scan(disk);
             Assert.Equal("ext4", DiskScanner.Describe(scan.Partitions.Single().FileSystem));
-            var extents = scan.Extents.Select(e => (e.Offset, disk.Read(e.Offset, checked((int)e.Length)))).ToList();
+            // partclone sends every used block, zeros included: what we send and what we zero, together.
+            var used = new Imaging.Extents.ExtentListBuilder().Also(scan.Extents).Also(scan.ZeroExtents).Build();
+            var extents = used.Select(e => (e.Offset, disk.Read(e.Offset, checked((int)e.Length)))).ToList();
             return new ImageTorrent(256 * 1024, extents, diskSize: null, announce: announce);
         }
         finally
