@@ -5,12 +5,13 @@ using EzioPxe.Server.NetBoot.Menus;
 using EzioPxe.Server.NetBoot.Tftp;
 using Microsoft.Extensions.Logging;
 
-namespace EzioPxe.Server.Cli;
+namespace EzioPxe.Server.Tests.NetBoot;
 
 /// <summary>
 /// Development entry: TFTP + DHCP/proxyDHCP + generated menus, one command line, until Ctrl-C.
 /// Every machine gets the same kernel command line. `eziopxe serve` hosts the same services from
-/// its configuration; this exists for manual tests and for the network-boot integration tests.
+/// its configuration; this test-only entry runs the network-boot services alone inside a
+/// network namespace for the network-boot integration tests (see NetBootTestHost).
 /// </summary>
 public static class NetBootCommand
 {
