@@ -10,6 +10,7 @@ namespace EzioPxe.Client.Tests.Initramfs;
 /// serial console. NICs are either on a QEMU hub with nothing else on it (packets go nowhere) or
 /// on a <see cref="VirtualLan"/> the test creates, with dnsmasq as the LAN's DHCP server.
 /// </summary>
+[Trait("Needs", "root")]
 [Collection(InitramfsCollection.Name)]
 public sealed class InitramfsBootTests(BootImage image, ITestOutputHelper output) : IDisposable
 {

@@ -15,6 +15,7 @@ namespace EzioPxe.Server.Tests.Room;
 /// table, fsck, every file's SHA-256). Machine 2's disk is smaller than the image: it must be
 /// refused, say so on its console and report the error to the server, while the others finish.
 /// </summary>
+[Trait("Needs", "root")]
 public sealed partial class WholeRoomTests(ITestOutputHelper output)
 {
     // Small enough for CI (2 cores, QEMU without KVM): a 192 MiB disk of which ~40 MiB travels.
