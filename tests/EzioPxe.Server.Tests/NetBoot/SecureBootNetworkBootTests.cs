@@ -12,6 +12,7 @@ namespace EzioPxe.Server.Tests.NetBoot;
 /// under the kernel's lockdown. And the counter-proof: the same firmware refuses iPXE's unsigned
 /// snponly.efi. Same class: the two TCG guests never share the 2 cores.
 /// </summary>
+[Collection(NetworkBootCollection.Name)]
 public sealed class SecureBootNetworkBootTests(NetBootAssets assets, ITestOutputHelper output) : IClassFixture<NetBootAssets>
 {
     private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(180);
