@@ -20,7 +20,8 @@ usage: demo/run.sh [options]
                      room whose server hangs off one uplink; default no limit
   --firmware KIND    bios (default): SeaBIOS, e1000 with QEMU's iPXE ROM; secureboot: OVMF with
                      Secure Boot enforced and Microsoft's keys (q35, SMM), virtio-net without
-                     ROM, NetBoot:SecureBoot (shim -> GRUB -> signed kernel)
+                     ROM, NetBoot:SecureBoot (shim -> GRUB -> signed kernel); http: OVMF without
+                     Secure Boot and with its PXE switched off, NetBoot:HttpBoot (UEFI HTTP boot)
   --timeout S        give up waiting for the machines after S seconds (default 900)
   --status-every S   print `eziopxe status` every S seconds (default 5)
   --work DIR         work directory, removed at the end unless --keep
@@ -62,7 +63,7 @@ done
 [ "$DISK_MIB" -ge 128 ] || { echo "demo/run.sh: --disk-size must be at least 128 (MiB)" >&2; exit 2; }
 [ "$DATA_MIB" -le $((DISK_MIB - 64 - 40)) ] || { echo "demo/run.sh: --data $DATA_MIB does not fit a $DISK_MIB MiB disk" >&2; exit 2; }
 [[ $TRANSFER =~ ^(torrent|http)$ ]] || { echo "demo/run.sh: --transfer must be torrent or http" >&2; exit 2; }
-[[ $FIRMWARE =~ ^(bios|secureboot)$ ]] || { echo "demo/run.sh: --firmware must be bios or secureboot" >&2; exit 2; }
+[[ $FIRMWARE =~ ^(bios|secureboot|http)$ ]] || { echo "demo/run.sh: --firmware must be bios, secureboot or http" >&2; exit 2; }
 [[ $SEED =~ ^(until-done|none|[0-9]+)$ ]] || { echo "demo/run.sh: --seed must be until-done, none or seconds" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "demo/run.sh needs root (network namespaces, loop devices)" >&2; exit 1; }
 for tool in qemu-system-x86_64 sgdisk sfdisk losetup mkfs.vfat mcopy mtype fsck.vfat mkfs.ext4 e2fsck curl python3 dotnet; do
@@ -179,7 +180,8 @@ cat > "$WORK/eziopxe.json" <<JSON
   "DefaultJob": "demo",
   "NetBoot": { "Dhcp": "full", "Interface": "$LAN_BRIDGE", "RangeStart": "10.77.0.100", "RangeEnd": "10.77.0.150",
                "TftpRoot": "$WORK/tftp", "KernelArguments": "console=ttyS0",
-               "SecureBoot": $([ "$FIRMWARE" = secureboot ] && echo true || echo false) }
+               "SecureBoot": $([ "$FIRMWARE" = secureboot ] && echo true || echo false),
+               "HttpBoot": $([ "$FIRMWARE" = http ] && echo true || echo false) }
 }
 JSON
 step "eziopxe serve (inside the namespace; log: $WORK/server.log)"
@@ -212,12 +214,21 @@ firmware_args() {
       -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.ms.fd \
       -drive "if=pflash,format=raw,unit=1,file=$WORK/machine$1.vars.fd" \
       -device "virtio-net-pci,netdev=lan,mac=$(mac_of "$1"),romfile="
+  elif [ "$FIRMWARE" = http ]; then
+    # OVMF tries PXE before HTTP boot; with PXE off the machine can only boot by HTTP.
+    cp /usr/share/OVMF/OVMF_VARS_4M.fd "$WORK/machine$1.vars.fd"
+    echo -machine q35 -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
+      -drive "if=pflash,format=raw,unit=1,file=$WORK/machine$1.vars.fd" \
+      -fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=n -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=n \
+      -device "virtio-net-pci,netdev=lan,mac=$(mac_of "$1"),romfile="
   else
     echo -device "e1000,netdev=lan,mac=$(mac_of "$1")" -boot n
   fi
 }
 if [ "$FIRMWARE" = secureboot ]; then
   step "starting $MACHINES QEMU machines (TCG, 512 MiB, OVMF with Secure Boot enforced, virtio-net, PXE -> shim -> GRUB)"
+elif [ "$FIRMWARE" = http ]; then
+  step "starting $MACHINES QEMU machines (TCG, 512 MiB, OVMF, virtio-net, UEFI HTTP boot -> iPXE)"
 else
   step "starting $MACHINES QEMU machines (TCG, 512 MiB, e1000 with QEMU's iPXE ROM, PXE boot)"
 fi

@@ -24,7 +24,8 @@ public static class BootMenuEndpoints
                 return Results.Bytes(content.ToArray(), "text/plain; charset=utf-8");
             });
         }
-        app.MapGet("/" + NetBootSettings.HttpLoaderPath + "{**path}", (string? path, IServiceProvider services) =>
+        // EDK2's HTTP boot asks HEAD first (for the size) and gives up when that fails.
+        app.MapMethods("/" + NetBootSettings.HttpLoaderPath + "{**path}", ["GET", "HEAD"], (string? path, IServiceProvider services) =>
         {
             if (services.GetService(typeof(NetBootSettings)) is not NetBootSettings { HttpBoot: true, TftpRoot: { } root }
                 || BootFileEndpoints.Confine(root, path ?? "") is not { } file)

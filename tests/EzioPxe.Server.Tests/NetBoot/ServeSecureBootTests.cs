@@ -63,6 +63,9 @@ public sealed class ServeSecureBootTests
         await using var server = await RunningServer.StartAsync(config, temp.Path);
 
         Assert.Equal(new byte[] { 1, 2, 3, 4 }, await server.Http.GetByteArrayAsync("netboot/snponly.efi"));
+        using var head = await server.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "netboot/snponly.efi"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(4, head.Content.Headers.ContentLength);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await server.Http.GetAsync("netboot/..%2Flab.img")).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await server.Http.GetAsync("netboot/missing.efi")).StatusCode);
     }

@@ -74,6 +74,27 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
         Assert.Matches(@"(?m)^52:54:00:77:00:01 .*UEFI Secure Boot/shim\+GRUB \(shimx64\.efi\)\s*$", text);
     }
 
+    /// <summary>
+    /// One machine booting by UEFI HTTP boot only (OVMF's PXE switched off): `eziopxe serve` with
+    /// NetBoot:HttpBoot answers its "HTTPClient" DHCP request with the URL of iPXE under /netboot/,
+    /// and the machine deploys and verifies like the others.
+    /// </summary>
+    [Fact]
+    [Trait("Needs", "root")]
+    public void A_uefi_http_boot_machine_deploys_and_the_status_shows_its_boot_path()
+    {
+        var (exitCode, text) = RunDemo(
+            ["--machines", "1", "--firmware", "http", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "30",
+             "--server-dll", ServerDll()],
+            TimeSpan.FromMinutes(7));
+
+        var machines = MachineLine().Matches(text);
+        Assert.True(machines.Count == 1 && machines[0].Groups["result"].Value == "ok", $"expected machine 1 ok:\n{text}");
+        Assert.Contains("machine 1: partition table, fsck.vfat, e2fsck and", text);
+        Assert.Equal(0, exitCode);
+        Assert.Matches(@"(?m)^52:54:00:77:00:01 .*UEFI HTTP \(snponly\.efi\)\s*$", text);
+    }
+
     /// <summary>Runs demo/run.sh and returns its exit code and output; SIGTERM on timeout so its trap cleans up.</summary>
     private (int ExitCode, string Output) RunDemo(string[] arguments, TimeSpan timeout)
     {
