@@ -56,6 +56,6 @@ public sealed class BootPathLog(TimeProvider? time = null)
         }
     }
 
-    /// <summary>Parses "aa-bb-..." or "aa:bb:..." as the status registry keys machines; null if unknown.</summary>
+    /// <summary>By MAC text as the status registry keys machines ("aa:bb:..."; "aa-bb-..." works too); null if unknown.</summary>
     public BootPathRecord? Find(string mac) => MacAddressText.TryParse(mac) is { } parsed ? Find(parsed) : null;
 }
