@@ -199,7 +199,7 @@ echo "server up: $SERVER_URL"
 ( while :; do
     printf '%s\t%s\n' "$EPOCHREALTIME" "$("${NS_EXEC[@]}" curl -s --max-time 2 "$SERVER_URL/status" | tr -d '\n')"
     sleep 1
-  done >> "$WORK/status.jsonl" ) &
+  done >> "$WORK/status.jsonl" ) 2>/dev/null & # killed mid-pipe at the end: tr's "Broken pipe" must not end the output
 BACKGROUND+=($!)
 
 # --- 5. the machines ---------------------------------------------------------------------------
