@@ -10,6 +10,7 @@ namespace EzioPxe.Server.Tests.NetBoot;
 /// and DHCP mode; they run one after the other (same class) so two TCG guests never share 2 cores.
 /// </summary>
 [Trait("Needs", "root")]
+[Collection(NetworkBootCollection.Name)]
 public sealed class NetworkBootTests(NetBootAssets assets, ITestOutputHelper output) : IClassFixture<NetBootAssets>
 {
     private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(150);

@@ -19,6 +19,8 @@ public sealed class QemuMachine : IDisposable
 {
     public const string OvmfCode = "/usr/share/OVMF/OVMF_CODE_4M.fd";
     public const string OvmfVars = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+    public const string OvmfSecureBootCode = "/usr/share/OVMF/OVMF_CODE_4M.ms.fd";
+    public const string OvmfSecureBootVars = "/usr/share/OVMF/OVMF_VARS_4M.ms.fd";
 
     private readonly BackgroundProcess _process;
     private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
@@ -108,14 +110,28 @@ public sealed class QemuMachine : IDisposable
             "-chardev", $"stdio,id=console,signal=off,logfile={serial}",
             "-serial", "chardev:console",
         };
-        if (options.Firmware == QemuFirmware.Uefi)
+        if (options.Firmware is QemuFirmware.Uefi or QemuFirmware.UefiSecureBoot)
         {
+            var secure = options.Firmware == QemuFirmware.UefiSecureBoot;
             // OVMF writes its variable store; every machine gets its own copy.
             var vars = Path.Combine(workDirectory, $"ovmf-vars-{name}.fd");
-            File.Copy(options.OvmfVarsTemplate ?? OvmfVars, vars, overwrite: true);
+            File.Copy(secure ? OvmfSecureBootVars : OvmfVars, vars, overwrite: true);
+            if (secure)
+            {
+                // The Secure Boot build keeps its variables behind SMM so the OS cannot rewrite them:
+                // QEMU must emulate SMM and restrict the flash to it, and S3 must be off (OVMF's rule).
+                arguments.AddRange([
+                    "-machine", "q35,smm=on",
+                    "-global", "driver=cfi.pflash01,property=secure,value=on",
+                    "-global", "ICH9-LPC.disable_s3=1",
+                ]);
+            }
+            else
+            {
+                arguments.AddRange(["-machine", "q35"]);
+            }
             arguments.AddRange([
-                "-machine", "q35",
-                "-drive", $"if=pflash,format=raw,unit=0,readonly=on,file={options.OvmfCodeFile ?? OvmfCode}",
+                "-drive", $"if=pflash,format=raw,unit=0,readonly=on,file={(secure ? OvmfSecureBootCode : OvmfCode)}",
                 "-drive", $"if=pflash,format=raw,unit=1,file={vars}",
             ]);
         }

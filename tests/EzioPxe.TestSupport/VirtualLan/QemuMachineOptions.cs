@@ -35,12 +35,6 @@ public sealed record QemuMachineOptions
     /// <summary>BIOS machines: boot the first disk instead of the network.</summary>
     public bool BootFromDisk { get; init; }
 
-    /// <summary>UEFI machines: another OVMF build (e.g. Secure Boot enforced); null for <see cref="QemuMachine.OvmfCode"/>.</summary>
-    public string? OvmfCodeFile { get; init; }
-
-    /// <summary>UEFI machines: the variable store copied for the machine (e.g. with Microsoft's keys enrolled); null for <see cref="QemuMachine.OvmfVars"/>.</summary>
-    public string? OvmfVarsTemplate { get; init; }
-
     /// <summary>Anything else for the QEMU command line.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 }
