@@ -29,10 +29,11 @@ usage: bench/swarm.sh [options]
   --methods "LIST"    any of ours libtorrent udpcast http (default all four)
   --udp-rate PERCENT  udp-sender --max-bitrate as a percentage of B (default 95)
   --verify K          check the sha256 of K machines' copies per transfer, 0 for all (default 0)
+  --keep              keep the logs of every process (the work directory without disks and images)
 USAGE
 }
 
-N_LIST="2 4 8 16 32" RATE= SIZE= PIECE=256K ROUNDS=2 METHODS="ours libtorrent udpcast http" UDP_PERCENT=95 VERIFY=0
+N_LIST="2 4 8 16 32" RATE= SIZE= PIECE=256K ROUNDS=2 METHODS="ours libtorrent udpcast http" UDP_PERCENT=95 VERIFY=0 KEEP=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --n) N_LIST=${2:?"$1 needs a value"}; shift ;;
@@ -43,6 +44,7 @@ while [ $# -gt 0 ]; do
     --methods) METHODS=${2:?"$1 needs a value"}; shift ;;
     --udp-rate) UDP_PERCENT=${2:?"$1 needs a value"}; shift ;;
     --verify) VERIFY=${2:?"$1 needs a value"}; shift ;;
+    --keep) KEEP=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench/swarm.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -60,7 +62,7 @@ for m in $METHODS; do
   [[ $m =~ ^(ours|libtorrent|udpcast|http)$ ]] || { echo "bench/swarm.sh: --methods: unknown method '$m'" >&2; exit 2; }
 done
 [[ $PIECE =~ ^[0-9]+[KM]$ ]] || { echo "bench/swarm.sh: --piece-size: e.g. 256K or 4M, not '$PIECE'" >&2; exit 2; }
-PIECE_BYTES=$(( ${PIECE%?} << (${PIECE: -1} == K ? 10 : 20) ))
+[ "${PIECE: -1}" = K ] && PIECE_BYTES=$(( ${PIECE%?} << 10 )) || PIECE_BYTES=$(( ${PIECE%?} << 20 ))
 PIECE_LOG2=$(awk -v b="$PIECE_BYTES" 'BEGIN { l = log(b) / log(2); if (l != int(l) || l < 14 || l > 26) exit 1; print l }') \
   || { echo "bench/swarm.sh: --piece-size must be a power of two from 16K to 64M" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "bench/swarm.sh needs root (network namespaces, loop devices, cgroups)" >&2; exit 1; }
@@ -93,7 +95,12 @@ cleanup() {
   lan_teardown
   for pid in "${BACKGROUND[@]}"; do wait "$pid" 2>/dev/null; done
   [ -d "$CG" ] && { for pid in $(cat "$CG/cgroup.procs" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done; sleep 0.2; rmdir "$CG"; }
-  rm -rf "$WORK"
+  if [ "$KEEP" = 1 ]; then
+    rm -rf "$WORK/disks" "$WORK"/lt[0-9]* "$WORK"/image-*/image.raw
+    echo "logs kept in $WORK"
+  else
+    rm -rf "$WORK"
+  fi
   exit $status
 }
 trap cleanup EXIT
@@ -120,6 +127,9 @@ shape() {
 lan_setup() {
   local n=$1 mbit=$2 i ns
   lan_up "$SW" "$SERVER_IP/24"
+  # With its broadcast address: udpcast's sender and receivers find each other by broadcast.
+  ip -n "$SW" addr del "$SERVER_IP/24" dev "$LAN_BRIDGE"
+  ip -n "$SW" addr add "$SERVER_IP/24" brd + dev "$LAN_BRIDGE"
   shape "$SW" "$LAN_BRIDGE" "$mbit"
   for i in $(seq 1 "$n"); do
     ns=$CLIENT_NS_PREFIX$i
@@ -128,7 +138,7 @@ lan_setup() {
     ip -n "$SW" link add "port$i" type veth peer name eth0 netns "$ns"
     ip -n "$SW" link set "port$i" master "$LAN_BRIDGE" up
     ip -n "$ns" link set eth0 address "$(mac_of "$i")" up
-    ip -n "$ns" addr add "$(ip_of "$i")/24" dev eth0
+    ip -n "$ns" addr add "$(ip_of "$i")/24" brd + dev eth0
     shape "$SW" "port$i" "$mbit"
     shape "$ns" eth0 "$mbit"
   done
@@ -256,15 +266,18 @@ finish_libtorrent() {
 
 prepare_udpcast() {
   local i kbit=$(( MBIT * 10 * UDP_PERCENT ))
+  # The sender is up first, as the other methods' servers are, and starts sending once all N
+  # receivers have connected; multicast always (a lone receiver would otherwise get
+  # point-to-point), full duplex: a switched LAN. --rexmit-hello-interval 100 (ms): without it the
+  # sender waits 2 s after the last receiver connected before it starts.
+  background "$SW" sender udp-sender --file "$IMAGE" --interface "$LAN_BRIDGE" --min-receivers "$N" --nokbd \
+    --nopointopoint --full-duplex --max-bitrate "${kbit}k" --rexmit-hello-interval 100 --no-progress
+  wait_for 30 "udp-sender listening" eval "ip netns exec '$SW' ss -uln | grep -q ':9001 '"
   for i in $(seq 1 "$N"); do
-    clocked "$CLIENT_NS_PREFIX$i" "c$i" '' udp-receiver --file "${LOOPS[$((i - 1))]}" --interface eth0 --nokbd --no-progress
+    clocked "$CLIENT_NS_PREFIX$i" "c$i" "" udp-receiver --file "${LOOPS[$((i - 1))]}" --interface eth0 --nokbd --no-progress
   done
-  # The sender starts at the go with the receivers and waits for all N of them; multicast always
-  # (a lone receiver would otherwise get point-to-point), full duplex: a switched LAN.
-  clocked "$SW" sender '' udp-sender --file "$IMAGE" --interface "$LAN_BRIDGE" --min-receivers "$N" --nokbd \
-    --nopointopoint --full-duplex --max-bitrate "${kbit}k" --no-progress
 }
-finish_udpcast() { stop_background "${SENDER_PID:-}"; }
+finish_udpcast() { stop_background "$sender_pid"; }
 
 prepare_http() {
   background "$SW" web "$PY" -m http.server 8000 --bind "$SERVER_IP" --directory "$IMAGE_DIR"
@@ -294,9 +307,8 @@ transfer() {
   BACKGROUND=(); CLOCKED_PIDS=()
   disks_blank
   "prepare_$method"
-  # The clocked pids of c1..cN are the last N (udpcast: before the sender's).
-  local first=0; [ "$method" = udpcast ] && { SENDER_PID=${BACKGROUND[-1]}; first=1; }
-  local i; for i in $(seq 1 "$N"); do CLOCKED_PIDS[$i]=${BACKGROUND[$(( ${#BACKGROUND[@]} - first - N + i - 1 ))]}; done
+  # The clocked pids of c1..cN are the last N started.
+  local i; for i in $(seq 1 "$N"); do CLOCKED_PIDS[$i]=${BACKGROUND[$(( ${#BACKGROUND[@]} - N + i - 1 ))]}; done
   wait_for 60 "all $N machines ready" all_ready
   local tx0 cpu0 own0 t0
   tx0=$(tx_bytes) cpu0=$(host_cpu_ticks) own0=$(own_cpu_ns)
@@ -313,9 +325,10 @@ transfer() {
     sleep 0.1
   done
   local tx1 cpu1 own1
-  tx1=$(tx_bytes) cpu1=$(host_cpu_ticks) own1=$(own_cpu_ns)
+  cpu1=$(host_cpu_ticks) own1=$(own_cpu_ns)
   "finish_$method"
   stop_clocked   # whatever did not finish in time
+  tx1=$(tx_bytes)   # after the stop: what was still in flight when the last machine finished counts too
   for i in $(seq 1 "$N"); do
     grep -qs '^done' "$RUN/c$i.result" || { echo "  machine $i did not finish ($method); last lines of its log:" >&2; tail -c 600 "$RUN/c$i.log" | tr '\r' '\n' | tail -5 | sed 's/^/    /' >&2; }
   done
@@ -373,7 +386,8 @@ for N in $N_LIST; do
     for method in $METHODS; do transfer "$method" "$round"; done
   done
   lan_teardown
-  rm -rf "$WORK/disks" "$WORK"/lt* "$WORK"/n"$N"-*
+  rm -rf "$WORK/disks" "$WORK"/lt[0-9]*
+  [ "$KEEP" = 1 ] || rm -rf "$WORK"/n"$N"-*
 done
 
 # The best round of each method per N (lowest T among rounds where every machine finished).
