@@ -163,10 +163,17 @@ disks_setup() {
     LOOPS+=("$(losetup --find --show --direct-io=on "$WORK/disks/c$i")")
   done
 }
+# disk_ours I: whether loop device I still sits on our file (the host's other users make and
+# remove loop devices of their own all the time).
+disk_ours() { [ "$(losetup -n -O BACK-FILE "${LOOPS[$1]}" 2>/dev/null | sed 's/ *$//')" = "$WORK/disks/c$(($1 + 1))" ]; }
 # Every transfer starts from blank disks (ours would otherwise find the image already there).
 disks_blank() {
   local i
   for i in "${!LOOPS[@]}"; do
+    if ! disk_ours "$i"; then
+      echo "  ${LOOPS[$i]} no longer holds $WORK/disks/c$((i + 1)): attaching it again" >&2
+      LOOPS[$i]=$(losetup --find --show --direct-io=on "$WORK/disks/c$((i + 1))")
+    fi
     # Flushed before (nothing dirty may land after the zeroing) and after (no stale cached page).
     blockdev --flushbufs "${LOOPS[$i]}"
     fallocate --zero-range --offset 0 --length "$S_BYTES" "$WORK/disks/c$((i + 1))"
@@ -175,20 +182,21 @@ disks_blank() {
 }
 
 # --- clocked processes ---------------------------------------------------------------------------
-# in_cgroup CMD...: runs CMD in the cgroup whose CPU time is the transfer's own (before ip netns
-# exec, which remounts /sys and hides /sys/fs/cgroup).
-in_cgroup() { bash -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
+# IN_CGROUP CMD...: runs CMD in the cgroup whose CPU time is the transfer's own. A command, not a
+# function, so that $! is the pid of CMD itself (it execs); before ip netns exec, which remounts
+# /sys and hides /sys/fs/cgroup.
+IN_CGROUP=(bash -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG")
 # clocked NS NAME MATCH CMD...: CMD in NS, started at the go signal, clocked into $RUN/NAME.result.
 clocked() {
   local ns=$1 name=$2 match=$3; shift 3
   local m=(); [ -n "$match" ] && m=(--match "$match")
-  in_cgroup ip netns exec "$ns" "$PY" "$CLOCK" --go "$RUN/go" --result "$RUN/$name.result" --log "$RUN/$name.log" "${m[@]}" -- "$@" &
+  "${IN_CGROUP[@]}" ip netns exec "$ns" "$PY" "$CLOCK" --go "$RUN/go" --result "$RUN/$name.result" --log "$RUN/$name.log" "${m[@]}" -- "$@" &
   BACKGROUND+=($!)
 }
-# background NS NAME CMD...: a server process in NS, in the cgroup, log in $RUN/NAME.log.
+# background NS NAME CMD...: a server process in NS, in the cgroup, log in $RUN/NAME.log; its pid in NAME_pid.
 background() {
   local ns=$1 name=$2; shift 2
-  in_cgroup ip netns exec "$ns" "$@" > "$RUN/$name.log" 2>&1 &
+  "${IN_CGROUP[@]}" ip netns exec "$ns" "$@" > "$RUN/$name.log" 2>&1 &
   BACKGROUND+=($!)
   eval "${name}_pid=\$!"
 }
@@ -290,6 +298,9 @@ prepare_http() {
 finish_http() { stop_background "$web_pid"; }
 
 stop_clocked() { local i; for i in $(seq 1 "$N"); do stop_background "${CLOCKED_PIDS[$i]}"; done; }
+# machine_state I: done, failed (exited without being done) or running; the file read once, as
+# the clock appends "done" and "exit" one after the other.
+machine_state() { awk '/^done/ { d = 1 } /^exit/ { e = 1 } END { print d ? "done" : e ? "failed" : "running" }' "$RUN/c$1.result" 2>/dev/null || echo running; }
 all_exited() { local i; for i in $(seq 1 "$N"); do grep -qs '^exit' "$RUN/c$i.result" || return 1; done; }
 
 # verify METHOD I: the machine's copy has the image's sha256.
@@ -318,8 +329,7 @@ transfer() {
   while :; do
     done=0 failed=0
     for i in $(seq 1 "$N"); do
-      if grep -qs '^done' "$RUN/c$i.result"; then done=$((done + 1))
-      elif grep -qs '^exit' "$RUN/c$i.result"; then failed=$((failed + 1)); fi
+      case $(machine_state "$i") in done) done=$((done + 1)) ;; failed) failed=$((failed + 1)) ;; esac
     done
     [ $((done + failed)) -lt "$N" ] && [ "$SECONDS" -lt "$deadline" ] || break
     sleep 0.1
@@ -339,7 +349,10 @@ transfer() {
   [ "$VERIFY" -gt 0 ] && [ "$VERIFY" -lt "$N" ] && k=$VERIFY
   for i in $(seq 1 "$k"); do
     checked=$((checked + 1))
-    if verify "$method" "$i"; then verified=$((verified + 1)); else echo "  machine $i: its copy ($method) does NOT match the image" >&2; fi
+    if verify "$method" "$i"; then verified=$((verified + 1))
+    elif [ "$method" != libtorrent ] && ! disk_ours $((i - 1)); then
+      echo "  machine $i: ${LOOPS[$((i - 1))]} was detached from its file during the transfer (not by us): copy lost" >&2
+    else echo "  machine $i: its copy ($method) does NOT match the image" >&2; fi
   done
   local origin_payload=-
   [ "$method" = ours ] && origin_payload=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["images"][0]["uploaded"])' "$RUN/status.json" 2>/dev/null || echo -)
