@@ -19,6 +19,7 @@ REPO=$(pwd)
 usage() {
   cat <<'USAGE'
 usage: bench/swarm.sh [options]
+       SWARM_N=.. SWARM_RATE=.. SWARM_SIZE=.. SWARM_PIECE=.. SWARM_ROUNDS=.. SWARM_METHODS=.. ./build.sh bench swarm
   --n "LIST"          machine counts, one LAN each (default "2 4 8 16 32")
   --rate MBIT         link rate of every host (default per N: 100 up to 8, then 800/N: 50 at 16,
                       25 at 32, so the sum of all links stays within what this 2-core host forwards)
@@ -33,7 +34,10 @@ usage: bench/swarm.sh [options]
 USAGE
 }
 
-N_LIST="2 4 8 16 32" RATE= SIZE= PIECE=256K ROUNDS=2 METHODS="ours libtorrent udpcast http" UDP_PERCENT=95 VERIFY=0 KEEP=0
+# Defaults from SWARM_* environment variables too, for `SWARM_N="2 4" ./build.sh bench swarm`
+# (bench/run.sh passes no arguments).
+N_LIST=${SWARM_N:-2 4 8 16 32} RATE=${SWARM_RATE:-} SIZE=${SWARM_SIZE:-} PIECE=${SWARM_PIECE:-256K} ROUNDS=${SWARM_ROUNDS:-2}
+METHODS=${SWARM_METHODS:-ours libtorrent udpcast http} UDP_PERCENT=95 VERIFY=0 KEEP=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --n) N_LIST=${2:?"$1 needs a value"}; shift ;;
@@ -83,33 +87,8 @@ CLOCK=$REPO/bench/swarm-clock.py
 SERVER_IP=10.78.0.1
 SW=eziopxe-swarm-$$          # the switch: br0, and the server on it
 CLIENT_NS_PREFIX=eziopxe-swarm-$$-c
-# Read by opentracker, which drops root: the directory must be world-readable.
-WORK=$(mktemp -d /var/tmp/eziopxe-bench-swarm.XXXXXX); chmod 755 "$WORK"
 CG=/sys/fs/cgroup/cpuacct/eziopxe-bench-swarm-$$
 BACKGROUND=() LOOPS=() CLIENT_NS=()
-
-cleanup() {
-  local status=$?
-  set +e
-  for pid in "${BACKGROUND[@]}"; do kill "$pid" 2>/dev/null; done
-  lan_teardown
-  for pid in "${BACKGROUND[@]}"; do wait "$pid" 2>/dev/null; done
-  [ -d "$CG" ] && { for pid in $(cat "$CG/cgroup.procs" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done; sleep 0.2; rmdir "$CG"; }
-  if [ "$KEEP" = 1 ]; then
-    rm -rf "$WORK/disks" "$WORK"/lt[0-9]* "$WORK"/image-*/image.raw
-    echo "logs kept in $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# The client is rebuilt only when missing: NativeAOT publishing takes minutes (./build.sh client).
-[ -x "$CLIENT" ] || ./build.sh client
-dotnet build server -c Release --nologo -v quiet -clp:NoSummary >/dev/null
-mkdir "$CG"
 
 # --- the LAN -------------------------------------------------------------------------------------
 # shape DEV-IN-NS NS MBIT: egress of DEV limited to MBIT. The leaf is a byte FIFO of 50 ms at that
@@ -370,6 +349,32 @@ transfer() {
     | tee -a "$RESULTS" | awk -F'\t' '{ printf "%-4s %5s %5s %-11s %5s %8s %8s %7s %7s %6s %8s %7s %7s %8s %7s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 }'
   BACKGROUND=()
 }
+
+# --- set-up and clean-up ---------------------------------------------------------------------------
+# Read by opentracker, which drops root: the directory must be world-readable.
+WORK=$(mktemp -d /var/tmp/eziopxe-bench-swarm.XXXXXX); chmod 755 "$WORK"
+cleanup() {
+  local status=$?
+  set +e
+  for pid in "${BACKGROUND[@]}"; do kill "$pid" 2>/dev/null; done
+  lan_teardown
+  for pid in "${BACKGROUND[@]}"; do wait "$pid" 2>/dev/null; done
+  [ -d "$CG" ] && { for pid in $(cat "$CG/cgroup.procs" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done; sleep 0.2; rmdir "$CG"; }
+  if [ "$KEEP" = 1 ]; then
+    rm -rf "$WORK/disks" "$WORK"/lt[0-9]* "$WORK"/image-*/image.raw
+    echo "logs kept in $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The client is rebuilt only when missing: NativeAOT publishing takes minutes (./build.sh client).
+[ -x "$CLIENT" ] || ./build.sh client
+dotnet build server -c Release --nologo -v quiet -clp:NoSummary >/dev/null
+mkdir "$CG"
 
 # --- the run -------------------------------------------------------------------------------------
 RESULTS=$WORK/results.tsv; : > "$RESULTS"
