@@ -30,6 +30,7 @@ usage: bench/swarm.sh [options]
   --methods "LIST"    any of ours libtorrent udpcast http (default all four)
   --udp-rate PERCENT  udp-sender --max-bitrate as a percentage of B (default 95)
   --verify K          check the sha256 of K machines' copies per transfer, 0 for all (default 0)
+  --timeout S         give up on a transfer after S s (default 60 + 12 S/B, or 2N S/B above N = 6)
   --keep              keep the logs of every process (the work directory without disks and images)
 USAGE
 }
@@ -37,7 +38,7 @@ USAGE
 # Defaults from SWARM_* environment variables too, for `SWARM_N="2 4" ./build.sh bench swarm`
 # (bench/run.sh passes no arguments).
 N_LIST=${SWARM_N:-2 4 8 16 32} RATE=${SWARM_RATE:-} SIZE=${SWARM_SIZE:-} PIECE=${SWARM_PIECE:-256K} ROUNDS=${SWARM_ROUNDS:-2}
-METHODS=${SWARM_METHODS:-ours libtorrent udpcast http} UDP_PERCENT=95 VERIFY=0 KEEP=0
+METHODS=${SWARM_METHODS:-ours libtorrent udpcast http} UDP_PERCENT=95 VERIFY=0 KEEP=0 TIMEOUT_GIVEN=
 while [ $# -gt 0 ]; do
   case "$1" in
     --n) N_LIST=${2:?"$1 needs a value"}; shift ;;
@@ -48,6 +49,7 @@ while [ $# -gt 0 ]; do
     --methods) METHODS=${2:?"$1 needs a value"}; shift ;;
     --udp-rate) UDP_PERCENT=${2:?"$1 needs a value"}; shift ;;
     --verify) VERIFY=${2:?"$1 needs a value"}; shift ;;
+    --timeout) TIMEOUT_GIVEN=${2:?"$1 needs a value"}; shift ;;
     --keep) KEEP=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench/swarm.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -61,6 +63,7 @@ for n in $N_LIST; do
 done
 [ -z "$RATE" ] || whole --rate "$RATE"
 [ -z "$SIZE" ] || whole --size "$SIZE"
+[ -z "$TIMEOUT_GIVEN" ] || whole --timeout "$TIMEOUT_GIVEN"
 whole --rounds "$ROUNDS"; whole --udp-rate "$UDP_PERCENT"; whole --verify "$VERIFY"
 for m in $METHODS; do
   [[ $m =~ ^(ours|libtorrent|udpcast|http)$ ]] || { echo "bench/swarm.sh: --methods: unknown method '$m'" >&2; exit 2; }
@@ -276,6 +279,14 @@ prepare_http() {
 }
 finish_http() { stop_background "$web_pid"; }
 
+# cgroup_empty: ends whatever of the transfer is still running (a child whose clock was killed).
+cgroup_empty() {
+  local left; left=$(cat "$CG/cgroup.procs")
+  [ -z "$left" ] && return 0
+  echo "  still running after the transfer, killed: $(ps -o comm= -p "$(echo $left | tr ' ' ',')" | sort | uniq -c | xargs)" >&2
+  kill -9 $left 2>/dev/null || true
+  for _ in $(seq 50); do [ -z "$(cat "$CG/cgroup.procs")" ] && break; sleep 0.1; done
+}
 stop_clocked() { local i; for i in $(seq 1 "$N"); do stop_background "${CLOCKED_PIDS[$i]}"; done; }
 # machine_state I: done, failed (exited without being done) or running; the file read once, as
 # the clock appends "done" and "exit" one after the other.
@@ -317,12 +328,15 @@ transfer() {
   cpu1=$(host_cpu_ticks) own1=$(own_cpu_ns)
   "finish_$method"
   stop_clocked   # whatever did not finish in time
+  cgroup_empty   # nothing of this transfer may run into the next one
   tx1=$(tx_bytes)   # after the stop: what was still in flight when the last machine finished counts too
+  # Completion times relative to the go, sorted; a machine that finished only after the timeout
+  # (while ours waited for its room to end) did not finish.
+  local times; times=$(for i in $(seq 1 "$N"); do awk -v t0="$t0" -v limit="$TIMEOUT" '/^done/ && $2 - t0 <= limit { printf "%.3f\n", $2 - t0 }' "$RUN/c$i.result"; done | sort -n | tr '\n' ' ')
+  done=$(wc -w <<<"$times")
   for i in $(seq 1 "$N"); do
     grep -qs '^done' "$RUN/c$i.result" || { echo "  machine $i did not finish ($method); last lines of its log:" >&2; tail -c 600 "$RUN/c$i.log" | tr '\r' '\n' | tail -5 | sed 's/^/    /' >&2; }
   done
-  # Completion times relative to the go, sorted.
-  local times; times=$(for i in $(seq 1 "$N"); do awk -v t0="$t0" '/^done/ { printf "%.3f\n", $2 - t0 }' "$RUN/c$i.result"; done | sort -n | tr '\n' ' ')
   # The copies: every machine's by default, else the first K.
   local verified=0 checked=0 k=$N
   [ "$VERIFY" -gt 0 ] && [ "$VERIFY" -lt "$N" ] && k=$VERIFY
@@ -333,6 +347,7 @@ transfer() {
       echo "  machine $i: ${LOOPS[$((i - 1))]} was detached from its file during the transfer (not by us): copy lost" >&2
     else echo "  machine $i: its copy ($method) does NOT match the image" >&2; fi
   done
+  [ "$done" = "$N" ] && [ "$verified" = "$checked" ] || FAILED=$((FAILED + 1))
   local origin_payload=-
   [ "$method" = ours ] && origin_payload=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["images"][0]["uploaded"])' "$RUN/status.json" 2>/dev/null || echo -)
   awk -v n="$N" -v mbit="$MBIT" -v s="$S_BYTES" -v method="$method" -v round="$round" -v done="$done" \
@@ -343,7 +358,7 @@ transfer() {
       tmin = sprintf("%.1f", t[1]); tmax = sprintf("%.1f", t[c])
       tmed = sprintf("%.1f", c % 2 ? t[(c + 1) / 2] : (t[c / 2] + t[c / 2 + 1]) / 2)
       ratio = sprintf("%.2f", t[c] / sb) }
-    if (done < n) ratio = ratio "*"
+    if (done < n || verified < checked) ratio = ratio "*"
     printf "%d\t%d\t%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s/%d\t%d/%d\t%.2f\t%s\t%.1f\t%.1f\n", n, mbit, s / 1048576, method, round, tmax, ratio,
       tmin, tmed, done, n, verified, checked, tx / s, payload == "-" ? "-" : sprintf("%.2f", payload / s), cpu / hz, own / 1e9 }' \
     | tee -a "$RESULTS" | awk -F'\t' '{ printf "%-4s %5s %5s %-11s %5s %8s %8s %7s %7s %6s %8s %7s %7s %8s %7s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 }'
@@ -378,6 +393,7 @@ mkdir "$CG"
 
 # --- the run -------------------------------------------------------------------------------------
 RESULTS=$WORK/results.tsv; : > "$RESULTS"
+FAILED=0   # transfers where a machine did not finish or a copy differs
 echo "swarm: N in ($N_LIST), methods ($METHODS), $ROUNDS round(s), piece size $PIECE; T in s from the go to the last verified copy"
 echo "       origin x = bytes br0 sent (the server's uplink, frames with headers) / S; ours' payload x from its /status; CPU s: host (/proc/stat, everyone's) and own (this transfer's processes)"
 printf '%-4s %5s %5s %-11s %5s %8s %8s %7s %7s %6s %8s %7s %7s %8s %7s\n' N Mbit MiB method round T T/\(S/B\) min median done verified origin-x payload-x host-CPU own-CPU
@@ -386,7 +402,7 @@ for N in $N_LIST; do
   S_BYTES=$((SIZE_MIB << 20))
   SB=$(( S_BYTES * 8 / (MBIT * 1000000) ))
   # Generous: http needs N x S/B; a swarm that takes 6 x S/B has failed anyway.
-  TIMEOUT=$(( 60 + SB * (N > 6 ? 2 * N : 12) ))
+  TIMEOUT=${TIMEOUT_GIVEN:-$(( 60 + SB * (N > 6 ? 2 * N : 12) ))}
   IMAGE_DIR=$WORK/image-$SIZE_MIB IMAGE=$WORK/image-$SIZE_MIB/image.raw
   if [ ! -f "$IMAGE" ]; then
     mkdir -p "$IMAGE_DIR"; chmod 755 "$IMAGE_DIR"
@@ -408,7 +424,8 @@ for N in $N_LIST; do
   [ "$KEEP" = 1 ] || rm -rf "$WORK"/n"$N"-*
 done
 
-# The best round of each method per N (lowest T among rounds where every machine finished).
+# The best round of each method per N (lowest T among rounds where every machine finished and
+# every copy checked was right).
 echo
 echo "best of $ROUNDS round(s) per N (markdown, for docs/benchmarks.md):"
 "$PY" - "$RESULTS" <<'PY'
@@ -431,3 +448,4 @@ for key in sorted({(int(r[0]), r[1], r[2]) for r in rows}):
     cpu = f"{best['ours'][14] if 'ours' in best else '-'} / {best['libtorrent'][14] if 'libtorrent' in best else '-'}"
     print(f"| {n}, {mbit} Mbit, {mib} MiB | " + " | ".join(cell(m) for m in methods) + f" | {origin} | {cpu} |")
 PY
+[ "$FAILED" = 0 ] || { echo "bench/swarm.sh: $FAILED transfer(s) incomplete or with a wrong copy (marked *)" >&2; exit 1; }
