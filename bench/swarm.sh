@@ -21,10 +21,11 @@ usage() {
 usage: bench/swarm.sh [options]
        SWARM_N=.. SWARM_RATE=.. SWARM_SIZE=.. SWARM_PIECE=.. SWARM_ROUNDS=.. SWARM_METHODS=.. ./build.sh bench swarm
   --n "LIST"          machine counts, one LAN each (default "2 4 8 16 32")
-  --rate MBIT         link rate of every host (default per N: 100 up to 8, then 800/N: 50 at 16,
-                      25 at 32, so the sum of all links stays within what this 2-core host forwards)
-  --size MIB          image size (default per N: 256 MiB at 100 Mbit, scaled with the rate so
-                      S/B stays about 21 s)
+  --rate MBIT|"N:MBIT ..."   link rate of every host, for all N or per N (default per N: 100 up
+                      to 8, then 800/N: 50 at 16, 25 at 32, so the sum of all links stays within
+                      what this 2-core host forwards)
+  --size MIB|"N:MIB ..."     image size, for all N or per N (default per N: 256 MiB at 100 Mbit,
+                      scaled with the rate so S/B stays about 21 s)
   --piece-size SIZE   torrent piece size for ours and libtorrent (default 256K)
   --rounds R          rounds per N, methods alternating in each (default 2)
   --methods "LIST"    any of ours libtorrent udpcast http (default all four)
@@ -61,8 +62,24 @@ for n in $N_LIST; do
   whole --n "$n"
   [ "$n" -ge 1 ] && [ "$n" -le 200 ] || { echo "bench/swarm.sh: --n: 1 to 200 machines, not $n" >&2; exit 2; }
 done
-[ -z "$RATE" ] || whole --rate "$RATE"
-[ -z "$SIZE" ] || whole --size "$SIZE"
+# per_n OPTION VALUE N: VALUE is one number for every N, or "N:NUMBER ..." pairs; prints N's or nothing.
+per_n() {
+  local pair
+  if [[ $2 =~ ^[0-9]+$ ]]; then echo "$2"; return; fi
+  for pair in $2; do
+    [[ $pair =~ ^([0-9]+):([0-9]+)$ ]] || { echo "bench/swarm.sh: $1: a number or N:NUMBER pairs, not '$pair'" >&2; exit 2; }
+    [ "${BASH_REMATCH[1]}" = "$3" ] && echo "${BASH_REMATCH[2]}"
+  done
+  return 0
+}
+for n in $N_LIST; do
+  for option in --rate --size; do
+    value=$([ $option = --rate ] && echo "$RATE" || echo "$SIZE")
+    [ -z "$value" ] && continue
+    v=$(per_n "$option" "$value" "$n") || exit 2
+    [ -z "$v" ] || [ "$v" -gt 0 ] || { echo "bench/swarm.sh: $option must be above 0" >&2; exit 2; }
+  done
+done
 [ -z "$TIMEOUT_GIVEN" ] || whole --timeout "$TIMEOUT_GIVEN"
 whole --rounds "$ROUNDS"; whole --udp-rate "$UDP_PERCENT"; whole --verify "$VERIFY"
 for m in $METHODS; do
@@ -79,8 +96,8 @@ done
 PY=/usr/bin/python3   # Debian's, which has python3-libtorrent (a python3 earlier on PATH may not)
 "$PY" -c 'import libtorrent' 2>/dev/null || { echo "bench/swarm.sh: python3-libtorrent missing (./build.sh setup)" >&2; exit 1; }
 
-rate_of() { [ -n "$RATE" ] && echo "$RATE" || { [ "$1" -le 8 ] && echo 100 || echo $((800 / $1)); }; }
-size_of() { [ -n "$SIZE" ] && echo "$SIZE" || echo $(( 256 * $(rate_of "$1") / 100 )); }
+rate_of() { local v; v=$(per_n --rate "$RATE" "$1"); [ -n "$v" ] && echo "$v" || { [ "$1" -le 8 ] && echo 100 || echo $((800 / $1)); }; }
+size_of() { local v; v=$(per_n --size "$SIZE" "$1"); [ -n "$v" ] && echo "$v" || echo $(( 256 * $(rate_of "$1") / 100 )); }
 
 source "$REPO/demo/lib/lan.sh"
 CLIENT=$REPO/out/client/eziopxe-client
