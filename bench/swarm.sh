@@ -10,7 +10,7 @@
 # Prints per transfer: T (start to the last machine's verified copy), T/(S/B), the machines'
 # min/median/max completion times, the bytes the server's port sent (br0's tx_bytes, as a
 # multiple of S), and CPU seconds (the whole host from /proc/stat, and the transfer's own processes
-# from a cpuacct cgroup), then the best round of each method per N. See docs/benchmarks.md.
+# from a cgroup they run in), then the best round of each method per N. See docs/benchmarks.md.
 # Needs root (namespaces, loop devices, cgroups). Everything it makes is removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -107,7 +107,17 @@ CLOCK=$REPO/bench/swarm-clock.py
 SERVER_IP=10.78.0.1
 SW=eziopxe-swarm-$$          # the switch: br0, and the server on it
 CLIENT_NS_PREFIX=eziopxe-swarm-$$-c
-CG=/sys/fs/cgroup/cpuacct/eziopxe-bench-swarm-$$
+# The cgroup the transfers' processes run in, for their CPU time: cgroup v2 (Debian 12's default)
+# or v1's cpuacct hierarchy (hybrid hosts such as this one).
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+  CG=/sys/fs/cgroup/eziopxe-bench-swarm-$$
+  own_cpu_ns() { echo "$(awk '$1 == "usage_usec" { print $2 }' "$CG/cpu.stat")000"; }
+elif [ -d /sys/fs/cgroup/cpuacct ]; then
+  CG=/sys/fs/cgroup/cpuacct/eziopxe-bench-swarm-$$
+  own_cpu_ns() { cat "$CG/cpuacct.usage"; }
+else
+  echo "bench/swarm.sh: no cgroup v2 at /sys/fs/cgroup and no v1 cpuacct hierarchy: cannot count CPU time" >&2; exit 1
+fi
 BACKGROUND=() LOOPS=() CLIENT_NS=()
 
 # --- the LAN -------------------------------------------------------------------------------------
@@ -216,7 +226,6 @@ wait_for() { # SECONDS DESCRIPTION CMD...: polls CMD every 0.1 s
 all_ready() { local i; for i in $(seq 1 "$N"); do grep -qs '^ready' "$RUN/c$i.result" || return 1; done; }
 tx_bytes() { ip netns exec "$SW" cat "/sys/class/net/$LAN_BRIDGE/statistics/tx_bytes"; }
 host_cpu_ticks() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }   # user nice system irq softirq steal
-own_cpu_ns() { cat "$CG/cpuacct.usage"; }
 
 # --- the four methods: prepare (servers up, machines waiting for the go) and finish -------------
 prepare_ours() {
