@@ -108,13 +108,16 @@ public static class ServeCommand
                 Bios = netBoot.BiosLoader,
                 EfiX64 = netBoot.EfiLoader,
                 IpxeScriptUrl = httpBase + "ipxe/{mac}.ipxe",
+                HttpBootUrl = netBoot.HttpBoot ? httpBase + NetBootSettings.HttpLoaderPath : null,
             },
             mac => netBoot.KernelCommandLine(settings, mac),
             kernel: "vmlinuz",
             initrd: "initramfs.img");
         services.AddSingleton(netBoot);
         services.AddSingleton<IBootPlanProvider>(plans);
-        services.AddSingleton(new BootMenuFiles(plans, new BootMenuOptions { IpxeBaseUrl = httpBase + "boot/" }));
+        // GRUB reads kernel and initramfs by TFTP, where NetBootService serves Server:BootDirectory as boot/.
+        services.AddSingleton(new BootMenuFiles(plans, new BootMenuOptions { IpxeBaseUrl = httpBase + "boot/", GrubBase = "/boot/" }));
+        services.AddSingleton(new BootPathLog());
         services.AddHostedService<NetBootService>();
     }
 
