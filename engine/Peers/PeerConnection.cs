@@ -20,8 +20,12 @@ public sealed class PeerConnection : IAsyncDisposable
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly Channel<Outgoing> _outgoing = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
+    // Never disposed: Close may run on any thread at any time (the session, the tick, a finishing
+    // download), also after DisposeAsync, and a CancellationTokenSource without timers or linked
+    // tokens holds nothing that needs disposing.
     private readonly CancellationTokenSource _closed = new();
     private TorrentSession? _session;
+    private int _closing;
     private int _disposed;
 
     private PeerConnection(Socket socket, IPEndPoint remote, bool outgoing)
@@ -271,9 +275,13 @@ public sealed class PeerConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the socket; the loops end and the session forgets the peer.</summary>
+    /// <summary>Closes the socket; the loops end and the session forgets the peer. Safe to call any number of times from any thread; never throws.</summary>
     public void Close()
     {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
         _closed.Cancel();
         _outgoing.Writer.TryComplete();
         try
@@ -298,6 +306,5 @@ public sealed class PeerConnection : IAsyncDisposable
         await Reader.CompleteAsync();
         await Writer.CompleteAsync();
         await _stream.DisposeAsync();
-        _closed.Dispose();
     }
 }

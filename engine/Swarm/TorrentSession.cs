@@ -40,6 +40,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
     private long _wasted;
     private int _hashFailures;
     private bool _started;
+    private int _finishing;
 
     public TorrentSession(Torrent torrent, IPieceStorage storage, SessionOptions? options = null, ILogger? logger = null)
     {
