@@ -72,18 +72,12 @@ public sealed partial class TorrentSession
                 {
                     throw new PeerProtocolException($"{id} without the Fast extension");
                 }
-                lock (_lock)
+                var all = new BitField(_have.Length);
+                if (id == MessageId.HaveAll)
                 {
-                    var bits = NewPeerBitField(peer);
-                    if (id == MessageId.HaveAll)
-                    {
-                        bits.SetAll();
-                    }
-                    _picker.AddAvailability(bits, +1);
-                    UpdateInterest(peer);
-                    DropIfBothSeeds(peer);
-                    RevealMore(peer);
+                    all.SetAll();
                 }
+                ReplacePeerView(peer, all);
                 break;
             case MessageId.Request:
                 RequirePayload(payload, 12, id);
@@ -135,29 +129,42 @@ public sealed partial class TorrentSession
         }
     }
 
-    private BitField NewPeerBitField(PeerConnection peer)
-    {
-        if (peer.PeerHave != null)
-        {
-            throw new PeerProtocolException("a second bitfield");
-        }
-        peer.PeerHave = new BitField(_have.Length);
-        return peer.PeerHave;
-    }
-
+    /// <summary>Parses a bitfield message, as strictly the first time as later: a wrong size or a spare bit set drops the peer.</summary>
     private void OnBitfield(PeerConnection peer, in ReadOnlySequence<byte> payload)
     {
+        var bits = new BitField(_have.Length);
+        if (payload.Length > _have.Bytes.Length || !bits.TryLoad(payload.ToArray()))
+        {
+            throw new PeerProtocolException($"bitfield of {payload.Length} bytes does not fit {_have.Length} pieces");
+        }
+        ReplacePeerView(peer, bits);
+    }
+
+    /// <summary>
+    /// A bitfield, have-all or have-none, first or later. BEP 3 and 6 expect them only as the
+    /// opening, but aria2 sends a new bitfield in the middle of a connection when that is shorter
+    /// than the "have" messages it replaces, and have-all once it completes; libtorrent accepts
+    /// both. Untidy, not harmful: a later one replaces what we knew of the peer, availability included.
+    /// </summary>
+    private void ReplacePeerView(PeerConnection peer, BitField bits)
+    {
+        bool later;
         lock (_lock)
         {
-            var bits = NewPeerBitField(peer);
-            if (!bits.TryLoad(payload.ToArray()))
+            later = peer.PeerHave != null;
+            if (peer.PeerHave != null)
             {
-                throw new PeerProtocolException($"bitfield of {payload.Length} bytes does not fit {_have.Length} pieces");
+                _picker.AddAvailability(peer.PeerHave, -1);
             }
+            peer.PeerHave = bits;
             _picker.AddAvailability(bits, +1);
             UpdateInterest(peer);
             DropIfBothSeeds(peer);
             RevealMore(peer);
+        }
+        if (later)
+        {
+            _logger.LogDebug("{Torrent}: {Peer} says anew what it has ({Count} pieces); that replaces what it said before", Torrent.Info.Name, peer.Describe(), bits.Count);
         }
     }
 

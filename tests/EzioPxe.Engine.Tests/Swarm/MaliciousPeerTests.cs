@@ -19,14 +19,16 @@ public class MaliciousPeerTests
     [InlineData("bitfield of the wrong size", new byte[] { 0, 0, 0, 3, 5, 0xFF, 0xFF })]
     [InlineData("have for a piece that does not exist", new byte[] { 0, 0, 0, 5, 4, 0, 0, 0x10, 0 })]
     [InlineData("choke with a payload", new byte[] { 0, 0, 0, 2, 0, 1 })]
-    [InlineData("have-none twice", new byte[] { 0, 0, 0, 1, 0x0F, 0, 0, 0, 1, 0x0F })]
-    public async Task A_peer_breaking_the_protocol_is_dropped_and_the_seeder_keeps_serving(string what, byte[] garbage)
+    [InlineData("a later bitfield of the wrong size", new byte[] { 0, 0, 0, 5, 5, 0, 0, 0, 0, 0, 0, 0, 3, 5, 0xFF, 0xFF })]
+    [InlineData("a later bitfield with a spare bit set", new byte[] { 0, 0, 0, 5, 5, 0, 0, 0, 0, 0, 0, 0, 0, 5, 5, 0, 0, 0, 0, 1 })]
+    [InlineData("have-all without the Fast extension", new byte[] { 0, 0, 0, 1, 0x0E }, false)]
+    public async Task A_peer_breaking_the_protocol_is_dropped_and_the_seeder_keeps_serving(string what, byte[] garbage, bool fast = true)
     {
         using var dir = new TempDirectory();
         var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", Sizes, 64 * 1024));
         await using var seeder = await OwnSeeder.StartAsync(torrent, dir.Path);
 
-        using (var bad = await RawPeer.ConnectAsync(seeder.EndPoint, torrent.InfoHash))
+        using (var bad = await RawPeer.ConnectAsync(seeder.EndPoint, torrent.InfoHash, fast))
         {
             await bad.ReceiveHandshakeAsync();
             await bad.SendRawAsync(garbage);

@@ -68,6 +68,15 @@ internal sealed class RawPeer : IDisposable
         return SendRawAsync(bytes);
     }
 
+    public Task SendBitfieldAsync(byte[] bits)
+    {
+        var bytes = new byte[5 + bits.Length];
+        BinaryPrimitives.WriteInt32BigEndian(bytes, 1 + bits.Length);
+        bytes[4] = (byte)MessageId.Bitfield;
+        bits.CopyTo(bytes, 5);
+        return SendRawAsync(bytes);
+    }
+
     public Task SendBlockAsync(int piece, int offset, byte[] data)
     {
         var bytes = new byte[13 + data.Length];
