@@ -69,17 +69,34 @@ public sealed class PeerConnection : IAsyncDisposable
     internal long LastPieceDataTicks = Environment.TickCount64;
     internal long LastSentTicks = Environment.TickCount64;
     internal long UnchokedAtTicks;
+    internal readonly long ConnectedAtTicks = Environment.TickCount64;
+    internal long LastActiveTicks = Environment.TickCount64;
     internal readonly HashSet<(int Piece, int Offset)> CancelledUploads = new();
     internal readonly RateMeter Download = new();
     internal readonly RateMeter Upload = new();
 
+    /// <summary>True once <see cref="Close"/> was called: the peer is on its way out.</summary>
+    public bool IsClosing => Volatile.Read(ref _closing) != 0;
+
     public string Describe() => $"{RemoteEndPoint} ({RemoteClient ?? PeerId.Describe(RemotePeerId)})";
 
     /// <summary>Connects and exchanges handshakes for <paramref name="infoHash"/>.</summary>
-    internal static async Task<PeerConnection> ConnectAsync(IPEndPoint remote, Handshake ours, int socketBufferSize, TimeSpan timeout, CancellationToken cancellationToken)
+    internal static async Task<PeerConnection> ConnectAsync(IPEndPoint remote, IPAddress? local, Handshake ours, int socketBufferSize, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         Configure(socket, socketBufferSize);
+        if (local != null)
+        {
+            try
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
         PeerConnection? connection = null;
@@ -114,8 +131,12 @@ public sealed class PeerConnection : IAsyncDisposable
     internal static PeerConnection FromAccepted(Socket socket, int socketBufferSize)
     {
         Configure(socket, socketBufferSize);
-        return new PeerConnection(socket, (IPEndPoint)socket.RemoteEndPoint!, outgoing: false);
+        return new PeerConnection(socket, Normalize((IPEndPoint)socket.RemoteEndPoint!), outgoing: false);
     }
+
+    /// <summary>An IPv4 peer reaching a dual-stack listener shows up as ::ffff:a.b.c.d; per-address limits must see a.b.c.d.</summary>
+    private static IPEndPoint Normalize(IPEndPoint endPoint)
+        => endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
 
     private static void Configure(Socket socket, int bufferSize)
     {

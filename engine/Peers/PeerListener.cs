@@ -15,11 +15,19 @@ namespace EzioPxe.Engine.Peers;
 /// </summary>
 public sealed class PeerListener : IAsyncDisposable
 {
+    /// <summary>Connections from one address still in their handshake; more are closed at once (a LAN host may be hostile).</summary>
+    private const int MaxHandshakesPerAddress = 8;
+
+    /// <summary>Connections in their handshake from all addresses together.</summary>
+    private const int MaxHandshakes = 512;
+
     private readonly Socket _socket;
     private readonly ConcurrentDictionary<InfoHash, TorrentSession> _sessions = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _logger;
     private readonly int _socketBufferSize;
+    private readonly Dictionary<IPAddress, int> _handshaking = new();
+    private int _handshakingTotal;
     private Task? _accepting;
 
     public PeerListener(IPEndPoint endPoint, ILogger? logger = null, int socketBufferSize = 0)
@@ -61,13 +69,59 @@ public sealed class PeerListener : IAsyncDisposable
                 _logger.LogWarning("peer listener: accept failed: {Reason}", e.Message);
                 continue;
             }
-            _ = Task.Run(() => HandshakeAsync(accepted));
+            var address = accepted.RemoteEndPoint is IPEndPoint remote ? Normalize(remote.Address) : IPAddress.None;
+            if (!TryStartHandshake(address))
+            {
+                _logger.LogDebug("peer listener: too many handshakes from {Address}; closed", address);
+                accepted.Dispose();
+                continue;
+            }
+            _ = Task.Run(() => HandshakeAsync(accepted, address));
         }
     }
 
-    private async Task HandshakeAsync(Socket socket)
+    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    private bool TryStartHandshake(IPAddress address)
     {
-        var connection = PeerConnection.FromAccepted(socket, _socketBufferSize);
+        lock (_handshaking)
+        {
+            _handshaking.TryGetValue(address, out var count);
+            if (count >= MaxHandshakesPerAddress || _handshakingTotal >= MaxHandshakes)
+            {
+                return false;
+            }
+            _handshaking[address] = count + 1;
+            _handshakingTotal++;
+            return true;
+        }
+    }
+
+    private void EndHandshake(IPAddress address)
+    {
+        lock (_handshaking)
+        {
+            _handshakingTotal--;
+            if (--_handshaking[address] == 0)
+            {
+                _handshaking.Remove(address);
+            }
+        }
+    }
+
+    private async Task HandshakeAsync(Socket socket, IPAddress address)
+    {
+        PeerConnection connection;
+        try
+        {
+            connection = PeerConnection.FromAccepted(socket, _socketBufferSize);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            EndHandshake(address);
+            socket.Dispose();
+            return; // gone before we looked at it
+        }
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
@@ -86,6 +140,10 @@ public sealed class PeerListener : IAsyncDisposable
         {
             _logger.LogDebug("peer listener: dropped {Peer}: {Reason}", connection.RemoteEndPoint, e.Message);
             await connection.DisposeAsync();
+        }
+        finally
+        {
+            EndHandshake(address);
         }
     }
 

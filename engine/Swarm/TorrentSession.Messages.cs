@@ -213,6 +213,7 @@ public sealed partial class TorrentSession
                 return;
             }
             peer.QueuedUploads++;
+            peer.LastActiveTicks = Environment.TickCount64;
             peer.CancelledUploads.Remove((piece, offset));
             peer.Send(Outgoing.Block(piece, offset, length));
         }
@@ -250,6 +251,7 @@ public sealed partial class TorrentSession
                 return;
             }
             download.Requests[request.Block]--;
+            peer.LastActiveTicks = peer.LastPieceDataTicks;
             if (download.Received[request.Block])
             {
                 _wasted += length; // end-game duplicate

@@ -110,6 +110,7 @@ public sealed partial class TorrentSession
     private void Ban(PeerConnection peer, string reason)
     {
         _logger.LogWarning("{Torrent}: dropping {Peer}: {Reason}", Torrent.Info.Name, peer.Describe(), reason);
+        BanAddress(peer.RemoteEndPoint.Address);
         foreach (var (endPoint, known) in _known)
         {
             if (endPoint.Address.Equals(peer.RemoteEndPoint.Address))

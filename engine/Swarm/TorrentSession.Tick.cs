@@ -52,6 +52,7 @@ public sealed partial class TorrentSession
                 }
             }
             RotateUnchoked(now);
+            DropIdleWhenFull(now);
             LeaveSuperSeedingWhenAlone(now);
             foreach (var peer in _peers)
             {

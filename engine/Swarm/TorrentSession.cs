@@ -118,7 +118,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
     {
         lock (_lock)
         {
-            _known.TryAdd(endPoint, new KnownPeer());
+            Remember(endPoint);
         }
         ConnectMore();
     }
@@ -168,41 +168,43 @@ public sealed partial class TorrentSession : IAsyncDisposable
 
     private void Attach(PeerConnection connection, IPEndPoint? endPoint)
     {
+        string? refused;
+        PeerConnection? evicted;
         lock (_lock)
         {
-            if (_stop.IsCancellationRequested)
+            refused = Admit(connection, endPoint, out evicted);
+            if (refused == null)
             {
-                connection.Close();
-                return;
+                // The evicted peer leaves the swarm state in Detach, once its loops have ended: its
+                // read loop may still hand us messages (and requests may be made to it) until then.
+                evicted?.Close();
+                _peers.Add(connection);
+                SendOpening(connection);
             }
-            if (connection.RemotePeerId.AsSpan().SequenceEqual(PeerId))
+        }
+        if (refused != null)
+        {
+            _logger.LogDebug("{Torrent}: refused {Peer}: {Reason}", Torrent.Info.Name, connection.Describe(), refused);
+            if (endPoint != null)
             {
-                if (endPoint != null && _known.TryGetValue(endPoint, out var self))
+                Detach(connection, endPoint);
+                if (refused == AlreadyConnected)
                 {
-                    self.IsSelf = true;
+                    lock (_lock)
+                    {
+                        if (_known.TryGetValue(endPoint, out var known))
+                        {
+                            known.RetryAfterTicks = Environment.TickCount64 + AlreadyConnectedRetryMilliseconds;
+                        }
+                    }
                 }
-                connection.Close();
-                return;
             }
-            var duplicate = _peers.FirstOrDefault(p => p.RemotePeerId.AsSpan().SequenceEqual(connection.RemotePeerId));
-            if (duplicate != null)
-            {
-                // Both ends may dial each other at once; both keep the connection dialled by the lower peer id.
-                var keepOutgoing = PeerId.AsSpan().SequenceCompareTo(connection.RemotePeerId) < 0;
-                if (duplicate.IsOutgoing == keepOutgoing)
-                {
-                    connection.Close();
-                    return;
-                }
-                duplicate.Close();
-            }
-            if (_peers.Count >= Options.MaxConnections + 10)
-            {
-                connection.Close();
-                return;
-            }
-            _peers.Add(connection);
-            SendOpening(connection);
+            _ = connection.DisposeAsync().AsTask();
+            return;
+        }
+        if (evicted != null)
+        {
+            _logger.LogDebug("{Torrent}: session full; {Peer} makes room for {Newcomer}", Torrent.Info.Name, evicted.Describe(), connection.Describe());
         }
         _logger.LogDebug("{Torrent}: connected to {Peer}", Torrent.Info.Name, connection.Describe());
         _ = Task.Run(() => RunPeerAsync(connection, endPoint));
@@ -268,29 +270,39 @@ public sealed partial class TorrentSession : IAsyncDisposable
     {
         lock (_lock)
         {
-            if (!_peers.Remove(peer))
-            {
-                return;
-            }
-            if (peer.PeerHave != null)
-            {
-                _picker.AddAvailability(peer.PeerHave, -1);
-            }
-            ReleaseRequests(peer);
-            foreach (var download in _picker.Active.Values)
-            {
-                if (download.Owner == peer)
-                {
-                    download.Owner = null;
-                }
-            }
             if (endPoint != null && _known.TryGetValue(endPoint, out var known))
             {
                 known.Connected = false;
                 known.RetryAfterTicks = Environment.TickCount64 + 5000;
             }
+            if (!Forget(peer))
+            {
+                return;
+            }
         }
         RequestMoreForAll();
+    }
+
+    /// <summary>Removes a peer from the swarm state: its pieces from the availability, its requests back to the picker.</summary>
+    private bool Forget(PeerConnection peer)
+    {
+        if (!_peers.Remove(peer))
+        {
+            return false;
+        }
+        if (peer.PeerHave != null)
+        {
+            _picker.AddAvailability(peer.PeerHave, -1);
+        }
+        ReleaseRequests(peer);
+        foreach (var download in _picker.Active.Values)
+        {
+            if (download.Owner == peer)
+            {
+                download.Owner = null;
+            }
+        }
+        return true;
     }
 
     /// <summary>Gives a peer's outstanding requests back to the picker (it choked us, timed out or left).</summary>
@@ -318,7 +330,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
             var now = Environment.TickCount64;
             var room = Options.MaxConnections - _peers.Count - _known.Values.Count(k => k.Connecting);
             targets = _known
-                .Where(k => !k.Value.Connected && !k.Value.Connecting && !k.Value.IsSelf && !k.Value.Banned && k.Value.RetryAfterTicks <= now)
+                .Where(k => k.Value.CanDial(now) && !_banned.Contains(k.Key.Address))
                 .Take(Math.Max(0, room))
                 .Select(k => k.Key)
                 .ToList();
@@ -338,7 +350,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
         PeerConnection connection;
         try
         {
-            connection = await PeerConnection.ConnectAsync(endPoint, OurHandshake, Options.SocketBufferSize, TimeSpan.FromSeconds(10), _stop.Token);
+            connection = await PeerConnection.ConnectAsync(endPoint, Options.LocalAddress, OurHandshake, Options.SocketBufferSize, TimeSpan.FromSeconds(10), _stop.Token);
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or PeerProtocolException or OperationCanceledException)
         {

@@ -89,7 +89,7 @@ public class RealClientTests
         await tracker.WaitForAsync(torrent.InfoHash);
         var log = new CollectingLogger();
         await using var seeder = await OwnSeeder.StartAsync(torrent, dir.Path, logger: log);
-        await WaitUntil(() => log.Text.Contains("announced", StringComparison.Ordinal), TimeSpan.FromSeconds(20), () => log.Text);
+        await Poll.UntilAsync(() => log.Text.Contains("announced", StringComparison.Ordinal), TimeSpan.FromSeconds(20), () => log.Text);
         using var aria2 = BackgroundProcess.Start("aria2c", new[]
         {
             "--seed-time=0", "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
@@ -163,19 +163,6 @@ public class RealClientTests
             throw new TimeoutException($"download incomplete: {session.GetStatus()}\nwe said:\n{log}\nother peer said:\n{other.Output}");
         }
         Assert.Equal(0, session.GetStatus().HashFailures);
-    }
-
-    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout, Func<string> explain)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"condition not met within {timeout}:\n{explain()}");
-            }
-            await Task.Delay(50);
-        }
     }
 
     private static async Task WaitForListener(int port, BackgroundProcess process)

@@ -27,7 +27,8 @@ public class LaterBitfieldTests
         listener.Start();
         var target = dir.File("leecher");
         await using var storage = new FileSystemStorage(torrent.Info, target);
-        await using var leecher = new TorrentSession(torrent, storage, new SessionOptions { ExistingData = ExistingData.None });
+        var log = new CollectingLogger();
+        await using var leecher = new TorrentSession(torrent, storage, new SessionOptions { ExistingData = ExistingData.None }, log);
         await leecher.StartAsync();
         leecher.AddPeer((IPEndPoint)listener.LocalEndpoint);
 
@@ -72,8 +73,8 @@ public class LaterBitfieldTests
                 await peer.SendBlockAsync(piece, offset, data);
             }
         });
-        await Task.WhenAny(leecher.Completion, serving).Unwrap().WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.True(leecher.Completion.IsCompletedSuccessfully, $"the peer went away: {serving.Exception}");
+        await Task.WhenAny(leecher.Completion, serving).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(leecher.Completion.IsCompletedSuccessfully, $"the peer went away: {serving.Exception?.InnerException?.Message}\nthe leecher said:\n{log}");
         Assert.Equal(count, requested.Count);
         SampleContent.AssertSameTree(Path.Combine(dir.Path, "content"), Path.Combine(target, "content"));
     }

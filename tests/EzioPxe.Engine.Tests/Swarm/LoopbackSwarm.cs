@@ -8,8 +8,9 @@ using EzioPxe.TestSupport;
 namespace EzioPxe.Engine.Tests.Swarm;
 
 /// <summary>
-/// Leechers of our engine in this process, each with its own loopback listener and target
-/// directory, all told about the seeder and about each other (as the tracker would).
+/// Leechers of our engine in this process, each with its own loopback address (127.0.0.2, .3 ...,
+/// as machines of a room have one address each), listener and target directory, all told about
+/// the seeder and, unless <c>meshed</c> is false, about each other (as the tracker would).
 /// </summary>
 internal sealed class LoopbackSwarm : IAsyncDisposable
 {
@@ -20,17 +21,27 @@ internal sealed class LoopbackSwarm : IAsyncDisposable
 
     public List<TorrentSession> Leechers { get; } = new();
 
+    /// <summary>What each leecher logged, shown for those that do not finish.</summary>
+    public List<CollectingLogger> Logs { get; } = new();
+
     /// <summary>Each leecher's download directory, by index.</summary>
     public IReadOnlyList<string> Targets { get; }
 
-    public static async Task<LoopbackSwarm> StartAsync(Torrent torrent, TempDirectory dir, IPEndPoint seeder, int count, string prefix = "l")
+    public static async Task<LoopbackSwarm> StartAsync(Torrent torrent, TempDirectory dir, IPEndPoint seeder, int count, string prefix = "l", bool meshed = true)
     {
+        if (count > 250)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), "one 127.0.0.x address per leecher");
+        }
         var swarm = new LoopbackSwarm(Enumerable.Range(0, count).Select(i => dir.File($"{prefix}{i}")).ToList());
         for (var i = 0; i < count; i++)
         {
-            var listener = new PeerListener(new IPEndPoint(IPAddress.Loopback, 0));
+            var address = AddressOf(i);
+            var listener = new PeerListener(new IPEndPoint(address, 0));
             var storage = new FileSystemStorage(torrent.Info, swarm.Targets[i]);
-            var session = new TorrentSession(torrent, storage, new SessionOptions { ExistingData = ExistingData.None, ListenPort = listener.Port });
+            var log = new CollectingLogger();
+            var session = new TorrentSession(torrent, storage, new SessionOptions { ExistingData = ExistingData.None, ListenPort = listener.Port, LocalAddress = address }, log);
+            swarm.Logs.Add(log);
             listener.Register(session);
             listener.Start();
             swarm._listeners.Add(listener);
@@ -41,13 +52,16 @@ internal sealed class LoopbackSwarm : IAsyncDisposable
         {
             await session.StartAsync();
             session.AddPeer(seeder);
-            foreach (var other in swarm._listeners)
+            foreach (var other in meshed ? swarm._listeners : new List<PeerListener>())
             {
                 session.AddPeer(other.EndPoint);
             }
         }
         return swarm;
     }
+
+    /// <summary>127.0.0.2 for the first leecher, and so on; 127.0.0.1 is left to seeders.</summary>
+    public static IPAddress AddressOf(int leecher) => new(new byte[] { 127, 0, 0, (byte)(leecher + 2) });
 
     /// <summary>Waits for every leecher; on timeout says which ones did not finish and how far they got.</summary>
     public async Task WaitForAllAsync(TimeSpan deadline)
@@ -59,7 +73,7 @@ internal sealed class LoopbackSwarm : IAsyncDisposable
         catch (TimeoutException)
         {
             var stuck = Leechers.Select((s, i) => (s, i)).Where(x => !x.s.Completion.IsCompleted)
-                .Select(x => $"leecher {x.i}: {x.s.GetStatus()}");
+                .Select(x => $"leecher {x.i}: {x.s.GetStatus()}\n{string.Join('\n', Logs[x.i].Text.Split('\n').TakeLast(80))}");
             throw new TimeoutException($"not finished within {deadline}:\n{string.Join('\n', stuck)}");
         }
     }

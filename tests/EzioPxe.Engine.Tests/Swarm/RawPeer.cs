@@ -14,9 +14,13 @@ internal sealed class RawPeer : IDisposable
 
     private RawPeer(Socket socket) => _socket = socket;
 
-    public static async Task<RawPeer> ConnectAsync(IPEndPoint endPoint, InfoHash infoHash, bool fast = true)
+    public static async Task<RawPeer> ConnectAsync(IPEndPoint endPoint, InfoHash infoHash, bool fast = true, IPAddress? from = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        if (from != null)
+        {
+            socket.Bind(new IPEndPoint(from, 0));
+        }
         await socket.ConnectAsync(endPoint);
         var peer = new RawPeer(socket);
         await peer.SendHandshakeAsync(infoHash, fast);
