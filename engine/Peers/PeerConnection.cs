@@ -324,8 +324,17 @@ public sealed class PeerConnection : IAsyncDisposable
             return;
         }
         Close();
-        await Reader.CompleteAsync();
-        await Writer.CompleteAsync();
+        // Completing with an error returns the buffers without writing what is left to a socket
+        // that is gone; a plain CompleteAsync would try, throw, and leak the socket.
+        var closing = new IOException("connection closed");
+        try
+        {
+            await Reader.CompleteAsync(closing);
+            await Writer.CompleteAsync(closing);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
         await _stream.DisposeAsync();
     }
 }

@@ -94,7 +94,12 @@ public sealed partial class TorrentSession
                 RequirePayload(payload, 12, id);
                 lock (_lock)
                 {
-                    peer.CancelledUploads.Add((PeerMessageParser.ReadInt32(payload, 0), PeerMessageParser.ReadInt32(payload, 4)));
+                    // Only a queued upload can be cancelled; more cancels than queued blocks are noise
+                    // (and, unbounded, a way for a peer to fill our memory).
+                    if (peer.CancelledUploads.Count < peer.QueuedUploads)
+                    {
+                        peer.CancelledUploads.Add((PeerMessageParser.ReadInt32(payload, 0), PeerMessageParser.ReadInt32(payload, 4)));
+                    }
                 }
                 break;
             case MessageId.RejectRequest:

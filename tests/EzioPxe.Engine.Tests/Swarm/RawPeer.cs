@@ -92,6 +92,9 @@ internal sealed class RawPeer : IDisposable
         return SendRawAsync(bytes);
     }
 
+    /// <summary>Says we are done sending (TCP FIN); the other side may still send, and close when it likes.</summary>
+    public void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
+
     /// <summary>True once the other side has closed the connection (reads return 0 or fail).</summary>
     public async Task<bool> IsClosedByRemoteAsync(TimeSpan within)
     {
