@@ -11,7 +11,8 @@ internal readonly record struct Outgoing(OutgoingKind Kind, MessageId Id = defau
 
     public static Outgoing BlockReference(MessageId id, int piece, int offset, int length) => new(OutgoingKind.BlockReference, id, piece, offset, length);
 
-    public static Outgoing Block(int piece, int offset, int length) => new(OutgoingKind.Block, MessageId.Piece, piece, offset, length);
+    /// <summary>A block's data, rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>; the connection returns it.</summary>
+    public static Outgoing Block(int piece, int offset, int length, byte[] data) => new(OutgoingKind.Block, MessageId.Piece, piece, offset, length, data);
 
     public static Outgoing Bitfield(byte[] bits) => new(OutgoingKind.Bitfield, MessageId.Bitfield, Payload: bits);
 

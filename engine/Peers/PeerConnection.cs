@@ -3,17 +3,15 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
-using EzioPxe.Engine.Metainfo;
-using EzioPxe.Engine.Pieces;
-using EzioPxe.Engine.Swarm;
 using EzioPxe.Engine.Wire;
 
 namespace EzioPxe.Engine.Peers;
 
 /// <summary>
-/// One TCP connection to a peer: a read loop that hands each message to the session, and a write
-/// loop that batches queued messages into as few sends as possible. The swarm state of the peer
-/// (choke/interest flags, its pieces, our requests to it) lives here too, guarded by the session lock.
+/// One TCP connection to a peer, and only the wire: the handshake, a read loop that cuts messages
+/// out of the stream and hands each to an <see cref="IPeerHandler"/>, and a write loop that
+/// batches queued messages into as few sends as possible. What the peer has, wants and is owed
+/// is the session's business (<c>Swarm.SwarmPeer</c>); block data arrives here already read.
 /// </summary>
 public sealed class PeerConnection : IAsyncDisposable
 {
@@ -24,7 +22,6 @@ public sealed class PeerConnection : IAsyncDisposable
     // download), also after DisposeAsync, and a CancellationTokenSource without timers or linked
     // tokens holds nothing that needs disposing.
     private readonly CancellationTokenSource _closed = new();
-    private TorrentSession? _session;
     private int _closing;
     private int _disposed;
 
@@ -45,40 +42,21 @@ public sealed class PeerConnection : IAsyncDisposable
 
     public byte[] RemotePeerId { get; private set; } = Array.Empty<byte>();
 
-    public string? RemoteClient { get; internal set; }
-
     internal PipeReader Reader { get; }
 
     internal PipeWriter Writer { get; }
 
-    internal bool SupportsFast { get; private set; }
+    public bool SupportsFast { get; private set; }
 
-    internal bool SupportsExtensions { get; private set; }
+    public bool SupportsExtensions { get; private set; }
 
-    // ---- swarm state, guarded by the session lock ----
-    internal bool AmChoking = true;
-    internal bool AmInterested;
-    internal bool PeerChoking = true;
-    internal bool PeerInterested;
-    internal BitField? PeerHave;
-    internal readonly HashSet<BlockRequest> Pending = new();
-    internal int PeerMaxRequests = 250;
-    internal int QueuedUploads;
-    internal readonly HashSet<int> Revealed = new();
-    internal int HashFailures;
-    internal long LastPieceDataTicks = Environment.TickCount64;
-    internal long LastSentTicks = Environment.TickCount64;
-    internal long UnchokedAtTicks;
-    internal readonly long ConnectedAtTicks = Environment.TickCount64;
-    internal long LastActiveTicks = Environment.TickCount64;
-    internal readonly HashSet<(int Piece, int Offset)> CancelledUploads = new();
-    internal readonly RateMeter Download = new();
-    internal readonly RateMeter Upload = new();
+    /// <summary>When we last flushed anything to the peer (for keep-alives).</summary>
+    public long LastSentTicks { get; set; } = Environment.TickCount64;
 
     /// <summary>True once <see cref="Close"/> was called: the peer is on its way out.</summary>
     public bool IsClosing => Volatile.Read(ref _closing) != 0;
 
-    public string Describe() => $"{RemoteEndPoint} ({RemoteClient ?? PeerId.Describe(RemotePeerId)})";
+    public string Describe() => $"{RemoteEndPoint} ({PeerId.Describe(RemotePeerId)})";
 
     /// <summary>Connects and exchanges handshakes for <paramref name="infoHash"/>.</summary>
     internal static async Task<PeerConnection> ConnectAsync(IPEndPoint remote, IPAddress? local, Handshake ours, int socketBufferSize, TimeSpan timeout, CancellationToken cancellationToken)
@@ -183,18 +161,31 @@ public sealed class PeerConnection : IAsyncDisposable
         SupportsExtensions = theirs.SupportsExtensions && ours.SupportsExtensions;
     }
 
-    /// <summary>Queues a message; never blocks, so it may be called under the session lock.</summary>
+    /// <summary>
+    /// Queues a message; never blocks, so it may be called under the session lock. A block's data is
+    /// rented from <see cref="ArrayPool{T}.Shared"/> and given back here once sent or dropped.
+    /// </summary>
     internal void Send(Outgoing message)
     {
-        _outgoing.Writer.TryWrite(message);
+        if (!_outgoing.Writer.TryWrite(message))
+        {
+            ReturnBlock(message); // closed: the message is dropped
+        }
+    }
+
+    private static void ReturnBlock(in Outgoing message)
+    {
+        if (message.Kind == OutgoingKind.Block && message.Payload != null)
+        {
+            ArrayPool<byte>.Shared.Return(message.Payload);
+        }
     }
 
     /// <summary>Runs both loops until the peer goes away or the session drops it; a failure of either ends both.</summary>
-    internal async Task RunAsync(TorrentSession session, int maxMessageLength)
+    internal async Task RunAsync(IPeerHandler handler, int maxMessageLength)
     {
-        _session = session;
-        var reading = ReadLoopAsync(session, maxMessageLength);
-        var writing = WriteLoopAsync(session);
+        var reading = ReadLoopAsync(handler, maxMessageLength);
+        var writing = WriteLoopAsync(handler);
         var first = await Task.WhenAny(reading, writing);
         Close();
         try
@@ -214,7 +205,7 @@ public sealed class PeerConnection : IAsyncDisposable
         }
     }
 
-    private async Task ReadLoopAsync(TorrentSession session, int maxMessageLength)
+    private async Task ReadLoopAsync(IPeerHandler handler, int maxMessageLength)
     {
         while (true)
         {
@@ -222,7 +213,7 @@ public sealed class PeerConnection : IAsyncDisposable
             var buffer = result.Buffer;
             while (PeerMessageParser.TryRead(ref buffer, maxMessageLength, out var message))
             {
-                session.OnMessage(this, message);
+                handler.OnMessage(message);
             }
             Reader.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
@@ -232,14 +223,14 @@ public sealed class PeerConnection : IAsyncDisposable
         }
     }
 
-    private async Task WriteLoopAsync(TorrentSession session)
+    private async Task WriteLoopAsync(IPeerHandler handler)
     {
         var reader = _outgoing.Reader;
         while (await reader.WaitToReadAsync(_closed.Token))
         {
             while (reader.TryRead(out var message))
             {
-                await WriteAsync(session, message);
+                Write(handler, message);
                 if (Writer.UnflushedBytes >= 256 * 1024)
                 {
                     await FlushAsync();
@@ -259,7 +250,7 @@ public sealed class PeerConnection : IAsyncDisposable
         }
     }
 
-    private async ValueTask WriteAsync(TorrentSession session, Outgoing message)
+    private void Write(IPeerHandler handler, in Outgoing message)
     {
         switch (message.Kind)
         {
@@ -282,16 +273,20 @@ public sealed class PeerConnection : IAsyncDisposable
                 PeerMessageWriter.WriteExtended(Writer, (byte)message.Piece, message.Payload);
                 break;
             case OutgoingKind.Block:
-                if (!session.ShouldSendBlock(this, message.Piece, message.Offset, message.Length))
+                try
                 {
-                    return;
+                    if (!handler.ShouldSendBlock(message.Piece, message.Offset, message.Length))
+                    {
+                        return;
+                    }
+                    PeerMessageWriter.WritePieceHeader(Writer, message.Piece, message.Offset, message.Length);
+                    Writer.Write(message.Payload.AsSpan(0, message.Length));
                 }
-                PeerMessageWriter.WritePieceHeader(Writer, message.Piece, message.Offset, message.Length);
-                var data = Writer.GetMemory(message.Length)[..message.Length];
-                await session.ReadBlockAsync(message.Piece, message.Offset, data, _closed.Token);
-                Writer.Advance(message.Length);
-                Upload.Add(message.Length);
-                session.OnBlockSent(this, message.Piece, message.Length);
+                finally
+                {
+                    ReturnBlock(message);
+                }
+                handler.OnBlockSent(message.Piece, message.Offset, message.Length);
                 break;
         }
     }
@@ -336,5 +331,9 @@ public sealed class PeerConnection : IAsyncDisposable
         {
         }
         await _stream.DisposeAsync();
+        while (_outgoing.Reader.TryRead(out var unsent))
+        {
+            ReturnBlock(unsent);
+        }
     }
 }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using EzioPxe.Engine.Metainfo;
-using EzioPxe.Engine.Swarm;
 using EzioPxe.Engine.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,7 +21,7 @@ public sealed class PeerListener : IAsyncDisposable
     private const int MaxHandshakes = 512;
 
     private readonly Socket _socket;
-    private readonly ConcurrentDictionary<InfoHash, TorrentSession> _sessions = new();
+    private readonly ConcurrentDictionary<InfoHash, IPeerAcceptor> _sessions = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _logger;
     private readonly int _socketBufferSize;
@@ -47,9 +46,9 @@ public sealed class PeerListener : IAsyncDisposable
 
     public void Start() => _accepting ??= Task.Run(AcceptLoopAsync);
 
-    public void Register(TorrentSession session) => _sessions[session.InfoHash] = session;
+    public void Register(IPeerAcceptor session) => _sessions[session.InfoHash] = session;
 
-    public void Unregister(TorrentSession session) => _sessions.TryRemove(session.InfoHash, out _);
+    public void Unregister(IPeerAcceptor session) => _sessions.TryRemove(session.InfoHash, out _);
 
     private async Task AcceptLoopAsync()
     {

@@ -29,14 +29,14 @@ public sealed partial class TorrentSession
     private readonly HashSet<IPAddress> _banned = new();
 
     /// <summary>Decides under the lock whether a handshaken connection joins; null when it does (taking <paramref name="evict"/>'s slot if set), else why not.</summary>
-    private string? Admit(PeerConnection connection, IPEndPoint? endPoint, out PeerConnection? evict)
+    private string? Admit(SwarmPeer peer, IPEndPoint? endPoint, out SwarmPeer? evict)
     {
         evict = null;
         if (_stop.IsCancellationRequested)
         {
             return "session stopping";
         }
-        if (connection.RemotePeerId.AsSpan().SequenceEqual(PeerId))
+        if (peer.RemotePeerId.AsSpan().SequenceEqual(PeerId))
         {
             if (endPoint != null && _known.TryGetValue(endPoint, out var self))
             {
@@ -44,16 +44,16 @@ public sealed partial class TorrentSession
             }
             return "that is us";
         }
-        var address = connection.RemoteEndPoint.Address;
+        var address = peer.RemoteEndPoint.Address;
         if (_banned.Contains(address))
         {
             return "banned";
         }
-        var duplicate = _peers.FirstOrDefault(p => p.RemotePeerId.AsSpan().SequenceEqual(connection.RemotePeerId));
+        var duplicate = _peers.FirstOrDefault(p => p.RemotePeerId.AsSpan().SequenceEqual(peer.RemotePeerId));
         if (duplicate != null)
         {
             // Both ends may dial each other at once; both keep the connection dialled by the lower peer id.
-            var keepOutgoing = PeerId.AsSpan().SequenceCompareTo(connection.RemotePeerId) < 0;
+            var keepOutgoing = PeerId.AsSpan().SequenceCompareTo(peer.RemotePeerId) < 0;
             if (duplicate.IsOutgoing == keepOutgoing)
             {
                 return AlreadyConnected;
@@ -76,9 +76,9 @@ public sealed partial class TorrentSession
     }
 
     /// <summary>The peer idle longest, if any has been idle for <see cref="SessionOptions.PeerIdleTimeout"/>.</summary>
-    private PeerConnection? IdlestPeer(long now)
+    private SwarmPeer? IdlestPeer(long now)
     {
-        PeerConnection? idlest = null;
+        SwarmPeer? idlest = null;
         foreach (var peer in _peers)
         {
             if (!peer.IsClosing && now - peer.LastActiveTicks >= Options.PeerIdleTimeout.TotalMilliseconds
@@ -94,9 +94,9 @@ public sealed partial class TorrentSession
     /// Among peers connected at least <see cref="SessionOptions.CycleAfter"/>, the one holding the
     /// most pieces (it can best finish from the others), the longest-connected among equals.
     /// </summary>
-    private PeerConnection? LongestServedPeer(long now)
+    private SwarmPeer? LongestServedPeer(long now)
     {
-        PeerConnection? best = null;
+        SwarmPeer? best = null;
         foreach (var peer in _peers)
         {
             if (peer.IsClosing || now - peer.ConnectedAtTicks < Options.CycleAfter.TotalMilliseconds)

@@ -10,7 +10,7 @@ namespace EzioPxe.Engine.Swarm;
 public sealed partial class TorrentSession
 {
     /// <summary>Called on the peer's read loop for every message, in order.</summary>
-    internal void OnMessage(PeerConnection peer, in PeerMessage message)
+    internal void OnMessage(SwarmPeer peer, in PeerMessage message)
     {
         if (message.Id is not MessageId id)
         {
@@ -135,7 +135,7 @@ public sealed partial class TorrentSession
     }
 
     /// <summary>Parses a bitfield message, as strictly the first time as later: a wrong size or a spare bit set drops the peer.</summary>
-    private void OnBitfield(PeerConnection peer, in ReadOnlySequence<byte> payload)
+    private void OnBitfield(SwarmPeer peer, in ReadOnlySequence<byte> payload)
     {
         var bits = new BitField(_have.Length);
         if (payload.Length > _have.Bytes.Length || !bits.TryLoad(payload.ToArray()))
@@ -151,7 +151,7 @@ public sealed partial class TorrentSession
     /// than the "have" messages it replaces, and have-all once it completes; libtorrent accepts
     /// both. Untidy, not harmful: a later one replaces what we knew of the peer, availability included.
     /// </summary>
-    private void ReplacePeerView(PeerConnection peer, BitField bits)
+    private void ReplacePeerView(SwarmPeer peer, BitField bits)
     {
         bool later;
         lock (_lock)
@@ -173,7 +173,7 @@ public sealed partial class TorrentSession
         }
     }
 
-    private void OnHave(PeerConnection peer, int piece)
+    private void OnHave(SwarmPeer peer, int piece)
     {
         if ((uint)piece >= (uint)_have.Length)
         {
@@ -203,7 +203,7 @@ public sealed partial class TorrentSession
         }
     }
 
-    private void OnRequest(PeerConnection peer, int piece, int offset, int length)
+    private void OnRequest(SwarmPeer peer, int piece, int offset, int length)
     {
         lock (_lock)
         {
@@ -217,14 +217,21 @@ public sealed partial class TorrentSession
                 }
                 return;
             }
+            if (!_uploads.TryEnqueue(peer, piece, offset, length))
+            {
+                if (peer.SupportsFast)
+                {
+                    peer.Send(Outgoing.BlockReference(MessageId.RejectRequest, piece, offset, length));
+                }
+                return;
+            }
             peer.QueuedUploads++;
             peer.LastActiveTicks = Environment.TickCount64;
             peer.CancelledUploads.Remove((piece, offset));
-            peer.Send(Outgoing.Block(piece, offset, length));
         }
     }
 
-    private void OnReject(PeerConnection peer, int piece, int offset)
+    private void OnReject(SwarmPeer peer, int piece, int offset)
     {
         lock (_lock)
         {
@@ -236,7 +243,7 @@ public sealed partial class TorrentSession
         }
     }
 
-    private void OnBlock(PeerConnection peer, int piece, int offset, in ReadOnlySequence<byte> data)
+    private void OnBlock(SwarmPeer peer, int piece, int offset, in ReadOnlySequence<byte> data)
     {
         PieceDownload? complete = null;
         lock (_lock)
@@ -287,7 +294,7 @@ public sealed partial class TorrentSession
     }
 
     /// <summary>End-game: the block came in, so everyone else asked for it is told never mind.</summary>
-    private void CancelDuplicates(PeerConnection receiver, PieceDownload download, BlockRequest request)
+    private void CancelDuplicates(SwarmPeer receiver, PieceDownload download, BlockRequest request)
     {
         foreach (var other in _peers)
         {
@@ -300,7 +307,7 @@ public sealed partial class TorrentSession
     }
 
     /// <summary>Checked by the writer loop just before a block goes out: the peer may have cancelled it or been choked since.</summary>
-    internal bool ShouldSendBlock(PeerConnection peer, int piece, int offset, int length)
+    internal bool ShouldSendBlock(SwarmPeer peer, int piece, int offset, int length)
     {
         lock (_lock)
         {
@@ -321,10 +328,7 @@ public sealed partial class TorrentSession
         }
     }
 
-    internal ValueTask ReadBlockAsync(int piece, int offset, Memory<byte> destination, CancellationToken cancellationToken)
-        => _cache.CopyAsync(piece, offset, destination, cancellationToken);
-
-    internal void OnBlockSent(PeerConnection peer, int piece, int length)
+    internal void OnBlockSent(SwarmPeer peer, int piece, int length)
     {
         _upload.Add(length);
         if (InSuperSeedMode)
@@ -337,7 +341,7 @@ public sealed partial class TorrentSession
     }
 
     /// <summary>Sends interested or not-interested when what the peer offers changed.</summary>
-    private void UpdateInterest(PeerConnection peer)
+    private void UpdateInterest(SwarmPeer peer)
     {
         var wants = peer.PeerHave != null && _picker.Wants(peer.PeerHave);
         if (wants != peer.AmInterested)
@@ -352,7 +356,7 @@ public sealed partial class TorrentSession
     }
 
     /// <summary>Two seeds have nothing to say to each other; the slot is better used by a leecher.</summary>
-    private void DropIfBothSeeds(PeerConnection peer)
+    private void DropIfBothSeeds(SwarmPeer peer)
     {
         if (_have.IsComplete && peer.PeerHave is { IsComplete: true })
         {
@@ -361,7 +365,7 @@ public sealed partial class TorrentSession
     }
 
     /// <summary>Tops up the peer's request pipeline to cover about a second of its rate.</summary>
-    private void RequestMore(PeerConnection peer)
+    private void RequestMore(SwarmPeer peer)
     {
         if (peer.PeerChoking || !peer.AmInterested || peer.PeerHave == null)
         {
@@ -389,7 +393,7 @@ public sealed partial class TorrentSession
         }
     }
 
-    private int RequestQueueTarget(PeerConnection peer)
+    private int RequestQueueTarget(SwarmPeer peer)
     {
         var byRate = (int)(peer.Download.Rate * Options.RequestQueueSeconds / PieceDownload.BlockSize);
         var max = Math.Min(Options.MaxRequestQueue, peer.PeerMaxRequests);
@@ -419,14 +423,14 @@ public sealed partial class TorrentSession
 
     private int UnchokedInterestedCount() => _peers.Count(p => !p.AmChoking && p.PeerInterested);
 
-    private static void Unchoke(PeerConnection peer)
+    private static void Unchoke(SwarmPeer peer)
     {
         peer.AmChoking = false;
         peer.UnchokedAtTicks = Environment.TickCount64;
         peer.Send(Outgoing.Simple(MessageId.Unchoke));
     }
 
-    private void Choke(PeerConnection peer)
+    private void Choke(SwarmPeer peer)
     {
         peer.AmChoking = true;
         peer.Send(Outgoing.Simple(MessageId.Choke));

@@ -107,7 +107,7 @@ public sealed partial class TorrentSession
         }
     }
 
-    private void Ban(PeerConnection peer, string reason)
+    private void Ban(SwarmPeer peer, string reason)
     {
         _logger.LogWarning("{Torrent}: dropping {Peer}: {Reason}", Torrent.Info.Name, peer.Describe(), reason);
         BanAddress(peer.RemoteEndPoint.Address);
@@ -150,7 +150,7 @@ public sealed partial class TorrentSession
         _logger.LogInformation("{Torrent}: complete", Torrent.Info.Name);
         try
         {
-            List<PeerConnection> seeds;
+            List<SwarmPeer> seeds;
             lock (_lock)
             {
                 seeds = _peers.Where(p => p.PeerHave is { IsComplete: true }).ToList();

@@ -17,7 +17,7 @@ namespace EzioPxe.Engine.Swarm;
 /// All swarm state is guarded by one lock (<see cref="_lock"/>); network I/O, hashing and storage
 /// I/O happen outside it.
 /// </summary>
-public sealed partial class TorrentSession : IAsyncDisposable
+public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
 {
     private readonly object _lock = new();
     private readonly IPieceStorage _storage;
@@ -25,8 +25,9 @@ public sealed partial class TorrentSession : IAsyncDisposable
     private readonly BitField _have;
     private readonly PiecePicker _picker;
     private readonly PieceCache _cache;
+    private readonly UploadQueue _uploads;
     private readonly ArrayPool<byte> _pool;
-    private readonly List<PeerConnection> _peers = new();
+    private readonly List<SwarmPeer> _peers = new();
     private readonly Dictionary<IPEndPoint, KnownPeer> _known = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -56,6 +57,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
         var cachePieces = (int)Math.Clamp(Options.ReadCacheMemory / info.PieceLength, 1, 100_000);
         _pool = ArrayPool<byte>.Create(Math.Max(info.PieceLength, 16), _maxActivePieces + cachePieces + 4);
         _cache = new PieceCache(storage, info.GetPieceSize, _pool, cachePieces);
+        _uploads = new UploadQueue(_cache, _logger);
         _timesRevealed = new int[info.PieceCount];
         _bytesSent = new long[info.PieceCount];
         _maxMessageLength = Math.Max(PeerMessageParser.MaxBlockLength + 9, Math.Max(_have.Bytes.Length + 1, 256 * 1024));
@@ -106,6 +108,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
             _completed.TrySetResult();
         }
         _background.Add(Task.Run(TickLoopAsync));
+        _background.Add(Task.Run(() => _uploads.RunAsync(_stop.Token)));
         if (Torrent.Trackers.Count > 0)
         {
             _background.Add(Task.Run(() => Tracker.RunAsync(_stop.Token)));
@@ -163,23 +166,26 @@ public sealed partial class TorrentSession : IAsyncDisposable
 
     internal Handshake OurHandshake => new(InfoHash, PeerId, SupportsExtensions: true, SupportsFast: true);
 
+    Handshake IPeerAcceptor.OurHandshake => OurHandshake;
+
     /// <summary>Called by the listener with a connection whose handshake named our info-hash.</summary>
-    internal void AttachIncoming(PeerConnection connection) => Attach(connection, endPoint: null);
+    void IPeerAcceptor.AttachIncoming(PeerConnection connection) => Attach(connection, endPoint: null);
 
     private void Attach(PeerConnection connection, IPEndPoint? endPoint)
     {
         string? refused;
-        PeerConnection? evicted;
+        SwarmPeer? evicted;
+        var peer = new SwarmPeer(this, connection);
         lock (_lock)
         {
-            refused = Admit(connection, endPoint, out evicted);
+            refused = Admit(peer, endPoint, out evicted);
             if (refused == null)
             {
                 // The evicted peer leaves the swarm state in Detach, once its loops have ended: its
                 // read loop may still hand us messages (and requests may be made to it) until then.
                 evicted?.Close();
-                _peers.Add(connection);
-                SendOpening(connection);
+                _peers.Add(peer);
+                SendOpening(peer);
             }
         }
         if (refused != null)
@@ -187,7 +193,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
             _logger.LogDebug("{Torrent}: refused {Peer}: {Reason}", Torrent.Info.Name, connection.Describe(), refused);
             if (endPoint != null)
             {
-                Detach(connection, endPoint);
+                Detach(peer, endPoint);
                 if (refused == AlreadyConnected)
                 {
                     lock (_lock)
@@ -207,10 +213,10 @@ public sealed partial class TorrentSession : IAsyncDisposable
             _logger.LogDebug("{Torrent}: session full; {Peer} makes room for {Newcomer}", Torrent.Info.Name, evicted.Describe(), connection.Describe());
         }
         _logger.LogDebug("{Torrent}: connected to {Peer}", Torrent.Info.Name, connection.Describe());
-        _ = Task.Run(() => RunPeerAsync(connection, endPoint));
+        _ = Task.Run(() => RunPeerAsync(peer, endPoint));
     }
 
-    private void SendOpening(PeerConnection peer)
+    private void SendOpening(SwarmPeer peer)
     {
         if (InSuperSeedMode)
         {
@@ -236,12 +242,12 @@ public sealed partial class TorrentSession : IAsyncDisposable
         }
     }
 
-    private async Task RunPeerAsync(PeerConnection peer, IPEndPoint? endPoint)
+    private async Task RunPeerAsync(SwarmPeer peer, IPEndPoint? endPoint)
     {
         string reason = "closed by peer";
         try
         {
-            await peer.RunAsync(this, _maxMessageLength);
+            await peer.Connection.RunAsync(peer, _maxMessageLength);
         }
         catch (OperationCanceledException)
         {
@@ -260,13 +266,13 @@ public sealed partial class TorrentSession : IAsyncDisposable
         finally
         {
             Detach(peer, endPoint);
-            await peer.DisposeAsync();
+            await peer.Connection.DisposeAsync();
         }
         _logger.LogDebug("{Torrent}: {Peer} gone: {Reason}", Torrent.Info.Name, peer.Describe(), reason);
         ConnectMore();
     }
 
-    private void Detach(PeerConnection peer, IPEndPoint? endPoint)
+    private void Detach(SwarmPeer peer, IPEndPoint? endPoint)
     {
         lock (_lock)
         {
@@ -284,7 +290,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
     }
 
     /// <summary>Removes a peer from the swarm state: its pieces from the availability, its requests back to the picker.</summary>
-    private bool Forget(PeerConnection peer)
+    private bool Forget(SwarmPeer peer)
     {
         if (!_peers.Remove(peer))
         {
@@ -306,7 +312,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
     }
 
     /// <summary>Gives a peer's outstanding requests back to the picker (it choked us, timed out or left).</summary>
-    private void ReleaseRequests(PeerConnection peer)
+    private void ReleaseRequests(SwarmPeer peer)
     {
         foreach (var request in peer.Pending)
         {
@@ -381,7 +387,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
             return;
         }
         _stop.Cancel();
-        List<PeerConnection> peers;
+        List<SwarmPeer> peers;
         lock (_lock)
         {
             peers = _peers.ToList();
