@@ -217,17 +217,21 @@ public sealed partial class TorrentSession
                 }
                 return;
             }
-            if (!_uploads.TryEnqueue(peer, piece, offset, length))
-            {
-                if (peer.SupportsFast)
-                {
-                    peer.Send(Outgoing.BlockReference(MessageId.RejectRequest, piece, offset, length));
-                }
-                return;
-            }
             peer.QueuedUploads++;
             peer.LastActiveTicks = Environment.TickCount64;
             peer.CancelledUploads.Remove((piece, offset));
+        }
+        // Outside the lock: a block of a cached piece is copied here at once, others wait for the disk queue.
+        if (!_uploads.Submit(peer, piece, offset, length))
+        {
+            lock (_lock)
+            {
+                peer.QueuedUploads--;
+            }
+            if (peer.SupportsFast)
+            {
+                peer.Send(Outgoing.BlockReference(MessageId.RejectRequest, piece, offset, length));
+            }
         }
     }
 
