@@ -279,8 +279,20 @@ public sealed class PeerConnection : IAsyncDisposable
                     {
                         return;
                     }
-                    PeerMessageWriter.WritePieceHeader(Writer, message.Piece, message.Offset, message.Length);
-                    Writer.Write(message.Payload.AsSpan(0, message.Length));
+                    var span = Writer.GetSpan(PeerMessageWriter.PieceHeaderLength + message.Length);
+                    var data = span.Slice(PeerMessageWriter.PieceHeaderLength, message.Length);
+                    if (message.Payload != null)
+                    {
+                        message.Payload.AsSpan(0, message.Length).CopyTo(data);
+                    }
+                    else if (!handler.TryCopyBlock(message.Piece, message.Offset, data))
+                    {
+                        // Nothing was advanced, so nothing of this message goes out.
+                        handler.OnBlockNotInMemory(message.Piece, message.Offset, message.Length);
+                        return;
+                    }
+                    PeerMessageWriter.WritePieceHeader(span, message.Piece, message.Offset, message.Length);
+                    Writer.Advance(PeerMessageWriter.PieceHeaderLength + message.Length);
                 }
                 finally
                 {

@@ -26,6 +26,15 @@ internal sealed class PieceCache
         _capacity = Math.Max(1, capacityPieces);
     }
 
+    /// <summary>Whether the piece is in memory now (it may be evicted a moment later).</summary>
+    public bool Contains(int piece)
+    {
+        lock (_lock)
+        {
+            return _entries.TryGetValue(piece, out var entry) && entry.Loading.IsCompletedSuccessfully;
+        }
+    }
+
     /// <summary>Copies part of a piece into <paramref name="destination"/> if the piece is in memory; false on a miss.</summary>
     public bool TryCopy(int piece, int offset, Span<byte> destination)
     {

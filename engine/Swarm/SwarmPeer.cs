@@ -88,6 +88,10 @@ internal sealed class SwarmPeer : IPeerHandler
 
     bool IPeerHandler.ShouldSendBlock(int piece, int offset, int length) => _session.ShouldSendBlock(this, piece, offset, length);
 
+    bool IPeerHandler.TryCopyBlock(int piece, int offset, Span<byte> destination) => _session.TryCopyCachedBlock(piece, offset, destination);
+
+    void IPeerHandler.OnBlockNotInMemory(int piece, int offset, int length) => _session.RequeueUpload(this, piece, offset, length);
+
     void IPeerHandler.OnBlockSent(int piece, int offset, int length)
     {
         Upload.Add(length);

@@ -221,8 +221,33 @@ public sealed partial class TorrentSession
             peer.LastActiveTicks = Environment.TickCount64;
             peer.CancelledUploads.Remove((piece, offset));
         }
-        // Outside the lock: a block of a cached piece is copied here at once, others wait for the disk queue.
-        if (!_uploads.Submit(peer, piece, offset, length))
+        QueueUpload(peer, piece, offset, length, fromCache: true);
+    }
+
+    /// <summary>A block queued from the cache had left it by the time its turn came: read it from the storage instead.</summary>
+    internal void RequeueUpload(SwarmPeer peer, int piece, int offset, int length)
+    {
+        _logger.LogTrace("{Torrent}: piece {Piece} left the cache before its block for {Peer} went out; reading it again", Torrent.Info.Name, piece, peer.Describe());
+        lock (_lock)
+        {
+            peer.QueuedUploads++;
+        }
+        QueueUpload(peer, piece, offset, length, fromCache: false);
+    }
+
+    /// <summary>
+    /// Queues an accepted request (already counted in QueuedUploads): a block of a cached piece goes
+    /// straight to the peer's send loop, which copies it from the cache into the socket buffer;
+    /// others go to the disk queue first.
+    /// </summary>
+    private void QueueUpload(SwarmPeer peer, int piece, int offset, int length, bool fromCache)
+    {
+        if (fromCache && _cache.Contains(piece))
+        {
+            peer.Send(Outgoing.Block(piece, offset, length));
+            return;
+        }
+        if (!_uploads.TryEnqueue(peer, piece, offset, length))
         {
             lock (_lock)
             {
@@ -234,6 +259,9 @@ public sealed partial class TorrentSession
             }
         }
     }
+
+    /// <summary>For a send loop: copies a block of a cached piece; false when the piece left the cache meanwhile.</summary>
+    internal bool TryCopyCachedBlock(int piece, int offset, Span<byte> destination) => _cache.TryCopy(piece, offset, destination);
 
     private void OnReject(SwarmPeer peer, int piece, int offset)
     {

@@ -9,8 +9,8 @@ namespace EzioPxe.Engine.Swarm;
 /// <summary>
 /// Reads the blocks peers asked for, off the sockets' loops: a peer's send loop never waits on the
 /// disk, and one slow read (a piece not in the cache, read whole from a client's disk) does not
-/// hold up blocks for other pieces, which are copied from the cache as they come (on the peer's
-/// read loop when the piece is already cached, by the queue's worker otherwise). Bounded: each
+/// hold up blocks for other pieces. Blocks of pieces already cached do not come here: the peer's
+/// send loop copies them from the cache itself. Bounded: each
 /// peer has at most <see cref="SessionOptions.MaxIncomingRequests"/> queued, the queue as a whole
 /// at most <see cref="Capacity"/>, and at most <see cref="MaxConcurrentReads"/> storage reads run at once.
 /// </summary>
@@ -32,21 +32,9 @@ internal sealed class UploadQueue
         _logger = logger;
     }
 
-    /// <summary>
-    /// Sends a block of a cached piece at once (a copy from memory, on the caller's thread), or
-    /// queues it for the worker; false when the queue is full (the request is refused). Never blocks.
-    /// </summary>
-    public bool Submit(SwarmPeer peer, int piece, int offset, int length)
-    {
-        var data = ArrayPool<byte>.Shared.Rent(length);
-        if (_cache.TryCopy(piece, offset, data.AsSpan(0, length)))
-        {
-            peer.Send(Outgoing.Block(piece, offset, length, data));
-            return true;
-        }
-        ArrayPool<byte>.Shared.Return(data);
-        return _requests.Writer.TryWrite(new UploadRequest(peer, piece, offset, length));
-    }
+    /// <summary>Queues a block to read and send; false when the queue is full (the request is refused). Never blocks.</summary>
+    public bool TryEnqueue(SwarmPeer peer, int piece, int offset, int length)
+        => _requests.Writer.TryWrite(new UploadRequest(peer, piece, offset, length));
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {

@@ -62,6 +62,19 @@ public class OwnSwarmTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.InRange(origin, torrent.Info.TotalLength, torrent.Info.TotalLength * 3 / 2);
     }
 
+    [Fact]
+    public async Task A_seeder_whose_cache_holds_one_piece_serves_four_leechers()
+    {
+        // Blocks queued from the cache often find their piece evicted by the time their turn comes
+        // (in two of three runs when measured; it depends on timing) and go through the disk queue
+        // instead; every leecher still gets every byte right.
+        using var dir = new TempDirectory();
+        var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", Sizes, 64 * 1024));
+        await using var seeder = await OwnSeeder.StartAsync(torrent, dir.Path, tune: o => o with { ReadCacheMemory = 1 });
+        await RunLeechers(torrent, dir, seeder, 4);
+        Assert.True(seeder.Uploaded >= torrent.Info.TotalLength);
+    }
+
     /// <summary>Starts <paramref name="count"/> leechers that know the seeder and each other; returns what they uploaded in total.</summary>
     private static async Task<long> RunLeechers(Torrent torrent, TempDirectory dir, OwnSeeder seeder, int count)
     {
