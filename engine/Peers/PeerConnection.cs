@@ -11,7 +11,9 @@ namespace EzioPxe.Engine.Peers;
 /// One TCP connection to a peer, and only the wire: the handshake, a read loop that cuts messages
 /// out of the stream and hands each to an <see cref="IPeerHandler"/>, and a write loop that
 /// batches queued messages into as few sends as possible. What the peer has, wants and is owed
-/// is the session's business (<c>Swarm.SwarmPeer</c>); block data arrives here already read.
+/// is the session's business (<c>Swarm.SwarmPeer</c>). A block arrives with its data, or is copied
+/// from the owner's memory as it is sent (<see cref="IPeerHandler.TryCopyBlock"/>); this class never
+/// waits on a disk.
 /// </summary>
 public sealed class PeerConnection : IAsyncDisposable
 {
