@@ -10,7 +10,7 @@ namespace EzioPxe.Engine.Tests.Swarm;
 /// <summary>
 /// Leechers of our engine in this process, each with its own loopback address (127.0.0.2, .3 ...,
 /// as machines of a room have one address each), listener and target directory, all told about
-/// the seeder and, unless <c>meshed</c> is false, about each other (as the tracker would).
+/// the seeder and about each other (as the tracker would).
 /// </summary>
 internal sealed class LoopbackSwarm : IAsyncDisposable
 {
@@ -27,7 +27,7 @@ internal sealed class LoopbackSwarm : IAsyncDisposable
     /// <summary>Each leecher's download directory, by index.</summary>
     public IReadOnlyList<string> Targets { get; }
 
-    public static async Task<LoopbackSwarm> StartAsync(Torrent torrent, TempDirectory dir, IPEndPoint seeder, int count, string prefix = "l", bool meshed = true)
+    public static async Task<LoopbackSwarm> StartAsync(Torrent torrent, TempDirectory dir, IPEndPoint seeder, int count, string prefix = "l")
     {
         if (count > 250)
         {
@@ -52,7 +52,7 @@ internal sealed class LoopbackSwarm : IAsyncDisposable
         {
             await session.StartAsync();
             session.AddPeer(seeder);
-            foreach (var other in meshed ? swarm._listeners : new List<PeerListener>())
+            foreach (var other in swarm._listeners)
             {
                 session.AddPeer(other.EndPoint);
             }
