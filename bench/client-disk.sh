@@ -64,7 +64,7 @@ seed_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)
 if [ "$SEEDER" = libtorrent ]; then
   /usr/bin/python3 tests/interop/libtorrent_peer.py seed "$SEED/image.torrent" "$SEED" --port "$seed_port" --timeout 3600 >"$SEED/seed.log" 2>&1 &
 else
-  "$BENCH" seed "$SEED/image.torrent" "$SEED" "$seed_port" $((1 << 60)) >"$SEED/seed.log" 2>&1 &
+  "$BENCH" seed "$SEED/image.torrent" "$SEED" --listen "127.0.0.1:$seed_port" >"$SEED/seed.log" 2>&1 &
 fi
 pids+=($!)
 for _ in $(seq 300); do [ "$(seeders)" -ge 1 ] && break; sleep 0.1; done
