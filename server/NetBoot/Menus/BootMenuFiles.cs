@@ -37,7 +37,7 @@ public sealed class BootMenuFiles : IGeneratedFiles
         {
             return false;
         }
-        content = Encoding.UTF8.GetBytes(_renderer.Render(kind, plan, mac));
+        content = Encoding.UTF8.GetBytes(plan.BootsLocalDisk ? LocalBootMenu.Render(kind, mac) : _renderer.Render(kind, plan, mac));
         return true;
     }
 
