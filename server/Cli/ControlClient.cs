@@ -11,12 +11,12 @@ namespace EzioPxe.Server.Cli;
 /// </summary>
 public static class ControlClient
 {
-    public static (int Status, string Body) Post<T>(ServerLocator server, string path, T request, JsonTypeInfo<T> type)
+    public static (int Status, string Body) Post<T>(ServerLocator server, string command, string path, T request, JsonTypeInfo<T> type)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
         using var content = new StringContent(JsonSerializer.Serialize(request, type), Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
         using var message = new HttpRequestMessage(HttpMethod.Post, server.Url(path)) { Content = content };
-        message.Headers.Add(Http.TaskEndpoints.ByHeader, $"eziopxe {path.Trim('/')} ({Environment.UserName}@{Environment.MachineName})");
+        message.Headers.Add(Http.TaskEndpoints.ByHeader, $"eziopxe {command} ({Environment.UserName}@{Environment.MachineName})");
         using var response = http.Send(message);
         return ((int)response.StatusCode, response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
     }

@@ -88,7 +88,7 @@ public static class DeployCommand
                 return 0;
             }
             var request = new ArmRequest { Job = job, Machines = machines?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList() };
-            var (status, body) = ControlClient.Post(located, cancel ? "/tasks/cancel" : "/tasks", request, TaskJsonContext.Default.ArmRequest);
+            var (status, body) = ControlClient.Post(located, "deploy", cancel ? "/tasks/cancel" : "/tasks", request, TaskJsonContext.Default.ArmRequest);
             if (status != 200)
             {
                 error.Write($"eziopxe deploy: the server refused ({status}): {body}");

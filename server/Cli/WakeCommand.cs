@@ -67,7 +67,7 @@ public static class WakeCommand
         try
         {
             var request = new WakeRequest { Job = job, Machines = machines?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList() };
-            var (status, body) = ControlClient.Post(located, "/wake", request, TaskJsonContext.Default.WakeRequest);
+            var (status, body) = ControlClient.Post(located, "wake", "/wake", request, TaskJsonContext.Default.WakeRequest);
             if (status != 200)
             {
                 error.Write($"eziopxe wake: the server refused ({status}): {body}");

@@ -13,6 +13,9 @@ namespace EzioPxe.Server.Status;
 /// </summary>
 public static class MachineRows
 {
+    /// <summary>From boot request to first report takes a minute or two (firmware, kernel, drivers, DHCP); beyond this the machine is lost.</summary>
+    public static readonly TimeSpan BootingLostAfter = TimeSpan.FromMinutes(5);
+
     public static List<MachineStatus> Build(ServerSettings settings, MachineRegistry registry, BootSightings sightings, TaskStore tasks, DateTime now)
     {
         var reports = registry.Machines.ToDictionary(m => m.Mac, StringComparer.Ordinal);
@@ -41,6 +44,11 @@ public static class MachineRows
         {
             // A machine that booted its disk after its deployment finished stays "done".
             state = sighting.Phase;
+            if (state == MachineStates.Booting && now - sighting.LastSeen > BootingLostAfter)
+            {
+                // Sent the deploy kernel, then nothing: it hung in firmware or kernel, or was switched off.
+                state = MachineStates.Lost;
+            }
         }
         else if (record != null)
         {

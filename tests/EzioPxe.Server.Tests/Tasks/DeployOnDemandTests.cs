@@ -73,7 +73,7 @@ public sealed class DeployOnDemandTests
         Assert.Equal((ProgressStates.Done, null, 0L, (long?)null), (doneRow.State, doneRow.Task, doneRow.DownloadRate, doneRow.EtaSeconds));
         var record = Assert.Single(done.History);
         Assert.Equal((LifecycleServer.First, "desk-1", "lab", "done"), (record.Mac, record.Name, record.Job, record.Result));
-        Assert.Contains("eziopxe tasks", record.ArmedBy, StringComparison.Ordinal);
+        Assert.Matches(@"^eziopxe deploy \(.+@.+\) from 127\.0\.0\.1$", record.ArmedBy);
         Assert.True(record.FinishedAt >= record.StartedAt);
         Assert.Contains("sanboot", await lab.Menu(ipxe), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await lab.Server.Http.GetAsync($"jobs/{LifecycleServer.First}")).StatusCode);
