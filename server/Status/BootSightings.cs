@@ -27,9 +27,14 @@ public sealed class BootSightings(TimeProvider? time = null)
         {
             lock (_trimLock)
             {
-                foreach (var oldest in _seen.Values.OrderBy(s => s.LastSeen).Take(_seen.Count - MaxMachines).ToList())
+                // Down to nine tenths at once: a flood of made-up MACs costs one sort per thousand packets, not one each.
+                var excess = _seen.Count - MaxMachines * 9 / 10;
+                if (excess > 0 && _seen.Count > MaxMachines)
                 {
-                    _seen.TryRemove(oldest.Mac, out _);
+                    foreach (var oldest in _seen.Values.OrderBy(s => s.LastSeen).Take(excess).ToList())
+                    {
+                        _seen.TryRemove(oldest.Mac, out _);
+                    }
                 }
             }
         }
