@@ -117,7 +117,7 @@ public sealed class WakeOnLanTests
     }
 
     /// <summary>The eziopxe.dll of the configuration this test assembly was built in.</summary>
-    private static string ServerDll()
+    internal static string ServerDll()
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
         var dll = RepositoryPaths.Of($"server/bin/{configuration}/net10.0/eziopxe.dll");
