@@ -109,6 +109,7 @@ public static class ServeCommand
                 Bios = netBoot.BiosLoader,
                 EfiX64 = netBoot.EfiLoader,
                 IpxeScriptUrl = httpBase + "ipxe/{mac}.ipxe",
+                HttpBootUrl = netBoot.HttpBoot ? httpBase + NetBootSettings.HttpLoaderPath : null,
             },
             mac => netBoot.KernelCommandLine(settings, mac),
             kernel: "vmlinuz",
@@ -116,7 +117,9 @@ public static class ServeCommand
         services.AddSingleton(netBoot);
         // Only machines with something to deploy get the deploy kernel; the others their disk (server/Tasks).
         services.AddSingleton<IBootPlanProvider>(sp => new LifecycleBootPlans(plans, sp.GetRequiredService<MachineLifecycle>()));
-        services.AddSingleton(sp => new BootMenuFiles(sp.GetRequiredService<IBootPlanProvider>(), new BootMenuOptions { IpxeBaseUrl = httpBase + "boot/" }));
+        // GRUB reads kernel and initramfs by TFTP, where NetBootService serves Server:BootDirectory as boot/.
+        services.AddSingleton(sp => new BootMenuFiles(sp.GetRequiredService<IBootPlanProvider>(), new BootMenuOptions { IpxeBaseUrl = httpBase + "boot/", GrubBase = "/boot/" }));
+        services.AddSingleton(new BootPathLog());
         services.AddHostedService<NetBootService>();
     }
 

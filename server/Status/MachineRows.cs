@@ -16,7 +16,9 @@ public static class MachineRows
     /// <summary>From boot request to first report takes a minute or two (firmware, kernel, drivers, DHCP); beyond this the machine is lost.</summary>
     public static readonly TimeSpan BootingLostAfter = TimeSpan.FromMinutes(5);
 
-    public static List<MachineStatus> Build(ServerSettings settings, MachineRegistry registry, BootSightings sightings, TaskStore tasks, DateTime now)
+    /// <param name="bootPath">How a machine last network-booted (the DHCP server's boot path log), by MAC; null when unknown.</param>
+    public static List<MachineStatus> Build(ServerSettings settings, MachineRegistry registry, BootSightings sightings, TaskStore tasks, DateTime now,
+        Func<string, string?>? bootPath = null)
     {
         var reports = registry.Machines.ToDictionary(m => m.Mac, StringComparer.Ordinal);
         var seen = sightings.All.ToDictionary(s => s.Mac, StringComparer.Ordinal);
@@ -26,7 +28,7 @@ public static class MachineRows
         macs.UnionWith(reports.Keys);
         macs.UnionWith(seen.Keys);
         macs.UnionWith(armed.Keys);
-        return macs.Select(mac => Row(mac, settings, registry, reports.GetValueOrDefault(mac), seen.GetValueOrDefault(mac), armed.GetValueOrDefault(mac), now)).ToList();
+        return macs.Select(mac => Row(mac, settings, registry, reports.GetValueOrDefault(mac), seen.GetValueOrDefault(mac), armed.GetValueOrDefault(mac), now) with { BootPath = bootPath?.Invoke(mac) }).ToList();
     }
 
     private static MachineStatus Row(string mac, ServerSettings settings, MachineRegistry registry, MachineRecord? record, BootSighting? sighting, DeployTask? task, DateTime now)

@@ -46,4 +46,7 @@ public sealed record MachineStatus
 
     /// <summary>Its deployment task: "armed" or "running"; null when it has none (it boots its disk).</summary>
     public string? Task { get; init; }
+
+    /// <summary>How the machine last network-booted as our DHCP server saw it ("UEFI Secure Boot/shim+GRUB (shimx64.efi)"); null if not seen.</summary>
+    public string? BootPath { get; init; }
 }

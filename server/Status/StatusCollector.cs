@@ -1,4 +1,5 @@
 using EzioPxe.Server.Configuration;
+using EzioPxe.Server.NetBoot;
 using EzioPxe.Server.Seeding;
 using EzioPxe.Server.Tasks;
 using EzioPxe.Server.Tracker;
@@ -7,7 +8,7 @@ namespace EzioPxe.Server.Status;
 
 /// <summary>Gathers <see cref="ServerStatus"/> from the seeder, the tracker and the machines' reports.</summary>
 public sealed class StatusCollector(ServerSettings settings, OriginSeeder seeder, TrackerService tracker, MachineRegistry machines,
-    BootSightings sightings, MachineLifecycle lifecycle)
+    BootSightings sightings, MachineLifecycle lifecycle, BootPathLog? bootPaths = null)
 {
     /// <summary>Finished deployments sent with each status (the whole history is in DataDirectory/history.json).</summary>
     public const int HistoryShown = 50;
@@ -48,7 +49,7 @@ public sealed class StatusCollector(ServerSettings settings, OriginSeeder seeder
                 RoomDone = machines.IsRoomDone(j.Key),
             };
         }).ToList();
-        var machineList = MachineRows.Build(settings, machines, sightings, lifecycle.Tasks, now);
+        var machineList = MachineRows.Build(settings, machines, sightings, lifecycle.Tasks, now, mac => bootPaths?.Find(mac)?.Describe());
         return new ServerStatus
         {
             Time = DateTime.UtcNow, StartedAt = _startedAt, Images = images, Jobs = jobs, Machines = machineList,

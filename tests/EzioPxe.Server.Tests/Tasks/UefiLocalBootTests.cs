@@ -15,6 +15,7 @@ namespace EzioPxe.Server.Tests.Tasks;
 /// next entry after PXE is its setup application: what matters is that the firmware, not iPXE or
 /// our kernel, has the machine again.
 /// </summary>
+[Collection(EzioPxe.Server.Tests.NetBoot.NetworkBootCollection.Name)]
 public sealed class UefiLocalBootTests
 {
     [Fact]
