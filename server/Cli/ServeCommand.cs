@@ -2,6 +2,7 @@ using EzioPxe.Server.NetBoot;
 using EzioPxe.Server.NetBoot.Menus;
 using EzioPxe.Server.Configuration;
 using EzioPxe.Server.Http;
+using EzioPxe.Server.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EzioPxe.Server.Cli;
@@ -114,14 +115,15 @@ public static class ServeCommand
             kernel: "vmlinuz",
             initrd: "initramfs.img");
         services.AddSingleton(netBoot);
-        services.AddSingleton<IBootPlanProvider>(plans);
+        // Only machines with something to deploy get the deploy kernel; the others their disk (server/Tasks).
+        services.AddSingleton<IBootPlanProvider>(sp => new LifecycleBootPlans(plans, sp.GetRequiredService<MachineLifecycle>()));
         // GRUB reads kernel and initramfs by TFTP, where NetBootService serves Server:BootDirectory as boot/.
-        services.AddSingleton(new BootMenuFiles(plans, new BootMenuOptions { IpxeBaseUrl = httpBase + "boot/", GrubBase = "/boot/" }));
+        services.AddSingleton(sp => new BootMenuFiles(sp.GetRequiredService<IBootPlanProvider>(), new BootMenuOptions { IpxeBaseUrl = httpBase + "boot/", GrubBase = "/boot/" }));
         services.AddSingleton(new BootPathLog());
         services.AddHostedService<NetBootService>();
     }
 
-    private static string? DefaultConfigFile()
+    internal static string? DefaultConfigFile()
     {
         if (Environment.GetEnvironmentVariable("EZIOPXE_CONFIG") is { Length: > 0 } fromEnvironment)
         {

@@ -167,6 +167,13 @@ public static class ConfigurationLoader
         {
             problems.Add($"Server:BootDirectory: directory {Path.GetFullPath(server.BootDirectory)} does not exist");
         }
+        foreach (var network in server.ControlFrom)
+        {
+            if (!IPNetwork.TryParse(network, out _) && !IPAddress.TryParse(network, out _))
+            {
+                problems.Add($"Server:ControlFrom: '{network}' is not an address or network (10.0.0.5, 10.0.0.0/24)");
+            }
+        }
         if (server.MaxRequestBodyBytes is < 1024 or > 64L << 20)
         {
             problems.Add($"Server:MaxRequestBodyBytes: {server.MaxRequestBodyBytes} is outside 1024..67108864");
@@ -276,6 +283,10 @@ public static class ConfigurationLoader
             if (job.ExpectedMachines < 0)
             {
                 problems.Add($"{key}:ExpectedMachines: {job.ExpectedMachines} must not be negative");
+            }
+            if (!ArmModes.All.Contains(job.Arm, StringComparer.OrdinalIgnoreCase))
+            {
+                problems.Add($"{key}:Arm: '{job.Arm}' is not {string.Join(" or ", ArmModes.All)}");
             }
             if (job.LogLevel != null)
             {

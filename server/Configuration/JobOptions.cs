@@ -23,6 +23,12 @@ public sealed class JobOptions
     /// </summary>
     public int ExpectedMachines { get; set; }
 
+    /// <summary>
+    /// When a machine gets this job: "on-demand" (default: only while a task is armed for it, once;
+    /// otherwise it boots its own disk) or "always" (every network boot of a machine listed with it).
+    /// </summary>
+    public string Arm { get; set; } = ArmModes.OnDemand;
+
     /// <summary>The client's log level (trace, debug, info, warn, error); null leaves the client's default.</summary>
     public string? LogLevel { get; set; }
 }

@@ -23,6 +23,12 @@ public sealed class ServerOptions
     /// <summary>Files served under /boot/ for iPXE HTTP boot (kernel, initramfs); null serves none.</summary>
     public string? BootDirectory { get; set; }
 
+    /// <summary>
+    /// Addresses or networks (10.0.0.5, 10.0.0.0/24) besides the server's own host that may arm and
+    /// cancel tasks and wake machines over HTTP (POST /tasks, POST /wake). Empty: the server's host only.
+    /// </summary>
+    public List<string> ControlFrom { get; set; } = [];
+
     /// <summary>Largest request body accepted (progress reports are a few hundred bytes).</summary>
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
 }
