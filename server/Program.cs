@@ -9,7 +9,8 @@ public static class Program
         "  serve [--config FILE]             DHCP/TFTP, HTTP, tracker and origin seeder (runs until stopped)\n" +
         "  status [--server URL]             which machine is where, how fast, ETA\n" +
         "  image create SOURCE [--name NAME] make an image torrent from a disk image or block device\n" +
-        "  image inspect FILE.torrent        describe an image torrent";
+        "  image inspect FILE.torrent        describe an image torrent\n" +
+        "  --version                         version and commit";
 
     public static int Main(string[] args)
     {
@@ -24,6 +25,9 @@ public static class Program
                 return ImageCommands.Create(rest[1..]);
             case "image" when rest.FirstOrDefault() == "inspect":
                 return ImageCommands.Inspect(rest[1..]);
+            case "--version" or "version":
+                Console.Out.WriteLine(ProgramVersion.Text);
+                return 0;
             case "-h" or "--help" or "help":
                 Console.Out.WriteLine(Usage);
                 return 0;

@@ -209,10 +209,6 @@ public static class ConfigurationLoader
     private static List<ConfiguredImage> CheckImages(EzioPxeOptions options, List<string> problems)
     {
         var images = new List<ConfiguredImage>();
-        if (options.Images.Count == 0)
-        {
-            problems.Add("Images: no image configured; add at least one (see docs/configuration.md)");
-        }
         foreach (var (name, image) in options.Images)
         {
             var key = $"Images:{name}";
