@@ -1,3 +1,4 @@
+using EzioPxe.Server.Capture;
 using EzioPxe.Server.Configuration;
 using EzioPxe.Server.Seeding;
 using EzioPxe.Server.Status;
@@ -59,6 +60,7 @@ public static class ServerHost
         }
         services.AddSingleton(sp => new MachineRegistry(settings));
         services.AddSingleton<StatusCollector>();
+        services.AddSingleton<CaptureStore>();
         // Network boot (server/NetBoot: DHCP/proxyDHCP, TFTP) plugs in here, as more hosted services.
         addServices?.Invoke(services, settings);
 
@@ -72,6 +74,7 @@ public static class ServerHost
         StatusEndpoints.Map(app);
         ExtentEndpoints.Map(app);
         BootMenuEndpoints.Map(app);
+        CaptureEndpoints.Map(app);
         return app;
     }
 }
