@@ -99,7 +99,8 @@ public static class ConfigurationLoader
         var address = CheckServer(options.Server, problems);
         CheckTracker(options.Tracker, problems);
         var images = CheckImages(options, problems);
-        CheckJobs(options, problems);
+        images.AddRange(CapturedImages(options, images));
+        CheckJobs(options, images, problems);
         var machines = CheckMachines(options, problems);
         if (options.DefaultJob != null && !options.Jobs.ContainsKey(options.DefaultJob))
         {
@@ -244,7 +245,31 @@ public static class ConfigurationLoader
         return images;
     }
 
-    private static void CheckJobs(EzioPxeOptions options, List<string> problems)
+    /// <summary>
+    /// Images captured into Server:CaptureDirectory (NAME.img with its NAME.torrent) are served
+    /// like configured ones, unless Images names them itself: a capture is ready to deploy at the
+    /// next start, with no edit of the configuration.
+    /// </summary>
+    private static IEnumerable<ConfiguredImage> CapturedImages(EzioPxeOptions options, List<ConfiguredImage> configured)
+    {
+        var directory = Capture.CaptureFiles.DirectoryOf(options.Server);
+        if (!Directory.Exists(directory))
+        {
+            yield break;
+        }
+        foreach (var image in Directory.EnumerateFiles(directory, "*.img").Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileNameWithoutExtension(image);
+            var torrent = Path.ChangeExtension(image, ".torrent");
+            if (JobValues.IsUrlSafeName(name) && File.Exists(torrent)
+                && !configured.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                yield return new ConfiguredImage(name, image, torrent, null);
+            }
+        }
+    }
+
+    private static void CheckJobs(EzioPxeOptions options, List<ConfiguredImage> images, List<string> problems)
     {
         foreach (var (name, job) in options.Jobs)
         {
@@ -257,13 +282,14 @@ public static class ConfigurationLoader
             {
                 problems.Add($"{key}: a job name that reads as a MAC address would hide that machine's /jobs/ URL");
             }
+            var imageNames = options.Images.Keys.Union(images.Select(i => i.Name), StringComparer.OrdinalIgnoreCase).ToList();
             if (string.IsNullOrWhiteSpace(job.Image))
             {
-                problems.Add($"{key}:Image: missing; name an entry of Images ({Known(options.Images.Keys)})");
+                problems.Add($"{key}:Image: missing; name an entry of Images or a captured image ({Known(imageNames)})");
             }
-            else if (!options.Images.ContainsKey(job.Image))
+            else if (!imageNames.Contains(job.Image, StringComparer.OrdinalIgnoreCase))
             {
-                problems.Add($"{key}:Image: no image named '{job.Image}' in Images ({Known(options.Images.Keys)})");
+                problems.Add($"{key}:Image: no image named '{job.Image}' in Images ({Known(imageNames)})");
             }
             // The client's own parsers: a value accepted here is one every machine accepts.
             CheckValue<string>($"{key}:Disk", job.Disk, JobValues.TryParseDisk, problems);

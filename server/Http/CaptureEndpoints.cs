@@ -48,6 +48,11 @@ public static class CaptureEndpoints
         app.MapPut("/captures/{name}/ranges/{offset:long}", async (string name, long offset, HttpContext context, CaptureStore store) =>
         {
             SetBodyLimit(context, CaptureProtocol.MaxRangeBytes);
+            if (context.Request.ContentLength > CaptureProtocol.MaxRangeBytes)
+            {
+                // Answered before the body is read: a client that sent "Expect: 100-continue" never sends it.
+                return Results.Text($"a range is at most {CaptureProtocol.MaxRangeBytes} bytes\n", statusCode: 413);
+            }
             if (context.Request.Headers[CaptureProtocol.Sha256Header].ToString() is not { Length: 64 } sha256)
             {
                 return Results.Text($"{CaptureProtocol.Sha256Header}: the body's SHA-256 in hex is required\n", statusCode: 400);

@@ -14,7 +14,7 @@ namespace EzioPxe.Server.Tests.Capture;
 /// client) into the in-process server, through a relay that cuts the connection once mid-way.
 /// The stored image's torrent is the one `eziopxe image create` makes of the same disk (same
 /// info-hash), a second capture under the same name is refused, and the captured image, served
-/// by a server configured with it, deploys onto a blank loop device whose file systems then hold
+/// by a server started on the same capture directory, deploys onto a blank loop device whose file systems then hold
 /// the same files.
 /// </summary>
 [Trait("Needs", "root")]
@@ -75,10 +75,12 @@ public sealed class CaptureTests
             Assert.Equal(image, File.GetLastWriteTimeUtc(Path.Combine(captures, "golden.img")));
         }
 
-        // Deploy the captured image with a server that is configured with it.
-        var deployConfig = RunningServer.Config(temp.File("data2"), Path.Combine(captures, "golden.img"), c =>
+        // Deploy the captured image: a server started with the same capture directory serves it
+        // without an Images entry; only a job names it.
+        var deployConfig = RunningServer.Config(temp.File("data2"), "unused", c =>
         {
-            c["Images"] = new JsonObject { ["golden"] = new JsonObject { ["Source"] = Path.Combine(captures, "golden.img"), ["Torrent"] = Path.Combine(captures, "golden.torrent") } };
+            c.Remove("Images");
+            c["Server"]!["CaptureDirectory"] = captures;
             c["Jobs"] = new JsonObject { ["golden"] = new JsonObject { ["Image"] = "golden", ["Seed"] = "none", ["After"] = "wait" } };
             c["DefaultJob"] = "golden";
         });
@@ -89,6 +91,7 @@ public sealed class CaptureTests
             var deploy = Tool.Run(ClientBinary, [$"--server=127.0.0.1:{server.Settings.Server.HttpPort}", "--job=golden", $"--disk={targetDevice}", $"--mac={Mac}"],
                 TimeSpan.FromMinutes(3));
             Assert.True(deploy.ExitCode == 11, $"deploy exited {deploy.ExitCode}\n{deploy.StandardOutput}\n{deploy.StandardError}");
+            Assert.Contains($"image golden: {Path.Combine(captures, "golden.torrent")}, info-hash {infoHash}", server.Log.Text, StringComparison.Ordinal);
         }
         target.Detach(targetDevice);
         Assert.Equal(files, ReadFiles(target, temp, "restored"));
