@@ -57,6 +57,11 @@ public sealed class CaptureTests
             var used = Torrent.Load(Path.Combine(captures, "golden.torrent")).Info.TotalLength;
             Assert.InRange(proxy.BytesFromClient, used, used + (6L << 20) + (1L << 20));
             infoHash = Torrent.Load(Path.Combine(captures, "golden.torrent")).InfoHash.ToHex();
+            // The machine reported its capture like a deployment: the status shows it done.
+            var machines = await server.Http.GetStringAsync("status");
+            Assert.Contains($"\"mac\":\"{Mac}\"", machines, StringComparison.Ordinal);
+            Assert.Contains("\"job\":\"capture:golden\"", machines, StringComparison.Ordinal);
+            Assert.Contains("\"state\":\"done\"", machines, StringComparison.Ordinal);
             Assert.Contains(infoHash, run.StandardOutput);
 
             // `image create` of the same disk: the same torrent.
