@@ -17,9 +17,8 @@ public sealed record PortHolder(int Pid, string Command, string? Unit)
         ["dnsmasq"] = "dnsmasq",
         ["dhcpd"] = "isc-dhcp-server",
         ["atftpd"] = "atftpd",
-        ["in.tftpd-hpa"] = "tftpd-hpa",
         ["udhcpd"] = "udhcpd",
-        ["kea-dhcp4"] = "isc-kea-dhcp4-server",
+        ["kea-dhcp4"] = "kea-dhcp4-server",
     };
 
     /// <summary>The command that frees the port: stop and disable the service, or stop the process.</summary>
