@@ -35,6 +35,7 @@ public sealed class CaptureAgent(ClientSettings settings, HttpClient http, TextW
         var server = settings.Server ?? throw new DeploymentFailedException("a capture needs ezio.server=HOST[:PORT]");
         var diskPath = new DiskSelector().Resolve(settings.DiskOrDefault);
         console.WriteLine($"capturing {diskPath} as image '{name}' on {server.BaseUri}");
+        RefuseIfMounted(diskPath);
         using var disk = DiskImage.Open(diskPath);
         var scan = DiskScanner.Scan(disk);
         ImageReport.Write(console, ImageLayout.FromScan(scan), scan.DiskSize, scan.UsedBytes);
@@ -107,6 +108,21 @@ public sealed class CaptureAgent(ClientSettings settings, HttpClient http, TextW
             await poster.PostAsync(last, cancellationToken);
         }
         return last;
+    }
+
+    /// <summary>
+    /// A mounted file system changes under the scan (its bitmap and its blocks at different
+    /// moments), so the image would not be consistent. In the initramfs nothing is mounted; this
+    /// is for a capture started by hand on a running system.
+    /// </summary>
+    private static void RefuseIfMounted(string diskPath)
+    {
+        using var device = BlockDevice.Open(diskPath, writable: false);
+        var mounted = new DiskPreflight().FindProblems(device, 0).Where(p => p.Reason == DiskRefusal.Mounted).Select(p => p.Why).ToList();
+        if (mounted.Count > 0)
+        {
+            throw new DeploymentFailedException($"refusing to capture {diskPath}: {string.Join("; ", mounted)} (a mounted file system changes while it is read)");
+        }
     }
 
     private async Task<CaptureStatus> PostPlanAsync(Uri server, string name, CapturePlan plan, CancellationToken cancellationToken)

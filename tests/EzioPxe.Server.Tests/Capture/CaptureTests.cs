@@ -102,6 +102,32 @@ public sealed class CaptureTests
         Assert.Equal(files, ReadFiles(target, temp, "restored"));
     }
 
+    [Fact]
+    public async Task A_mounted_disk_is_not_captured()
+    {
+        Assert.True(File.Exists(ClientBinary), $"{ClientBinary} is missing: run ./build.sh client first");
+        using var temp = new TempDirectory("capture");
+        using var disk = TestDisk.Create(temp.File("fs.img"), 16L << 20, sfdiskScript: null);
+        var device = disk.AttachWhole();
+        Tool.Run("mkfs.ext4", "-q", device).EnsureSuccess("mkfs.ext4");
+        var mount = disk.Mount(device, temp.File("mnt"));
+        var config = RunningServer.Config(temp.File("data"), "unused", c =>
+        {
+            c.Remove("Images");
+            c.Remove("Jobs");
+            c.Remove("DefaultJob");
+            c["Server"]!["CaptureDirectory"] = temp.File("captures");
+        });
+        await using var server = await RunningServer.StartAsync(config, temp.Path);
+
+        var run = Capture(server.Settings.Server.HttpPort, device, "busy");
+
+        Assert.True(run.ExitCode == 1, $"capture exited {run.ExitCode}\n{run.StandardOutput}\n{run.StandardError}");
+        Assert.Contains($"refusing to capture {device}", run.StandardError);
+        Assert.Contains($"is mounted on {mount}", run.StandardError);
+        Assert.False(Directory.Exists(temp.File("captures")) && Directory.EnumerateFileSystemEntries(temp.File("captures")).Any());
+    }
+
     private static ToolResult Capture(int port, string disk, string name) => Tool.Run(ClientBinary,
         [$"--server=127.0.0.1:{port}", "--mode=capture", $"--image={name}", $"--disk={disk}", "--after=wait", $"--mac={Mac}"],
         TimeSpan.FromMinutes(3));
