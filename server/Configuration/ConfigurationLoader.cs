@@ -283,7 +283,28 @@ public static class ConfigurationLoader
                 problems.Add($"{key}: a job name that reads as a MAC address would hide that machine's /jobs/ URL");
             }
             var imageNames = options.Images.Keys.Union(images.Select(i => i.Name), StringComparer.OrdinalIgnoreCase).ToList();
-            if (string.IsNullOrWhiteSpace(job.Image))
+            if (job.Overwrite != null)
+            {
+                CheckValue<bool>($"{key}:Overwrite", job.Overwrite, JobValues.TryParseYesNo, problems);
+            }
+            var mode = JobMode.Deploy;
+            if (job.Mode != null && !JobModes.TryParse(job.Mode, out mode, out var modeError))
+            {
+                problems.Add($"{key}:Mode: {modeError}");
+            }
+            if (mode == JobMode.Capture)
+            {
+                // A capture names the image it makes: a valid name, not one that exists.
+                if (string.IsNullOrWhiteSpace(job.Image))
+                {
+                    problems.Add($"{key}:Image: missing; a capture job names the image it makes");
+                }
+                else
+                {
+                    CheckValue<string>($"{key}:Image", job.Image, JobValues.TryParseImageName, problems);
+                }
+            }
+            else if (string.IsNullOrWhiteSpace(job.Image))
             {
                 problems.Add($"{key}:Image: missing; name an entry of Images or a captured image ({Known(imageNames)})");
             }

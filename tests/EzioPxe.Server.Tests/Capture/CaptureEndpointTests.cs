@@ -78,13 +78,28 @@ public sealed class CaptureEndpointTests
         }
     }
 
-    private static async Task<RunningServer> Start(TempDirectory temp) =>
+    [Fact]
+    public async Task A_capture_job_is_handed_out_with_its_mode_and_image_and_no_torrent()
+    {
+        using var temp = new TempDirectory("capture-http");
+        await using var server = await Start(temp, c =>
+            c["Jobs"] = new System.Text.Json.Nodes.JsonObject { ["grab"] = new System.Text.Json.Nodes.JsonObject { ["Mode"] = "capture", ["Image"] = "lab", ["After"] = "poweroff" } });
+        var job = await server.Http.GetFromJsonAsync("jobs/grab", ContractsJsonContext.Default.JobDescription);
+        Assert.NotNull(job);
+        Assert.Equal("capture", job.Mode);
+        Assert.Equal("lab", job.Image);
+        Assert.Equal("poweroff", job.After);
+        Assert.Null(job.TorrentUrl);
+    }
+
+    private static async Task<RunningServer> Start(TempDirectory temp, Action<System.Text.Json.Nodes.JsonObject>? configure = null) =>
         await RunningServer.StartAsync(RunningServer.Config(temp.File("data"), "unused", c =>
         {
             c.Remove("Images");
             c.Remove("Jobs");
             c.Remove("DefaultJob");
             c["Server"]!["CaptureDirectory"] = temp.File("captures");
+            configure?.Invoke(c);
         }), temp.Path);
 
     private static async Task<CaptureStatus> Begin(HttpClient http, string name, CapturePlan? plan = null)

@@ -9,7 +9,7 @@ namespace EzioPxe.Server.Tests.Capture;
 
 /// <summary>
 /// A QEMU machine (TCG) boots our kernel and initramfs (out/boot, ./build.sh initramfs) with
-/// <c>ezio.mode=capture</c>: the init brings up the network, the client finds the virtio disk by
+/// <c>ezio.job=capture-pc</c>, a server job with <c>Mode: capture</c>: the init brings up the network, the client finds the virtio disk by
 /// itself (<c>ezio.disk</c> left at auto), captures it into the in-process server and powers the
 /// machine off. QEMU's user network is closed (<c>restrict=on</c>): its one way out is a
 /// forward of 10.0.2.100:8080 to the server on this host's loopback.
@@ -41,9 +41,10 @@ public sealed class QemuCaptureTests
         var config = RunningServer.Config(temp.File("data"), "unused", c =>
         {
             c.Remove("Images");
-            c.Remove("Jobs");
             c.Remove("DefaultJob");
             c["Server"]!["CaptureDirectory"] = captures;
+            // The job, not the kernel command line, says capture: as a boot menu entry would.
+            c["Jobs"] = new JsonObject { ["capture-pc"] = new JsonObject { ["Mode"] = "capture", ["Image"] = "pc", ["After"] = "poweroff" } };
         });
         await using var server = await RunningServer.StartAsync(config, temp.Path);
         var port = server.Settings.Server.HttpPort;
@@ -51,7 +52,7 @@ public sealed class QemuCaptureTests
         [
             "-accel", "tcg", "-m", "512", "-nographic", "-no-reboot", "-monitor", "none",
             "-kernel", kernel, "-initrd", initramfs,
-            "-append", "console=ttyS0 panic=-1 ezio.server=10.0.2.100:8080 ezio.mode=capture ezio.image=pc ezio.after=poweroff",
+            "-append", "console=ttyS0 panic=-1 ezio.server=10.0.2.100:8080 ezio.job=capture-pc",
             "-drive", $"file={temp.File("pc.img")},format=raw,if=virtio",
             "-netdev", $"user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:8080-tcp:127.0.0.1:{port}",
             "-device", "virtio-net-pci,netdev=n0",
