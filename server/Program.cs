@@ -11,7 +11,8 @@ public static class Program
         "  deploy --job JOB [--machines ..]  arm a one-shot deployment for a room's machines (or --cancel, --list)\n" +
         "  wake [--job JOB]                  send Wake-on-LAN magic packets to a room's machines\n" +
         "  image create SOURCE [--name NAME] make an image torrent from a disk image or block device\n" +
-        "  image inspect FILE.torrent        describe an image torrent";
+        "  image inspect FILE.torrent        describe an image torrent\n" +
+        "  --version                         version and commit";
 
     public static int Main(string[] args)
     {
@@ -30,6 +31,9 @@ public static class Program
                 return ImageCommands.Create(rest[1..]);
             case "image" when rest.FirstOrDefault() == "inspect":
                 return ImageCommands.Inspect(rest[1..]);
+            case "--version" or "version":
+                Console.Out.WriteLine(ProgramVersion.Text);
+                return 0;
             case "-h" or "--help" or "help":
                 Console.Out.WriteLine(Usage);
                 return 0;

@@ -3,6 +3,7 @@ using EzioPxe.Server.NetBoot.Menus;
 using EzioPxe.Server.Configuration;
 using EzioPxe.Server.Http;
 using EzioPxe.Server.Tasks;
+using EzioPxe.Server.Service;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EzioPxe.Server.Cli;
@@ -68,7 +69,17 @@ public static class ServeCommand
 
         try
         {
+            // Ports held by tftpd-hpa or dnsmasq are named with their fix before anything binds.
+            if (ServePorts.Conflicts(settings) is { Count: > 0 } conflicts)
+            {
+                foreach (var conflict in conflicts)
+                {
+                    error.WriteLine($"eziopxe serve: could not start: {conflict}");
+                }
+                return 1;
+            }
             using var app = ServerHost.Build(settings, addServices: AddNetBootServices);
+            SystemdNotifier.Attach(app.Lifetime, $"serving {settings.Images.Count} image(s) on port {settings.Server.HttpPort}");
             app.Run(); // Returns after SIGTERM/SIGINT once every hosted service has stopped.
             return 0;
         }

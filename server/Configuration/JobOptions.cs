@@ -5,8 +5,14 @@ namespace EzioPxe.Server.Configuration;
 /// <summary>One entry of "Jobs": what a machine does. Values are spelled as the client's ezio.* kernel parameters.</summary>
 public sealed class JobOptions
 {
-    /// <summary>The name of an entry of "Images".</summary>
+    /// <summary>The name of an entry of "Images"; for a capture job, the name the captured image gets.</summary>
     public string? Image { get; set; }
+
+    /// <summary>deploy (default) or capture (docs/capture.md).</summary>
+    public string? Mode { get; set; }
+
+    /// <summary>Capture jobs: "yes" lets the capture replace an existing image of that name.</summary>
+    public string? Overwrite { get; set; }
 
     /// <summary>"auto", a device path (/dev/sda, /dev/nvme0n1) or a /dev/disk/by-id name.</summary>
     public string Disk { get; set; } = JobDefaults.Disk;

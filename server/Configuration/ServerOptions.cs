@@ -28,6 +28,11 @@ public sealed class ServerOptions
     /// cancel tasks and wake machines over HTTP (POST /tasks, POST /wake). Empty: the server's host only.
     /// </summary>
     public List<string> ControlFrom { get; set; } = [];
+    /// <summary>Where captured images are stored (NAME.img, NAME.torrent); null: DataDirectory/captures.</summary>
+    public string? CaptureDirectory { get; set; }
+
+    /// <summary>Let a capture replace a complete image of the same name even when its job does not say ezio.overwrite=yes.</summary>
+    public bool CaptureOverwrite { get; set; }
 
     /// <summary>Largest request body accepted (progress reports are a few hundred bytes).</summary>
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;

@@ -43,6 +43,20 @@ public static class JobEndpoints
     public static JobDescription Describe(string jobName, ServerSettings settings, string baseUrl)
     {
         var job = settings.Jobs[jobName];
+        if (job.Mode != null && JobModes.TryParse(job.Mode, out var mode, out _) && mode == JobMode.Capture)
+        {
+            // A capture job: no torrent, the name of the image to make (docs/capture.md).
+            return new JobDescription
+            {
+                Name = jobName,
+                Mode = JobModes.Name(mode),
+                Image = job.Image,
+                Overwrite = job.Overwrite,
+                Disk = job.Disk,
+                After = job.After,
+                LogLevel = job.LogLevel,
+            };
+        }
         return new JobDescription
         {
             Name = jobName,

@@ -1,3 +1,4 @@
+using EzioPxe.Server.Capture;
 using EzioPxe.Server.Configuration;
 using EzioPxe.Server.Seeding;
 using EzioPxe.Server.Status;
@@ -68,6 +69,7 @@ public static class ServerHost
         services.AddSingleton<MachineLifecycle>();
         services.AddSingleton<ControlAccess>();
         services.AddSingleton(_ => new WakeOnLanSender(settings.Configuration["NetBoot:Interface"] is { Length: > 0 } wakeInterface ? wakeInterface : null));
+        services.AddSingleton<CaptureStore>();
         // Network boot (server/NetBoot: DHCP/proxyDHCP, TFTP) plugs in here, as more hosted services.
         addServices?.Invoke(services, settings);
 
@@ -90,6 +92,7 @@ public static class ServerHost
         ExtentEndpoints.Map(app);
         BootMenuEndpoints.Map(app);
         TaskEndpoints.Map(app);
+        CaptureEndpoints.Map(app);
         return app;
     }
 }
