@@ -9,7 +9,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 # Debian packages the build, the tests, the benchmarks and the demo use. Keep sorted.
 APT_PACKAGES=(
-  aria2 bc bridge-utils busybox-static chromium cpio curl dnsmasq dosfstools e2fsprogs fdisk gdisk
+  aria2 bc bridge-utils busybox-static chromium cpio curl debootstrap dnsmasq dosfstools e2fsprogs fdisk gdisk
   grub-efi-amd64-bin grub-pc-bin grub2-common
   iproute2 ipxe ipxe-qemu isc-dhcp-client kmod libssl3 linux-image-amd64 mktorrent mtools ntfs-3g
   opentracker ovmf partclone pxelinux python3 python3-libtorrent qemu-system-x86 sbsigntool syslinux-common
@@ -74,11 +74,39 @@ cmd_initramfs() {
   bash initramfs/build.sh "$OUT/boot"
 }
 
+# The Debian package (packaging/, docs/packaging.md): the server published self-contained (Debian
+# 12 has no .NET in its archive), the boot pair, the PXE loaders, the unit and a default
+# configuration -> out/eziopxe_VERSION_amd64.deb, also linked as out/eziopxe.deb.
+cmd_package() {
+  cmd_initramfs
+  build_package
+}
+
+build_package() {
+  log "publishing the server (self-contained, linux-x64)"
+  local publish="$OUT/server-publish" logfile="$OUT/server-publish.log"
+  rm -rf "$publish"
+  if ! dotnet publish server/EzioPxe.Server.csproj -c Release -r linux-x64 --self-contained -o "$publish" --nologo \
+       -p:DebugType=none -p:GenerateDocumentationFile=false >"$logfile" 2>&1; then
+    cat "$logfile" >&2
+    exit 1
+  fi
+  # Debian version: the program's version, then the commit count and hash, so later commits sort later.
+  local version
+  version="$(dotnet msbuild server/EzioPxe.Server.csproj -getProperty:VersionPrefix -nologo)+git$(git rev-list --count HEAD).$(git rev-parse --short=10 HEAD)"
+  log "building the Debian package $version"
+  local deb
+  deb=$(bash packaging/build-deb.sh "$publish" "$OUT/boot" "$version" "$OUT")
+  ln -f "$deb" "$OUT/eziopxe.deb"
+  log "$deb: $(stat -c %s "$deb") bytes"
+}
+
 cmd_test() {
   cmd_setup
   cmd_build
   # The boot image is shared by the initramfs, network-boot and whole-room tests: build it once.
   cmd_initramfs
+  build_package
   log "running tests"
   local results="$OUT/test-results"
   rm -rf "$results"
@@ -126,7 +154,8 @@ usage: ./build.sh COMMAND
   build   build every project
   client  publish eziopxe-client with NativeAOT (fails on any warning)
   initramfs  client + out/boot/vmlinuz and out/boot/initramfs.img for PXE
-  test    setup + build + client + initramfs + every test
+  package the Debian package out/eziopxe.deb (server self-contained, boot files, unit, config)
+  test    setup + build + client + initramfs + package + every test
   bench   setup + build + the benchmarks in bench/
   demo    setup + build + initramfs, then demo/run.sh [--machines N] [--small-disk M] [--keep] ...
 USAGE
@@ -137,6 +166,7 @@ case "${1:-}" in
   build) cmd_build ;;
   client) cmd_client ;;
   initramfs) cmd_initramfs ;;
+  package) cmd_package ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   demo) shift; cmd_demo "$@" ;;

@@ -28,6 +28,8 @@ trap cleanup EXIT
 # The client is rebuilt only when missing: NativeAOT publishing takes minutes (./build.sh client).
 [ -x "$CLIENT" ] || ./build.sh client
 dotnet build bench/EzioPxe.Bench -c Release --nologo -v quiet -clp:NoSummary >/dev/null
+dotnet build server -c Release --nologo -v quiet -clp:NoSummary >/dev/null
+EZIOPXE=server/bin/Release/net10.0/eziopxe
 
 # The image: four extents of SIZE/4 with 64 MiB gaps between them, each file named by its disk
 # offset in 32 hex digits (files in name order = offset order), 4 MiB pieces.
@@ -43,7 +45,7 @@ DISK_BYTES=$(( (4 * (extent_mib + 64) + 1) << 20 ))
 TOTAL=$((4 * extent_mib << 20))
 tracker_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mktorrent -l 22 -a "http://127.0.0.1:$tracker_port/announce" -o "$SEED/image.torrent" "$SEED/image" >/dev/null
-info_hash=$("$BENCH" image inspect "$SEED/image.torrent" | grep -o 'info-hash [0-9a-f]*' | cut -d' ' -f2)
+info_hash=$("$EZIOPXE" image inspect "$SEED/image.torrent" | grep -o 'info-hash [0-9a-f]*' | cut -d' ' -f2)
 
 # opentracker drops root and reads its whitelist as another user.
 echo "$info_hash" > "$SEED/whitelist"; chmod 644 "$SEED/whitelist"
@@ -64,7 +66,7 @@ seed_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)
 if [ "$SEEDER" = libtorrent ]; then
   /usr/bin/python3 tests/interop/libtorrent_peer.py seed "$SEED/image.torrent" "$SEED" --port "$seed_port" --timeout 3600 >"$SEED/seed.log" 2>&1 &
 else
-  "$BENCH" seed "$SEED/image.torrent" "$SEED" "$seed_port" $((1 << 60)) >"$SEED/seed.log" 2>&1 &
+  "$BENCH" seed "$SEED/image.torrent" "$SEED" --listen "127.0.0.1:$seed_port" >"$SEED/seed.log" 2>&1 &
 fi
 pids+=($!)
 for _ in $(seq 300); do [ "$(seeders)" -ge 1 ] && break; sleep 0.1; done

@@ -24,10 +24,10 @@ field() { awk -v k="$2" '{for(i=1;i<=NF;i++) if($i==k){print $(i+1); exit}}' <<<
 run_ours() {
   local port=$((20000 + RANDOM % 20000))
   rm -rf "$WORK/leech"
-  "$BENCH" seed "$WORK/content.torrent" "$WORK/seed" "$port" "$TOTAL" > "$WORK/seed.out" &
+  "$BENCH" seed "$WORK/content.torrent" "$WORK/seed" --listen "127.0.0.1:$port" --until-uploaded "$TOTAL" > "$WORK/seed.out" &
   local seed=$!
   until grep -q listening "$WORK/seed.out"; do sleep 0.05; done
-  local leech_out; leech_out=$("$BENCH" leech "$WORK/content.torrent" "$WORK/leech" "127.0.0.1:$port" | grep '^done')
+  local leech_out; leech_out=$("$BENCH" leech "$WORK/content.torrent" "$WORK/leech" --peer "127.0.0.1:$port" | grep '^done')
   wait $seed
   local seed_out; seed_out=$(grep '^done' "$WORK/seed.out")
   cmp -s "$WORK/seed/content/part1.bin" "$WORK/leech/content/part1.bin" || { echo "ours: data differs" >&2; exit 1; }

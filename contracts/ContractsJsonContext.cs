@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EzioPxe.Contracts.Capture;
 using EzioPxe.Contracts.Jobs;
 using EzioPxe.Contracts.Progress;
 
@@ -15,6 +16,8 @@ namespace EzioPxe.Contracts;
 [JsonSerializable(typeof(JobDescription))]
 [JsonSerializable(typeof(ProgressReport))]
 [JsonSerializable(typeof(ProgressReply))]
+[JsonSerializable(typeof(CapturePlan))]
+[JsonSerializable(typeof(CaptureStatus))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

@@ -30,12 +30,18 @@ usage: demo/run.sh [options]
                      (default: a new /var/tmp/eziopxe-demo.XXXXXX)
   --keep             keep the work directory (disks, serial logs, server log)
   --server-dll FILE  eziopxe.dll to run (default server/bin/Release/net10.0/eziopxe.dll)
+  --boot-again       after the check, boot every deployed machine from the network again: with
+                     its task done it must be sent to its own disk (no re-imaging, disk unchanged)
+  --stranger         also start a machine that Machines does not list: it must be shown
+                     "waiting", be sent to its own disk and never be written to
+The machines are listed in the configuration and armed with `eziopxe deploy --job demo`.
 The last lines are one per machine: "machine N MAC ok|refused|failed SECONDS s".
 USAGE
 }
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 FIRMWARE=bios SERVER_LINK=0 TRANSFER=torrent SEED=until-done MACHINES=3 SMALL=0 CUT=0 DISK_MIB=512 DATA_MIB=64 TIMEOUT=900 STATUS_EVERY=5 WORK= KEEP=0
+BOOT_AGAIN=0 STRANGER=0
 SERVER_DLL=$REPO/server/bin/Release/net10.0/eziopxe.dll
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -52,6 +58,8 @@ while [ $# -gt 0 ]; do
     --status-every) STATUS_EVERY=${2:?"$1 needs a value"}; shift ;;
     --work) WORK=${2:?"$1 needs a value"}; shift ;;
     --keep) KEEP=1 ;;
+    --boot-again) BOOT_AGAIN=1 ;;
+    --stranger) STRANGER=1 ;;
     --server-dll) SERVER_DLL=${2:?"$1 needs a value"}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "demo/run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -68,6 +76,7 @@ done
 [ "$DATA_MIB" -le $((DISK_MIB - 64 - 40)) ] || { echo "demo/run.sh: --data $DATA_MIB does not fit a $DISK_MIB MiB disk" >&2; exit 2; }
 [[ $TRANSFER =~ ^(torrent|http)$ ]] || { echo "demo/run.sh: --transfer must be torrent or http" >&2; exit 2; }
 [[ $FIRMWARE =~ ^(bios|secureboot|http)$ ]] || { echo "demo/run.sh: --firmware must be bios, secureboot or http" >&2; exit 2; }
+[ "$BOOT_AGAIN" = 0 ] || [ "$FIRMWARE" = bios ] || { echo "demo/run.sh: --boot-again needs --firmware bios (the golden disk's boot code is for a BIOS)" >&2; exit 2; }
 [[ $SEED =~ ^(until-done|none|[0-9]+)$ ]] || { echo "demo/run.sh: --seed must be until-done, none or seconds" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "demo/run.sh needs root (network namespaces, loop devices)" >&2; exit 1; }
 for tool in qemu-system-x86_64 sgdisk sfdisk losetup mkfs.vfat mcopy mtype fsck.vfat mkfs.ext4 e2fsck curl python3 dotnet; do
@@ -166,7 +175,7 @@ fi
 # --- 3. the virtual LAN ------------------------------------------------------------------------
 step "private LAN: namespace $NS, bridge $LAN_BRIDGE with $SERVER_IP/24, $MACHINES tap devices"
 lan_up "$NS" "$SERVER_IP/24"
-for i in $(seq 1 "$MACHINES"); do lan_add_tap "$NS" "tap$i"; done
+for i in $(seq 1 "$((MACHINES + STRANGER))"); do lan_add_tap "$NS" "tap$i"; done
 if [ "$SERVER_LINK" -gt 0 ]; then
   # Packets the server sends leave through br0's own qdisc; frames bridged between taps do not.
   ip netns exec "$NS" tc qdisc add dev "$LAN_BRIDGE" root tbf rate "${SERVER_LINK}mbit" burst 256kb latency 50ms
@@ -174,6 +183,8 @@ if [ "$SERVER_LINK" -gt 0 ]; then
 fi
 
 # --- 4. the server -----------------------------------------------------------------------------
+mac_of() { printf '52:54:00:77:00:%02x' "$1"; }
+machines_json=$(for i in $(seq 1 "$MACHINES"); do printf '%s{ "Mac": "%s", "Job": "demo", "Name": "machine %d" }' "$([ "$i" = 1 ] || echo ', ')" "$(mac_of "$i")" "$i"; done)
 cat > "$WORK/eziopxe.json" <<JSON
 {
   "Server": { "Address": "$SERVER_IP", "HttpPort": 8080, "PeerPort": 6881,
@@ -181,9 +192,10 @@ cat > "$WORK/eziopxe.json" <<JSON
   "Images": { "demo": { "Source": "$WORK/golden.img", "Torrent": "$WORK/data/demo.torrent" } },
   "Jobs": { "demo": { "Image": "demo", "Disk": "auto", "After": "poweroff", "Seed": "$SEED",
                       "ExpectedMachines": $((MACHINES - (SMALL > 0 ? 1 : 0))) } },
+  "Machines": [ $machines_json ],
   "DefaultJob": "demo",
   "NetBoot": { "Dhcp": "full", "Interface": "$LAN_BRIDGE", "RangeStart": "10.77.0.100", "RangeEnd": "10.77.0.150",
-               "TftpRoot": "$WORK/tftp", "KernelArguments": "console=ttyS0",
+               "TftpRoot": "$WORK/tftp", "KernelArguments": "console=ttyS0 no_timer_check",
                "SecureBoot": $([ "$FIRMWARE" = secureboot ] && echo true || echo false),
                "HttpBoot": $([ "$FIRMWARE" = http ] && echo true || echo false) }
 }
@@ -198,6 +210,8 @@ for _ in $(seq 1 240); do
 done
 "${NS_EXEC[@]}" curl -sf -o /dev/null --max-time 2 "$SERVER_URL/status" || { tail -20 "$WORK/server.log" >&2; echo "demo/run.sh: the server did not answer in 2 minutes" >&2; exit 1; }
 echo "server up: $SERVER_URL"
+# Machines without a task boot their own disk: arm this room's (every machine listed with demo).
+"${NS_EXEC[@]}" dotnet "$SERVER_DLL" deploy --job demo --server "$SERVER_URL"
 
 # The server's view, about once a second, for the summary's timings and the refused machine's error.
 ( while :; do
@@ -207,40 +221,37 @@ echo "server up: $SERVER_URL"
 BACKGROUND+=($!)
 
 # --- 5. the machines ---------------------------------------------------------------------------
-mac_of() { printf '52:54:00:77:00:%02x' "$1"; }
 declare -A QEMU_PID STARTED EXITED ENDED
 # BIOS: QEMU's e1000 iPXE ROM. Secure Boot: OVMF's own virtio-net driver (QEMU's iPXE option ROMs
 # are unsigned and would be refused), and the Secure Boot build needs SMM with its flash behind it.
-firmware_args() {
+firmware_args() { # INDEX MAC
   if [ "$FIRMWARE" = secureboot ]; then
     cp /usr/share/OVMF/OVMF_VARS_4M.ms.fd "$WORK/machine$1.vars.fd"
     echo -machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on -global ICH9-LPC.disable_s3=1 \
       -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.ms.fd \
       -drive "if=pflash,format=raw,unit=1,file=$WORK/machine$1.vars.fd" \
-      -device "virtio-net-pci,netdev=lan,mac=$(mac_of "$1"),romfile="
+      -device "virtio-net-pci,netdev=lan,mac=$2,romfile="
   elif [ "$FIRMWARE" = http ]; then
     # OVMF tries PXE before HTTP boot; with PXE off the machine can only boot by HTTP.
     cp /usr/share/OVMF/OVMF_VARS_4M.fd "$WORK/machine$1.vars.fd"
     echo -machine q35 -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
       -drive "if=pflash,format=raw,unit=1,file=$WORK/machine$1.vars.fd" \
       -fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=n -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=n \
-      -device "virtio-net-pci,netdev=lan,mac=$(mac_of "$1"),romfile="
+      -device "virtio-net-pci,netdev=lan,mac=$2,romfile="
   else
-    echo -device "e1000,netdev=lan,mac=$(mac_of "$1")" -boot n
+    echo -device "e1000,netdev=lan,mac=$2" -boot n
   fi
 }
-# Starts (or, after --power-cut, starts again) machine $1 on its disk; its QEMU log is appended to.
+# start_machine INDEX MAC DISK LOG: one QEMU machine on tapINDEX, network boot first; prints its pid.
 start_machine() {
-  local i=$1
   # shellcheck disable=SC2046 # firmware_args prints separate words (no spaces inside them)
   "${NS_EXEC[@]}" qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot -monitor none \
-    -name "demo-machine$i" -serial "file:$WORK/machine$i.log" \
-    -netdev "tap,id=lan,ifname=tap$i,script=no,downscript=no" \
-    $(firmware_args "$i") \
-    -drive "file=$WORK/machine$i.img,format=raw,if=virtio" \
-    < /dev/null >> "$WORK/machine$i.qemu.log" 2>&1 &
-  QEMU_PID[$i]=$!
-  BACKGROUND+=($!)
+    -name "demo-machine$1" -serial "file:$4" \
+    -netdev "tap,id=lan,ifname=tap$1,script=no,downscript=no" \
+    $(firmware_args "$1" "$2") \
+    -drive "file=$3,format=raw,if=virtio" \
+    < /dev/null > "${4%.log}.qemu.log" 2>&1 &
+  echo $!
 }
 # The console's last "downloading  NN.N%" (the client redraws it twice a second on the serial line).
 console_percent() { tr '\r' '\n' < "$1" 2>/dev/null | grep -ao 'downloading  [0-9]*' | tail -1 | awk '{ print $2 + 0 }'; }
@@ -258,13 +269,21 @@ for i in $(seq 1 "$MACHINES"); do
   rm -f "$WORK/machine$i.img"
   truncate -s "$size" "$WORK/machine$i.img"
   STARTED[$i]=$EPOCHREALTIME
-  rm -f "$WORK/machine$i.qemu.log"
-  start_machine "$i"
+  QEMU_PID[$i]=$(start_machine "$i" "$(mac_of "$i")" "$WORK/machine$i.img" "$WORK/machine$i.log")
+  BACKGROUND+=("${QEMU_PID[$i]}")
   note=""
   [ "$i" = "$SMALL" ] && note=" (disk $((size / 1024 / 1024)) MiB: smaller than the image, must be refused)"
   [ "$i" = "$CUT" ] && note=" (powered off at 40 % downloaded, then started again)"
   echo "machine $i: $(mac_of "$i"), serial console $WORK/machine$i.log$note"
 done
+
+STRANGER_MAC=52:54:00:77:00:99
+if [ "$STRANGER" = 1 ]; then
+  truncate -s "$((DISK_MIB * 1024 * 1024))" "$WORK/stranger.img"
+  STRANGER_PID=$(start_machine "$((MACHINES + 1))" "$STRANGER_MAC" "$WORK/stranger.img" "$WORK/stranger.log")
+  BACKGROUND+=("$STRANGER_PID")
+  echo "stranger: $STRANGER_MAC, not in Machines: must be shown waiting and boot its own (blank) disk; console $WORK/stranger.log"
+fi
 
 # --- 6. watching -------------------------------------------------------------------------------
 cat <<EOF
@@ -284,11 +303,14 @@ while :; do
     [ -n "${EXITED[$i]:-}" ] && continue
     if [ "$i" = "$CUT" ] && [ "$CUT_DONE" = 0 ] && [ "$(console_percent "$WORK/machine$i.log")" -ge 40 ] 2>/dev/null; then
       # A power cut: no shutdown, no flush by the guest; what QEMU wrote to the disk file stays.
-      kill -KILL "${QEMU_PID[$i]}" 2>/dev/null || true; wait "${QEMU_PID[$i]}" 2>/dev/null || true
+      kill -KILL "${QEMU_PID[$i]}" 2>/dev/null || true
+      # Not our child (start_machine runs in a subshell): wait until it is gone and its tap is free.
+      for _ in $(seq 1 100); do kill -0 "${QEMU_PID[$i]}" 2>/dev/null || break; sleep 0.1; done
       CUT_DONE=1
       echo "machine $i: power cut at $(console_percent "$WORK/machine$i.log") % downloaded (QEMU killed); starting it again"
       mv "$WORK/machine$i.log" "$WORK/machine$i.before-cut.log"
-      start_machine "$i"
+      QEMU_PID[$i]=$(start_machine "$i" "$(mac_of "$i")" "$WORK/machine$i.img" "$WORK/machine$i.log")
+      BACKGROUND+=("${QEMU_PID[$i]}")
     fi
     if ! kill -0 "${QEMU_PID[$i]}" 2>/dev/null; then
       EXITED[$i]=$EPOCHREALTIME ENDED[$i]=poweroff
@@ -372,6 +394,68 @@ if [ "$SMALL" -gt 0 ]; then
   fi
 fi
 
+# --- 7b. the machine nobody listed, and the second boot -------------------------------------------
+EXTRA_FAILED=0
+# machine_state MAC: its state in the server's status now.
+machine_state() {
+  "${NS_EXEC[@]}" curl -s --max-time 5 "$SERVER_URL/status" | python3 -c '
+import json, sys
+status = json.load(sys.stdin)
+print(next((m["state"] for m in status["machines"] if m["mac"] == sys.argv[1]), "absent"))' "$1"
+}
+# deploy_boots MAC: how often the server sent it the deploy kernel (its log line per boot).
+deploy_boots() { grep -c "machine $1 network-booted: deploying" "$WORK/server.log" || true; }
+if [ "$STRANGER" = 1 ]; then
+  step "the unlisted machine"
+  for _ in $(seq 1 120); do grep -qa 'no deployment task' "$WORK/stranger.log" && break; sleep 1; done
+  sleep 3 # let iPXE try the disk
+  kill "$STRANGER_PID" 2>/dev/null || true; wait "$STRANGER_PID" 2>/dev/null || true
+  state=$(machine_state "$STRANGER_MAC")
+  if grep -qa 'no deployment task' "$WORK/stranger.log" && [ "$state" = waiting ] &&
+     cmp -s -n "$((DISK_MIB * 1024 * 1024))" "$WORK/stranger.img" /dev/zero && [ "$(deploy_boots "$STRANGER_MAC")" = 0 ]; then
+    echo "stranger $STRANGER_MAC: shown $state, sent to its own disk (console: $(tr -d '\r' < "$WORK/stranger.log" | grep -a -o 'EzioPxe: no deployment task[^[:cntrl:]]*' | head -1)), disk untouched"
+  else
+    EXTRA_FAILED=1
+    echo "stranger $STRANGER_MAC: FAILED: state '$state', deploy boots $(deploy_boots "$STRANGER_MAC"); console:"
+    tail -8 "$WORK/stranger.log" | tr '\r' '\n' | sed 's/^/    /'
+  fi
+fi
+if [ "$BOOT_AGAIN" = 1 ]; then
+  step "booting the deployed machines again: their tasks are done, so they must boot their own disks"
+  declare -A AGAIN_PID AGAIN_STARTED BEFORE
+  for i in $(seq 1 "$MACHINES"); do
+    grep -q "^$i	.*	ok	" "$WORK/machines.tsv" || continue
+    BEFORE[$i]=$(sha256sum < "$WORK/machine$i.img" | cut -d' ' -f1)
+    AGAIN_PID[$i]=$(start_machine "$i" "$(mac_of "$i")" "$WORK/machine$i.img" "$WORK/machine$i.again.log")
+    BACKGROUND+=("${AGAIN_PID[$i]}")
+    AGAIN_STARTED[$i]=$EPOCHREALTIME
+  done
+  for i in "${!AGAIN_PID[@]}"; do
+    for _ in $(seq 1 180); do grep -qa "$GOLDEN_BOOT_MARKER" "$WORK/machine$i.again.log" && break; sleep 1; done
+    took=$(python3 -c "print(f'{$EPOCHREALTIME - ${AGAIN_STARTED[$i]}:.1f}')")
+    kill "${AGAIN_PID[$i]}" 2>/dev/null || true; wait "${AGAIN_PID[$i]}" 2>/dev/null || true
+    after=$(sha256sum < "$WORK/machine$i.img" | cut -d' ' -f1)
+    state=$(machine_state "$(mac_of "$i")")
+    if grep -qa "$GOLDEN_BOOT_MARKER" "$WORK/machine$i.again.log" && grep -qa 'no deployment task' "$WORK/machine$i.again.log" &&
+       [ "$after" = "${BEFORE[$i]}" ] && [ "$(deploy_boots "$(mac_of "$i")")" = 1 ] && [ "$state" = done ]; then
+      echo "machine $i: second boot: no task, sent to its disk, which booted (\"$GOLDEN_BOOT_MARKER\") after $took s; disk unchanged; still shown $state"
+    else
+      EXTRA_FAILED=1
+      echo "machine $i: second boot FAILED: state '$state', deploy boots $(deploy_boots "$(mac_of "$i")"), disk $([ "$after" = "${BEFORE[$i]}" ] && echo unchanged || echo CHANGED); console:"
+      tail -8 "$WORK/machine$i.again.log" | tr '\r' '\n' | sed 's/^/    /'
+    fi
+  done
+fi
+if [ "$STRANGER$BOOT_AGAIN" != 00 ]; then
+  echo "--- eziopxe status after the extra boots (with the history)"
+  "${NS_EXEC[@]}" dotnet "$SERVER_DLL" status --server "$SERVER_URL" 2>&1 || true
+fi
+
 # --- 8. summary ---------------------------------------------------------------------------------
 step "summary"
+set +e
 python3 "$REPO/demo/lib/summary.py" "$WORK"
+result=$?
+set -e
+[ "$EXTRA_FAILED" = 0 ] || result=1
+exit "$result"

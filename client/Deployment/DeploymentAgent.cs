@@ -68,6 +68,11 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
             Settings = job;
         }
         _last = _last with { Job = job.Job ?? _last.Job };
+        if (job.ModeOrDefault == JobMode.Capture)
+        {
+            _last = await new Capture.CaptureAgent(job, http, console).RunAsync(_last, _poster, cancellationToken);
+            return _last;
+        }
         var torrentUrl = job.AbsoluteTorrentUrl ?? throw new DeploymentFailedException("the job names no torrent");
         console.WriteLine($"fetching torrent {torrentUrl}");
         var torrent = Torrent.Parse(await http.GetByteArrayAsync(torrentUrl, cancellationToken));

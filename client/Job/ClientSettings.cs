@@ -37,6 +37,19 @@ public sealed record ClientSettings
     /// <summary><c>ezio.mac</c>; null means the MAC of the interface that routes to the server.</summary>
     public MacAddress? Mac { get; init; }
 
+    /// <summary><c>ezio.mode</c>: deploy (default) or capture.</summary>
+    public JobMode? Mode { get; init; }
+
+    /// <summary><c>ezio.image</c>: for a capture, the name the image gets on the server.</summary>
+    public string? Image { get; init; }
+
+    /// <summary><c>ezio.overwrite</c>: a capture may replace an existing image of that name.</summary>
+    public bool? Overwrite { get; init; }
+
+    public JobMode ModeOrDefault => Mode ?? JobMode.Deploy;
+
+    public bool OverwriteOrDefault => Overwrite ?? false;
+
     public string DiskOrDefault => Disk ?? JobDefaults.Disk;
 
     public AfterAction AfterOrDefault => After ?? JobDefaults.After;
@@ -49,7 +62,7 @@ public sealed record ClientSettings
     /// Whether the job must come from the server: when <c>ezio.job</c> is given, or when no
     /// <c>ezio.torrent</c> is (the server then knows the machine by its MAC).
     /// </summary>
-    public bool NeedsJobFromServer => Job != null || TorrentUrl == null;
+    public bool NeedsJobFromServer => Job != null || (TorrentUrl == null && Mode != JobMode.Capture);
 
     /// <summary>GET this for the job: http://SERVER/jobs/{job name, or the MAC when no name was given}.</summary>
     public Uri JobUrl(MacAddress mac)
@@ -84,8 +97,18 @@ public sealed record ClientSettings
             After = After ?? ParseValue<AfterAction>(job.After, AfterActions.TryParse, $"{from}: after", problems),
             Seed = Seed ?? ParseValue<SeedPolicy>(job.Seed, SeedPolicy.TryParse, $"{from}: seed", problems),
             LogLevel = LogLevel ?? ParseValue<ClientLogLevel>(job.LogLevel, ClientLogLevels.TryParse, $"{from}: logLevel", problems),
+            Mode = Mode ?? ParseValue<JobMode>(job.Mode, JobModes.TryParse, $"{from}: mode", problems),
+            Image = Image ?? Parse<string>(job.Image, JobValues.TryParseImageName, $"{from}: image", problems),
+            Overwrite = Overwrite ?? ParseValue<bool>(job.Overwrite, JobValues.TryParseYesNo, $"{from}: overwrite", problems),
         };
-        if (merged.AbsoluteTorrentUrl == null && problems.Count == 0)
+        if (merged.ModeOrDefault == JobMode.Capture)
+        {
+            if (merged.Image == null && problems.Count == 0)
+            {
+                problems.Add($"{from} is a capture but names no image");
+            }
+        }
+        else if (merged.AbsoluteTorrentUrl == null && problems.Count == 0)
         {
             problems.Add($"{from} has no torrentUrl");
         }

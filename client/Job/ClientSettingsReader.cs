@@ -34,7 +34,7 @@ public static class ClientSettingsReader
     }
 
     /// <summary>The setting names, as keys (the kernel parameter is <c>ezio.</c> + key).</summary>
-    public static IReadOnlyList<string> Keys { get; } = ["server", "job", "torrent", "disk", "part", "after", "seed", "log", "mac"];
+    public static IReadOnlyList<string> Keys { get; } = ["server", "job", "torrent", "disk", "part", "after", "seed", "log", "mac", "mode", "image", "overwrite"];
 
     /// <summary>Throws <see cref="JobConfigurationException"/> listing every problem at once, so one reboot fixes them all.</summary>
     public static ClientSettings Read(IConfigurationRoot configuration, string environmentPrefix = ClientConfiguration.EnvironmentPrefix)
@@ -64,11 +64,22 @@ public static class ClientSettingsReader
             Seed = GetValue<SeedPolicy>("seed", SeedPolicy.TryParse),
             LogLevel = GetValue<ClientLogLevel>("log", ClientLogLevels.TryParse),
             Mac = GetValue<MacAddress>("mac", MacAddress.TryParse),
+            Mode = GetValue<JobMode>("mode", JobModes.TryParse),
+            Image = Get<string>("image", JobValues.TryParseImageName),
+            Overwrite = GetValue<bool>("overwrite", JobValues.TryParseYesNo),
         };
 
         if (problems.Count == 0)
         {
-            if (settings.Job != null && settings.Server == null)
+            if (settings.Mode == JobMode.Capture && settings.Server == null)
+            {
+                problems.Add($"{Name("mode")}=capture needs ezio.server=HOST[:PORT] to send the disk to");
+            }
+            else if (settings.Mode == JobMode.Capture && settings.Image == null && settings.Job == null)
+            {
+                problems.Add($"{Name("mode")}=capture needs ezio.image=NAME: the name the captured image gets on the server");
+            }
+            else if (settings.Job != null && settings.Server == null)
             {
                 problems.Add($"{Name("job")}={settings.Job} needs ezio.server=HOST[:PORT] to fetch the job from");
             }

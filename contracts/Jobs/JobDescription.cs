@@ -23,4 +23,13 @@ public sealed record JobDescription
     public string? Seed { get; init; }
 
     public string? LogLevel { get; init; }
+
+    /// <summary>deploy (default) or capture.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>Capture: the name the new image gets on the server.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>Capture: "yes" replaces an existing image of that name.</summary>
+    public string? Overwrite { get; init; }
 }

@@ -22,6 +22,38 @@ public static class JobValues
         return false;
     }
 
+    /// <summary><c>ezio.image</c>: the name a captured image gets on the server (a file name and part of URLs).</summary>
+    public static bool TryParseImageName(string text, [MaybeNullWhen(false)] out string name, [NotNullWhen(false)] out string? error)
+    {
+        if (IsUrlSafeName(text))
+        {
+            name = text;
+            error = null;
+            return true;
+        }
+        name = null;
+        error = $"'{text}' is not an image name (letters, digits, '.', '_', '-')";
+        return false;
+    }
+
+    /// <summary><c>ezio.overwrite</c>: yes/no (also true/false, 1/0), any case.</summary>
+    public static bool TryParseYesNo(string text, out bool value, [NotNullWhen(false)] out string? error)
+    {
+        error = null;
+        switch (text.ToLowerInvariant())
+        {
+            case "yes" or "true" or "1":
+                value = true;
+                return true;
+            case "no" or "false" or "0":
+                value = false;
+                return true;
+        }
+        value = false;
+        error = $"'{text}' is not yes or no";
+        return false;
+    }
+
     /// <summary>A non-empty name of letters, digits, '.', '_' and '-' that is not "." or "..".</summary>
     public static bool IsUrlSafeName(string name) =>
         name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') && name is not ("." or "..");

@@ -8,7 +8,10 @@ public static class ProgressStates
     public const string Downloading = "downloading";
     public const string Seeding = "seeding";
     public const string Done = "done";
+
+    /// <summary>A capture job: the machine is sending its disk's used blocks to the server.</summary>
+    public const string Capturing = "capturing";
     public const string Failed = "failed";
 
-    public static IReadOnlyList<string> All { get; } = [Starting, Checking, Downloading, Seeding, Done, Failed];
+    public static IReadOnlyList<string> All { get; } = [Starting, Checking, Downloading, Seeding, Done, Failed, Capturing];
 }

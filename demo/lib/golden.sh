@@ -76,4 +76,20 @@ make_golden_image() {
   umount "$mnt"
   losetup -d "$loop"
   rm -rf "$staging"
+  write_marker_boot_code "$image"
+}
+
+GOLDEN_BOOT_MARKER="EzioPxe demo disk: booted from the local disk"
+
+# write_marker_boot_code IMAGE: boot code in the protective MBR (bytes 0-439, before the
+# partition entries) that prints GOLDEN_BOOT_MARKER to the first serial port and halts, so a
+# machine that boots this disk from its BIOS (iPXE's `sanboot --drive 0x80`, or the BIOS
+# itself) says so on its console. The code, 16-bit, loaded at 0000:7C00:
+#   cli; xor ax,ax; mov ds,ax; mov si,0x7C16; mov dx,0x3F8
+#   next: lodsb; test al,al; jz stop; out dx,al; jmp next
+#   stop: hlt; jmp stop
+#   0x7C16: the message, CR LF, NUL
+write_marker_boot_code() {
+  { printf '\xfa\x31\xc0\x8e\xd8\xbe\x16\x7c\xba\xf8\x03\xac\x84\xc0\x74\x03\xee\xeb\xf8\xf4\xeb\xfd'
+    printf '%s\r\n\0' "$GOLDEN_BOOT_MARKER"; } | dd of="$1" bs=1 seek=0 conv=notrunc status=none
 }

@@ -96,8 +96,13 @@ internal static class TorrentParser
                     segments[s] = (path[s] as BString ?? throw new InvalidTorrentException($"files[{i}].path[{s}] is not a string")).Text;
                     CheckPathSegment(segments[s], $"files[{i}].path");
                 }
+                if (length > long.MaxValue - offset)
+                {
+                    // Found by fuzzing: an unchecked sum wraps negative, a checked one threw OverflowException.
+                    throw new InvalidTorrentException($"the file lengths add up past {long.MaxValue} bytes at files[{i}]");
+                }
                 files.Add(new TorrentFile(segments, length, offset));
-                offset = checked(offset + length);
+                offset += length;
             }
         }
         else
@@ -112,7 +117,7 @@ internal static class TorrentParser
         }
 
         var total = files.Count == 0 ? 0 : files[^1].End;
-        var expectedPieces = (total + pieceLength - 1) / pieceLength;
+        var expectedPieces = total / pieceLength + (total % pieceLength == 0 ? 0 : 1); // total + pieceLength - 1 could overflow
         if (pieces.Bytes.Length / 20 != expectedPieces)
         {
             throw new InvalidTorrentException($"'pieces' holds {pieces.Bytes.Length / 20} hashes but {total} bytes in pieces of {pieceLength} need {expectedPieces}");

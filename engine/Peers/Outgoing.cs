@@ -11,7 +11,12 @@ internal readonly record struct Outgoing(OutgoingKind Kind, MessageId Id = defau
 
     public static Outgoing BlockReference(MessageId id, int piece, int offset, int length) => new(OutgoingKind.BlockReference, id, piece, offset, length);
 
-    public static Outgoing Block(int piece, int offset, int length) => new(OutgoingKind.Block, MessageId.Piece, piece, offset, length);
+    /// <summary>
+    /// A block. With <paramref name="data"/> (rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>,
+    /// returned by the connection) it is sent as given; without, the send loop copies it from the
+    /// owner's memory straight into the socket buffer (<see cref="IPeerHandler.TryCopyBlock"/>).
+    /// </summary>
+    public static Outgoing Block(int piece, int offset, int length, byte[]? data = null) => new(OutgoingKind.Block, MessageId.Piece, piece, offset, length, data);
 
     public static Outgoing Bitfield(byte[] bits) => new(OutgoingKind.Bitfield, MessageId.Bitfield, Payload: bits);
 

@@ -3,25 +3,28 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
-using EzioPxe.Engine.Metainfo;
-using EzioPxe.Engine.Pieces;
-using EzioPxe.Engine.Swarm;
 using EzioPxe.Engine.Wire;
 
 namespace EzioPxe.Engine.Peers;
 
 /// <summary>
-/// One TCP connection to a peer: a read loop that hands each message to the session, and a write
-/// loop that batches queued messages into as few sends as possible. The swarm state of the peer
-/// (choke/interest flags, its pieces, our requests to it) lives here too, guarded by the session lock.
+/// One TCP connection to a peer, and only the wire: the handshake, a read loop that cuts messages
+/// out of the stream and hands each to an <see cref="IPeerHandler"/>, and a write loop that
+/// batches queued messages into as few sends as possible. What the peer has, wants and is owed
+/// is the session's business (<c>Swarm.SwarmPeer</c>). A block arrives with its data, or is copied
+/// from the owner's memory as it is sent (<see cref="IPeerHandler.TryCopyBlock"/>); this class never
+/// waits on a disk.
 /// </summary>
 public sealed class PeerConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly Channel<Outgoing> _outgoing = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
+    // Never disposed: Close may run on any thread at any time (the session, the tick, a finishing
+    // download), also after DisposeAsync, and a CancellationTokenSource without timers or linked
+    // tokens holds nothing that needs disposing.
     private readonly CancellationTokenSource _closed = new();
-    private TorrentSession? _session;
+    private int _closing;
     private int _disposed;
 
     private PeerConnection(Socket socket, IPEndPoint remote, bool outgoing)
@@ -41,41 +44,39 @@ public sealed class PeerConnection : IAsyncDisposable
 
     public byte[] RemotePeerId { get; private set; } = Array.Empty<byte>();
 
-    public string? RemoteClient { get; internal set; }
-
     internal PipeReader Reader { get; }
 
     internal PipeWriter Writer { get; }
 
-    internal bool SupportsFast { get; private set; }
+    public bool SupportsFast { get; private set; }
 
-    internal bool SupportsExtensions { get; private set; }
+    public bool SupportsExtensions { get; private set; }
 
-    // ---- swarm state, guarded by the session lock ----
-    internal bool AmChoking = true;
-    internal bool AmInterested;
-    internal bool PeerChoking = true;
-    internal bool PeerInterested;
-    internal BitField? PeerHave;
-    internal readonly HashSet<BlockRequest> Pending = new();
-    internal int PeerMaxRequests = 250;
-    internal int QueuedUploads;
-    internal readonly HashSet<int> Revealed = new();
-    internal int HashFailures;
-    internal long LastPieceDataTicks = Environment.TickCount64;
-    internal long LastSentTicks = Environment.TickCount64;
-    internal long UnchokedAtTicks;
-    internal readonly HashSet<(int Piece, int Offset)> CancelledUploads = new();
-    internal readonly RateMeter Download = new();
-    internal readonly RateMeter Upload = new();
+    /// <summary>When we last flushed anything to the peer (for keep-alives).</summary>
+    public long LastSentTicks { get; set; } = Environment.TickCount64;
 
-    public string Describe() => $"{RemoteEndPoint} ({RemoteClient ?? PeerId.Describe(RemotePeerId)})";
+    /// <summary>True once <see cref="Close"/> was called: the peer is on its way out.</summary>
+    public bool IsClosing => Volatile.Read(ref _closing) != 0;
+
+    public string Describe() => $"{RemoteEndPoint} ({PeerId.Describe(RemotePeerId)})";
 
     /// <summary>Connects and exchanges handshakes for <paramref name="infoHash"/>.</summary>
-    internal static async Task<PeerConnection> ConnectAsync(IPEndPoint remote, Handshake ours, int socketBufferSize, TimeSpan timeout, CancellationToken cancellationToken)
+    internal static async Task<PeerConnection> ConnectAsync(IPEndPoint remote, IPAddress? local, Handshake ours, int socketBufferSize, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         Configure(socket, socketBufferSize);
+        if (local != null)
+        {
+            try
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
         PeerConnection? connection = null;
@@ -110,8 +111,12 @@ public sealed class PeerConnection : IAsyncDisposable
     internal static PeerConnection FromAccepted(Socket socket, int socketBufferSize)
     {
         Configure(socket, socketBufferSize);
-        return new PeerConnection(socket, (IPEndPoint)socket.RemoteEndPoint!, outgoing: false);
+        return new PeerConnection(socket, Normalize((IPEndPoint)socket.RemoteEndPoint!), outgoing: false);
     }
+
+    /// <summary>An IPv4 peer reaching a dual-stack listener shows up as ::ffff:a.b.c.d; per-address limits must see a.b.c.d.</summary>
+    private static IPEndPoint Normalize(IPEndPoint endPoint)
+        => endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
 
     private static void Configure(Socket socket, int bufferSize)
     {
@@ -158,18 +163,31 @@ public sealed class PeerConnection : IAsyncDisposable
         SupportsExtensions = theirs.SupportsExtensions && ours.SupportsExtensions;
     }
 
-    /// <summary>Queues a message; never blocks, so it may be called under the session lock.</summary>
+    /// <summary>
+    /// Queues a message; never blocks, so it may be called under the session lock. A block's data is
+    /// rented from <see cref="ArrayPool{T}.Shared"/> and given back here once sent or dropped.
+    /// </summary>
     internal void Send(Outgoing message)
     {
-        _outgoing.Writer.TryWrite(message);
+        if (!_outgoing.Writer.TryWrite(message))
+        {
+            ReturnBlock(message); // closed: the message is dropped
+        }
+    }
+
+    private static void ReturnBlock(in Outgoing message)
+    {
+        if (message.Kind == OutgoingKind.Block && message.Payload != null)
+        {
+            ArrayPool<byte>.Shared.Return(message.Payload);
+        }
     }
 
     /// <summary>Runs both loops until the peer goes away or the session drops it; a failure of either ends both.</summary>
-    internal async Task RunAsync(TorrentSession session, int maxMessageLength)
+    internal async Task RunAsync(IPeerHandler handler, int maxMessageLength)
     {
-        _session = session;
-        var reading = ReadLoopAsync(session, maxMessageLength);
-        var writing = WriteLoopAsync(session);
+        var reading = ReadLoopAsync(handler, maxMessageLength);
+        var writing = WriteLoopAsync(handler);
         var first = await Task.WhenAny(reading, writing);
         Close();
         try
@@ -189,7 +207,7 @@ public sealed class PeerConnection : IAsyncDisposable
         }
     }
 
-    private async Task ReadLoopAsync(TorrentSession session, int maxMessageLength)
+    private async Task ReadLoopAsync(IPeerHandler handler, int maxMessageLength)
     {
         while (true)
         {
@@ -197,7 +215,7 @@ public sealed class PeerConnection : IAsyncDisposable
             var buffer = result.Buffer;
             while (PeerMessageParser.TryRead(ref buffer, maxMessageLength, out var message))
             {
-                session.OnMessage(this, message);
+                handler.OnMessage(message);
             }
             Reader.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
@@ -207,14 +225,14 @@ public sealed class PeerConnection : IAsyncDisposable
         }
     }
 
-    private async Task WriteLoopAsync(TorrentSession session)
+    private async Task WriteLoopAsync(IPeerHandler handler)
     {
         var reader = _outgoing.Reader;
         while (await reader.WaitToReadAsync(_closed.Token))
         {
             while (reader.TryRead(out var message))
             {
-                await WriteAsync(session, message);
+                Write(handler, message);
                 if (Writer.UnflushedBytes >= 256 * 1024)
                 {
                     await FlushAsync();
@@ -234,7 +252,7 @@ public sealed class PeerConnection : IAsyncDisposable
         }
     }
 
-    private async ValueTask WriteAsync(TorrentSession session, Outgoing message)
+    private void Write(IPeerHandler handler, in Outgoing message)
     {
         switch (message.Kind)
         {
@@ -257,23 +275,43 @@ public sealed class PeerConnection : IAsyncDisposable
                 PeerMessageWriter.WriteExtended(Writer, (byte)message.Piece, message.Payload);
                 break;
             case OutgoingKind.Block:
-                if (!session.ShouldSendBlock(this, message.Piece, message.Offset, message.Length))
+                try
                 {
-                    return;
+                    if (!handler.ShouldSendBlock(message.Piece, message.Offset, message.Length))
+                    {
+                        return;
+                    }
+                    var span = Writer.GetSpan(PeerMessageWriter.PieceHeaderLength + message.Length);
+                    var data = span.Slice(PeerMessageWriter.PieceHeaderLength, message.Length);
+                    if (message.Payload != null)
+                    {
+                        message.Payload.AsSpan(0, message.Length).CopyTo(data);
+                    }
+                    else if (!handler.TryCopyBlock(message.Piece, message.Offset, data))
+                    {
+                        // Nothing was advanced, so nothing of this message goes out.
+                        handler.OnBlockNotInMemory(message.Piece, message.Offset, message.Length);
+                        return;
+                    }
+                    PeerMessageWriter.WritePieceHeader(span, message.Piece, message.Offset, message.Length);
+                    Writer.Advance(PeerMessageWriter.PieceHeaderLength + message.Length);
                 }
-                PeerMessageWriter.WritePieceHeader(Writer, message.Piece, message.Offset, message.Length);
-                var data = Writer.GetMemory(message.Length)[..message.Length];
-                await session.ReadBlockAsync(message.Piece, message.Offset, data, _closed.Token);
-                Writer.Advance(message.Length);
-                Upload.Add(message.Length);
-                session.OnBlockSent(this, message.Piece, message.Length);
+                finally
+                {
+                    ReturnBlock(message);
+                }
+                handler.OnBlockSent(message.Piece, message.Offset, message.Length);
                 break;
         }
     }
 
-    /// <summary>Closes the socket; the loops end and the session forgets the peer.</summary>
+    /// <summary>Closes the socket; the loops end and the session forgets the peer. Safe to call any number of times from any thread; never throws.</summary>
     public void Close()
     {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
         _closed.Cancel();
         _outgoing.Writer.TryComplete();
         try
@@ -295,9 +333,21 @@ public sealed class PeerConnection : IAsyncDisposable
             return;
         }
         Close();
-        await Reader.CompleteAsync();
-        await Writer.CompleteAsync();
+        // Completing with an error returns the buffers without writing what is left to a socket
+        // that is gone; a plain CompleteAsync would try, throw, and leak the socket.
+        var closing = new IOException("connection closed");
+        try
+        {
+            await Reader.CompleteAsync(closing);
+            await Writer.CompleteAsync(closing);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
         await _stream.DisposeAsync();
-        _closed.Dispose();
+        while (_outgoing.Reader.TryRead(out var unsent))
+        {
+            ReturnBlock(unsent);
+        }
     }
 }

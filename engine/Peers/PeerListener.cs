@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using EzioPxe.Engine.Metainfo;
-using EzioPxe.Engine.Swarm;
 using EzioPxe.Engine.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,11 +14,19 @@ namespace EzioPxe.Engine.Peers;
 /// </summary>
 public sealed class PeerListener : IAsyncDisposable
 {
+    /// <summary>Connections from one address still in their handshake; more are closed at once (a LAN host may be hostile).</summary>
+    private const int MaxHandshakesPerAddress = 8;
+
+    /// <summary>Connections in their handshake from all addresses together.</summary>
+    private const int MaxHandshakes = 512;
+
     private readonly Socket _socket;
-    private readonly ConcurrentDictionary<InfoHash, TorrentSession> _sessions = new();
+    private readonly ConcurrentDictionary<InfoHash, IPeerAcceptor> _sessions = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _logger;
     private readonly int _socketBufferSize;
+    private readonly Dictionary<IPAddress, int> _handshaking = new();
+    private int _handshakingTotal;
     private Task? _accepting;
 
     public PeerListener(IPEndPoint endPoint, ILogger? logger = null, int socketBufferSize = 0)
@@ -39,9 +46,9 @@ public sealed class PeerListener : IAsyncDisposable
 
     public void Start() => _accepting ??= Task.Run(AcceptLoopAsync);
 
-    public void Register(TorrentSession session) => _sessions[session.InfoHash] = session;
+    public void Register(IPeerAcceptor session) => _sessions[session.InfoHash] = session;
 
-    public void Unregister(TorrentSession session) => _sessions.TryRemove(session.InfoHash, out _);
+    public void Unregister(IPeerAcceptor session) => _sessions.TryRemove(session.InfoHash, out _);
 
     private async Task AcceptLoopAsync()
     {
@@ -61,13 +68,59 @@ public sealed class PeerListener : IAsyncDisposable
                 _logger.LogWarning("peer listener: accept failed: {Reason}", e.Message);
                 continue;
             }
-            _ = Task.Run(() => HandshakeAsync(accepted));
+            var address = accepted.RemoteEndPoint is IPEndPoint remote ? Normalize(remote.Address) : IPAddress.None;
+            if (!TryStartHandshake(address))
+            {
+                _logger.LogDebug("peer listener: too many handshakes from {Address}; closed", address);
+                accepted.Dispose();
+                continue;
+            }
+            _ = Task.Run(() => HandshakeAsync(accepted, address));
         }
     }
 
-    private async Task HandshakeAsync(Socket socket)
+    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    private bool TryStartHandshake(IPAddress address)
     {
-        var connection = PeerConnection.FromAccepted(socket, _socketBufferSize);
+        lock (_handshaking)
+        {
+            _handshaking.TryGetValue(address, out var count);
+            if (count >= MaxHandshakesPerAddress || _handshakingTotal >= MaxHandshakes)
+            {
+                return false;
+            }
+            _handshaking[address] = count + 1;
+            _handshakingTotal++;
+            return true;
+        }
+    }
+
+    private void EndHandshake(IPAddress address)
+    {
+        lock (_handshaking)
+        {
+            _handshakingTotal--;
+            if (--_handshaking[address] == 0)
+            {
+                _handshaking.Remove(address);
+            }
+        }
+    }
+
+    private async Task HandshakeAsync(Socket socket, IPAddress address)
+    {
+        PeerConnection connection;
+        try
+        {
+            connection = PeerConnection.FromAccepted(socket, _socketBufferSize);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            EndHandshake(address);
+            socket.Dispose();
+            return; // gone before we looked at it
+        }
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
@@ -86,6 +139,10 @@ public sealed class PeerListener : IAsyncDisposable
         {
             _logger.LogDebug("peer listener: dropped {Peer}: {Reason}", connection.RemoteEndPoint, e.Message);
             await connection.DisposeAsync();
+        }
+        finally
+        {
+            EndHandshake(address);
         }
     }
 

@@ -26,6 +26,32 @@ internal sealed class PieceCache
         _capacity = Math.Max(1, capacityPieces);
     }
 
+    /// <summary>Whether the piece is in memory now (it may be evicted a moment later).</summary>
+    public bool Contains(int piece)
+    {
+        lock (_lock)
+        {
+            return _entries.TryGetValue(piece, out var entry) && entry.Loading.IsCompletedSuccessfully;
+        }
+    }
+
+    /// <summary>Copies part of a piece into <paramref name="destination"/> if the piece is in memory; false on a miss.</summary>
+    public bool TryCopy(int piece, int offset, Span<byte> destination)
+    {
+        lock (_lock)
+        {
+            if (!_entries.TryGetValue(piece, out var entry) || !entry.Loading.IsCompletedSuccessfully)
+            {
+                return false;
+            }
+            _lru.Remove(entry.Node);
+            _lru.AddFirst(entry.Node);
+            // Under the lock: eviction returns the buffer to the pool, so it must not run meanwhile.
+            entry.Buffer.AsSpan(offset, destination.Length).CopyTo(destination);
+            return true;
+        }
+    }
+
     /// <summary>Copies part of a piece into <paramref name="destination"/>, reading the whole piece from storage on a miss.</summary>
     public async ValueTask CopyAsync(int piece, int offset, Memory<byte> destination, CancellationToken cancellationToken)
     {

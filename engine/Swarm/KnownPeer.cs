@@ -15,4 +15,7 @@ internal sealed class KnownPeer
     public int Failures { get; set; }
 
     public long RetryAfterTicks { get; set; }
+
+    /// <summary>Whether it may be dialled now.</summary>
+    public bool CanDial(long now) => !Connected && !Connecting && !IsSelf && !Banned && RetryAfterTicks <= now;
 }

@@ -37,10 +37,10 @@ internal sealed class PieceDownload
     public int ReceivedCount { get; set; }
 
     /// <summary>The peer that started the piece; others join only when it cannot keep up.</summary>
-    public PeerConnection? Owner { get; set; }
+    public SwarmPeer? Owner { get; set; }
 
     /// <summary>Everyone who sent a block, to blame if the hash fails.</summary>
-    public HashSet<PeerConnection> Contributors { get; } = new();
+    public HashSet<SwarmPeer> Contributors { get; } = new();
 
     public int BlockLength(int block) => Math.Min(BlockSize, Size - block * BlockSize);
 

@@ -72,7 +72,7 @@ internal sealed class PiecePicker
     /// Adds up to <paramref name="slots"/> block requests for <paramref name="peer"/> to <paramref name="output"/>.
     /// </summary>
     /// <param name="rentBuffer">Gives a piece buffer, or null when the download memory is used up.</param>
-    public void Pick(PeerConnection peer, int slots, Func<byte[]?> rentBuffer, List<BlockRequest> output)
+    public void Pick(SwarmPeer peer, int slots, Func<byte[]?> rentBuffer, List<BlockRequest> output)
     {
         var peerHave = peer.PeerHave;
         if (peerHave == null || slots <= 0)
@@ -145,7 +145,7 @@ internal sealed class PiecePicker
         return missing == Active.Count;
     }
 
-    private static bool TakeUnrequested(PieceDownload download, PeerConnection peer, ref int slots, List<BlockRequest> output)
+    private static bool TakeUnrequested(PieceDownload download, SwarmPeer peer, ref int slots, List<BlockRequest> output)
     {
         var took = false;
         for (var block = 0; block < download.BlockCount && slots > 0; block++)

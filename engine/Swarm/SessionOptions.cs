@@ -15,8 +15,37 @@ public sealed record SessionOptions
     /// <summary>What to believe about the storage's contents at start.</summary>
     public ExistingData ExistingData { get; init; } = ExistingData.Check;
 
-    /// <summary>How many peers we keep connections to.</summary>
+    /// <summary>How many peers we dial; peers that dial us may take <see cref="IncomingSlack"/> more.</summary>
     public int MaxConnections { get; init; } = 60;
+
+    /// <summary>Connections beyond <see cref="MaxConnections"/> kept for peers that dial us.</summary>
+    public int IncomingSlack { get; init; } = 10;
+
+    /// <summary>
+    /// Connections from one address at once. On a LAN each machine is one address and needs one
+    /// connection; the cap keeps one hostile host from taking the session's slots.
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; init; } = 4;
+
+    /// <summary>
+    /// A peer that has neither asked us for a block nor sent us one for this long is idle; when the
+    /// session is full, the idlest such peer makes room for a newcomer.
+    /// </summary>
+    public TimeSpan PeerIdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// When full and nobody is idle, a newcomer takes the place of a peer that has been connected for
+    /// at least <see cref="CycleAfter"/> (the one holding the most pieces, which can best finish from
+    /// others). For the origin: a room larger than its connection cap is served in turns instead of
+    /// the first machines keeping every slot.
+    /// </summary>
+    public bool CycleWhenFull { get; init; }
+
+    /// <summary>With <see cref="CycleWhenFull"/>: how long a peer keeps its slot before it may be cycled out.</summary>
+    public TimeSpan CycleAfter { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Address our outgoing connections come from; null lets the kernel choose.</summary>
+    public System.Net.IPAddress? LocalAddress { get; init; }
 
     /// <summary>How many interested peers may download from us at once; on a LAN, all of them.</summary>
     public int MaxUnchoked { get; init; } = 100;

@@ -10,7 +10,7 @@ namespace EzioPxe.Engine.Swarm;
 public sealed partial class TorrentSession
 {
     /// <summary>Called on the peer's read loop for every message, in order.</summary>
-    internal void OnMessage(PeerConnection peer, in PeerMessage message)
+    internal void OnMessage(SwarmPeer peer, in PeerMessage message)
     {
         if (message.Id is not MessageId id)
         {
@@ -72,18 +72,12 @@ public sealed partial class TorrentSession
                 {
                     throw new PeerProtocolException($"{id} without the Fast extension");
                 }
-                lock (_lock)
+                var all = new BitField(_have.Length);
+                if (id == MessageId.HaveAll)
                 {
-                    var bits = NewPeerBitField(peer);
-                    if (id == MessageId.HaveAll)
-                    {
-                        bits.SetAll();
-                    }
-                    _picker.AddAvailability(bits, +1);
-                    UpdateInterest(peer);
-                    DropIfBothSeeds(peer);
-                    RevealMore(peer);
+                    all.SetAll();
                 }
+                ReplacePeerView(peer, all);
                 break;
             case MessageId.Request:
                 RequirePayload(payload, 12, id);
@@ -100,7 +94,12 @@ public sealed partial class TorrentSession
                 RequirePayload(payload, 12, id);
                 lock (_lock)
                 {
-                    peer.CancelledUploads.Add((PeerMessageParser.ReadInt32(payload, 0), PeerMessageParser.ReadInt32(payload, 4)));
+                    // Only a queued upload can be cancelled; more cancels than queued blocks are noise
+                    // (and, unbounded, a way for a peer to fill our memory).
+                    if (peer.CancelledUploads.Count < peer.QueuedUploads)
+                    {
+                        peer.CancelledUploads.Add((PeerMessageParser.ReadInt32(payload, 0), PeerMessageParser.ReadInt32(payload, 4)));
+                    }
                 }
                 break;
             case MessageId.RejectRequest:
@@ -135,33 +134,46 @@ public sealed partial class TorrentSession
         }
     }
 
-    private BitField NewPeerBitField(PeerConnection peer)
+    /// <summary>Parses a bitfield message, as strictly the first time as later: a wrong size or a spare bit set drops the peer.</summary>
+    private void OnBitfield(SwarmPeer peer, in ReadOnlySequence<byte> payload)
     {
-        if (peer.PeerHave != null)
+        var bits = new BitField(_have.Length);
+        if (payload.Length > _have.Bytes.Length || !bits.TryLoad(payload.ToArray()))
         {
-            throw new PeerProtocolException("a second bitfield");
+            throw new PeerProtocolException($"bitfield of {payload.Length} bytes does not fit {_have.Length} pieces");
         }
-        peer.PeerHave = new BitField(_have.Length);
-        return peer.PeerHave;
+        ReplacePeerView(peer, bits);
     }
 
-    private void OnBitfield(PeerConnection peer, in ReadOnlySequence<byte> payload)
+    /// <summary>
+    /// A bitfield, have-all or have-none, first or later. BEP 3 and 6 expect them only as the
+    /// opening, but aria2 sends a new bitfield in the middle of a connection when that is shorter
+    /// than the "have" messages it replaces, and have-all once it completes; libtorrent accepts
+    /// both. Untidy, not harmful: a later one replaces what we knew of the peer, availability included.
+    /// </summary>
+    private void ReplacePeerView(SwarmPeer peer, BitField bits)
     {
+        bool later;
         lock (_lock)
         {
-            var bits = NewPeerBitField(peer);
-            if (!bits.TryLoad(payload.ToArray()))
+            later = peer.PeerHave != null;
+            if (peer.PeerHave != null)
             {
-                throw new PeerProtocolException($"bitfield of {payload.Length} bytes does not fit {_have.Length} pieces");
+                _picker.AddAvailability(peer.PeerHave, -1);
             }
+            peer.PeerHave = bits;
             _picker.AddAvailability(bits, +1);
             UpdateInterest(peer);
             DropIfBothSeeds(peer);
             RevealMore(peer);
         }
+        if (later)
+        {
+            _logger.LogDebug("{Torrent}: {Peer} says anew what it has ({Count} pieces); that replaces what it said before", Torrent.Info.Name, peer.Describe(), bits.Count);
+        }
     }
 
-    private void OnHave(PeerConnection peer, int piece)
+    private void OnHave(SwarmPeer peer, int piece)
     {
         if ((uint)piece >= (uint)_have.Length)
         {
@@ -191,7 +203,7 @@ public sealed partial class TorrentSession
         }
     }
 
-    private void OnRequest(PeerConnection peer, int piece, int offset, int length)
+    private void OnRequest(SwarmPeer peer, int piece, int offset, int length)
     {
         lock (_lock)
         {
@@ -206,12 +218,52 @@ public sealed partial class TorrentSession
                 return;
             }
             peer.QueuedUploads++;
+            peer.LastActiveTicks = Environment.TickCount64;
             peer.CancelledUploads.Remove((piece, offset));
+        }
+        QueueUpload(peer, piece, offset, length, fromCache: true);
+    }
+
+    /// <summary>A block queued from the cache had left it by the time its turn came: read it from the storage instead.</summary>
+    internal void RequeueUpload(SwarmPeer peer, int piece, int offset, int length)
+    {
+        _logger.LogTrace("{Torrent}: piece {Piece} left the cache before its block for {Peer} went out; reading it again", Torrent.Info.Name, piece, peer.Describe());
+        lock (_lock)
+        {
+            peer.QueuedUploads++;
+        }
+        QueueUpload(peer, piece, offset, length, fromCache: false);
+    }
+
+    /// <summary>
+    /// Queues an accepted request (already counted in QueuedUploads): a block of a cached piece goes
+    /// straight to the peer's send loop, which copies it from the cache into the socket buffer;
+    /// others go to the disk queue first.
+    /// </summary>
+    private void QueueUpload(SwarmPeer peer, int piece, int offset, int length, bool fromCache)
+    {
+        if (fromCache && _cache.Contains(piece))
+        {
             peer.Send(Outgoing.Block(piece, offset, length));
+            return;
+        }
+        if (!_uploads.TryEnqueue(peer, piece, offset, length))
+        {
+            lock (_lock)
+            {
+                peer.QueuedUploads--;
+            }
+            if (peer.SupportsFast)
+            {
+                peer.Send(Outgoing.BlockReference(MessageId.RejectRequest, piece, offset, length));
+            }
         }
     }
 
-    private void OnReject(PeerConnection peer, int piece, int offset)
+    /// <summary>For a send loop: copies a block of a cached piece; false when the piece left the cache meanwhile.</summary>
+    internal bool TryCopyCachedBlock(int piece, int offset, Span<byte> destination) => _cache.TryCopy(piece, offset, destination);
+
+    private void OnReject(SwarmPeer peer, int piece, int offset)
     {
         lock (_lock)
         {
@@ -223,7 +275,7 @@ public sealed partial class TorrentSession
         }
     }
 
-    private void OnBlock(PeerConnection peer, int piece, int offset, in ReadOnlySequence<byte> data)
+    private void OnBlock(SwarmPeer peer, int piece, int offset, in ReadOnlySequence<byte> data)
     {
         PieceDownload? complete = null;
         lock (_lock)
@@ -243,6 +295,7 @@ public sealed partial class TorrentSession
                 return;
             }
             download.Requests[request.Block]--;
+            peer.LastActiveTicks = peer.LastPieceDataTicks;
             if (download.Received[request.Block])
             {
                 _wasted += length; // end-game duplicate
@@ -273,7 +326,7 @@ public sealed partial class TorrentSession
     }
 
     /// <summary>End-game: the block came in, so everyone else asked for it is told never mind.</summary>
-    private void CancelDuplicates(PeerConnection receiver, PieceDownload download, BlockRequest request)
+    private void CancelDuplicates(SwarmPeer receiver, PieceDownload download, BlockRequest request)
     {
         foreach (var other in _peers)
         {
@@ -286,7 +339,7 @@ public sealed partial class TorrentSession
     }
 
     /// <summary>Checked by the writer loop just before a block goes out: the peer may have cancelled it or been choked since.</summary>
-    internal bool ShouldSendBlock(PeerConnection peer, int piece, int offset, int length)
+    internal bool ShouldSendBlock(SwarmPeer peer, int piece, int offset, int length)
     {
         lock (_lock)
         {
@@ -307,10 +360,7 @@ public sealed partial class TorrentSession
         }
     }
 
-    internal ValueTask ReadBlockAsync(int piece, int offset, Memory<byte> destination, CancellationToken cancellationToken)
-        => _cache.CopyAsync(piece, offset, destination, cancellationToken);
-
-    internal void OnBlockSent(PeerConnection peer, int piece, int length)
+    internal void OnBlockSent(SwarmPeer peer, int piece, int length)
     {
         _upload.Add(length);
         if (InSuperSeedMode)
@@ -323,7 +373,7 @@ public sealed partial class TorrentSession
     }
 
     /// <summary>Sends interested or not-interested when what the peer offers changed.</summary>
-    private void UpdateInterest(PeerConnection peer)
+    private void UpdateInterest(SwarmPeer peer)
     {
         var wants = peer.PeerHave != null && _picker.Wants(peer.PeerHave);
         if (wants != peer.AmInterested)
@@ -338,7 +388,7 @@ public sealed partial class TorrentSession
     }
 
     /// <summary>Two seeds have nothing to say to each other; the slot is better used by a leecher.</summary>
-    private void DropIfBothSeeds(PeerConnection peer)
+    private void DropIfBothSeeds(SwarmPeer peer)
     {
         if (_have.IsComplete && peer.PeerHave is { IsComplete: true })
         {
@@ -347,7 +397,7 @@ public sealed partial class TorrentSession
     }
 
     /// <summary>Tops up the peer's request pipeline to cover about a second of its rate.</summary>
-    private void RequestMore(PeerConnection peer)
+    private void RequestMore(SwarmPeer peer)
     {
         if (peer.PeerChoking || !peer.AmInterested || peer.PeerHave == null)
         {
@@ -375,7 +425,7 @@ public sealed partial class TorrentSession
         }
     }
 
-    private int RequestQueueTarget(PeerConnection peer)
+    private int RequestQueueTarget(SwarmPeer peer)
     {
         var byRate = (int)(peer.Download.Rate * Options.RequestQueueSeconds / PieceDownload.BlockSize);
         var max = Math.Min(Options.MaxRequestQueue, peer.PeerMaxRequests);
@@ -405,14 +455,14 @@ public sealed partial class TorrentSession
 
     private int UnchokedInterestedCount() => _peers.Count(p => !p.AmChoking && p.PeerInterested);
 
-    private static void Unchoke(PeerConnection peer)
+    private static void Unchoke(SwarmPeer peer)
     {
         peer.AmChoking = false;
         peer.UnchokedAtTicks = Environment.TickCount64;
         peer.Send(Outgoing.Simple(MessageId.Unchoke));
     }
 
-    private void Choke(PeerConnection peer)
+    private void Choke(SwarmPeer peer)
     {
         peer.AmChoking = true;
         peer.Send(Outgoing.Simple(MessageId.Choke));

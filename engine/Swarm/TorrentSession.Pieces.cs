@@ -62,7 +62,15 @@ public sealed partial class TorrentSession
         if (good)
         {
             _cache.Insert(download.Piece, download.Buffer);
-            PieceCompleted?.Invoke(download.Piece);
+            try
+            {
+                PieceCompleted?.Invoke(download.Piece);
+            }
+            catch (Exception e)
+            {
+                // The host's handler failed; the piece is written all the same and the session goes on.
+                _logger.LogError(e, "{Torrent}: piece-completed handler failed for piece {Piece}", Torrent.Info.Name, download.Piece);
+            }
         }
         else
         {
@@ -99,9 +107,10 @@ public sealed partial class TorrentSession
         }
     }
 
-    private void Ban(PeerConnection peer, string reason)
+    private void Ban(SwarmPeer peer, string reason)
     {
         _logger.LogWarning("{Torrent}: dropping {Peer}: {Reason}", Torrent.Info.Name, peer.Describe(), reason);
+        BanAddress(peer.RemoteEndPoint.Address);
         foreach (var (endPoint, known) in _known)
         {
             if (endPoint.Address.Equals(peer.RemoteEndPoint.Address))
@@ -112,29 +121,51 @@ public sealed partial class TorrentSession
         peer.Close();
     }
 
+    /// <summary>
+    /// Every piece is verified and written: flush, then signal completion. Completion comes before
+    /// anything else that could fail (closing seeds, telling the tracker): a machine whose image is
+    /// on the disk must finish whatever its peers are doing meanwhile.
+    /// </summary>
     private async Task OnFinishedAsync()
     {
+        if (Interlocked.Exchange(ref _finishing, 1) != 0)
+        {
+            return; // the last verification and the existing-data check can both see the end
+        }
         try
         {
             await _storage.FlushAsync(_stop.Token);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            _completed.TrySetCanceled();
+            return;
+        }
+        catch (Exception e)
         {
             _completed.TrySetException(new IOException($"flushing the storage failed: {e.Message}", e));
             return;
         }
-        _logger.LogInformation("{Torrent}: complete", Torrent.Info.Name);
-        List<PeerConnection> seeds;
-        lock (_lock)
-        {
-            seeds = _peers.Where(p => p.PeerHave is { IsComplete: true }).ToList();
-        }
-        foreach (var seed in seeds)
-        {
-            seed.Close();
-        }
         _completed.TrySetResult();
-        Tracker.OnCompleted();
+        _logger.LogInformation("{Torrent}: complete", Torrent.Info.Name);
+        try
+        {
+            List<SwarmPeer> seeds;
+            lock (_lock)
+            {
+                seeds = _peers.Where(p => p.PeerHave is { IsComplete: true }).ToList();
+            }
+            foreach (var seed in seeds)
+            {
+                seed.Close();
+            }
+            Tracker.OnCompleted();
+        }
+        catch (Exception e)
+        {
+            // A bug of ours; the download is complete all the same.
+            _logger.LogError(e, "{Torrent}: after completion", Torrent.Info.Name);
+        }
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ public sealed partial class TorrentSession
     /// <summary>True while the origin still rations what it shows (guarded by the lock where it changes).</summary>
     private bool InSuperSeedMode => Options.SuperSeeding && !_superSeedDone && _have.IsComplete;
 
-    private static void SendOpeningAsSuperSeed(PeerConnection peer)
+    private static void SendOpeningAsSuperSeed(SwarmPeer peer)
     {
         // Show nothing yet: pieces are revealed one by one once the peer's own bitfield is known.
         if (peer.SupportsFast)
@@ -35,7 +35,7 @@ public sealed partial class TorrentSession
     }
 
     /// <summary>Tops up the pieces shown to <paramref name="peer"/> that it does not have yet.</summary>
-    private void RevealMore(PeerConnection peer)
+    private void RevealMore(SwarmPeer peer)
     {
         if (!InSuperSeedMode || peer.PeerHave == null)
         {
@@ -56,7 +56,7 @@ public sealed partial class TorrentSession
     }
 
     /// <summary>The piece the peer lacks that was shown to the fewest peers, rarest in the swarm among those.</summary>
-    private int LeastShownPieceFor(PeerConnection peer)
+    private int LeastShownPieceFor(SwarmPeer peer)
     {
         var best = -1;
         for (var piece = 0; piece < _timesRevealed.Length; piece++)

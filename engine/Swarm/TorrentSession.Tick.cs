@@ -45,13 +45,14 @@ public sealed partial class TorrentSession
                         peer.Close();
                     }
                 }
-                if (now - peer.LastSentTicks > KeepAliveInterval.TotalMilliseconds)
+                if (now - peer.Connection.LastSentTicks > KeepAliveInterval.TotalMilliseconds)
                 {
-                    peer.LastSentTicks = now;
+                    peer.Connection.LastSentTicks = now;
                     peer.Send(Outgoing.KeepAlive);
                 }
             }
             RotateUnchoked(now);
+            DropIdleWhenFull(now);
             LeaveSuperSeedingWhenAlone(now);
             foreach (var peer in _peers)
             {

@@ -17,7 +17,7 @@ namespace EzioPxe.Engine.Swarm;
 /// All swarm state is guarded by one lock (<see cref="_lock"/>); network I/O, hashing and storage
 /// I/O happen outside it.
 /// </summary>
-public sealed partial class TorrentSession : IAsyncDisposable
+public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
 {
     private readonly object _lock = new();
     private readonly IPieceStorage _storage;
@@ -25,8 +25,9 @@ public sealed partial class TorrentSession : IAsyncDisposable
     private readonly BitField _have;
     private readonly PiecePicker _picker;
     private readonly PieceCache _cache;
+    private readonly UploadQueue _uploads;
     private readonly ArrayPool<byte> _pool;
-    private readonly List<PeerConnection> _peers = new();
+    private readonly List<SwarmPeer> _peers = new();
     private readonly Dictionary<IPEndPoint, KnownPeer> _known = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -40,6 +41,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
     private long _wasted;
     private int _hashFailures;
     private bool _started;
+    private int _finishing;
 
     public TorrentSession(Torrent torrent, IPieceStorage storage, SessionOptions? options = null, ILogger? logger = null)
     {
@@ -55,6 +57,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
         var cachePieces = (int)Math.Clamp(Options.ReadCacheMemory / info.PieceLength, 1, 100_000);
         _pool = ArrayPool<byte>.Create(Math.Max(info.PieceLength, 16), _maxActivePieces + cachePieces + 4);
         _cache = new PieceCache(storage, info.GetPieceSize, _pool, cachePieces);
+        _uploads = new UploadQueue(_cache, _logger);
         _timesRevealed = new int[info.PieceCount];
         _bytesSent = new long[info.PieceCount];
         _maxMessageLength = Math.Max(PeerMessageParser.MaxBlockLength + 9, Math.Max(_have.Bytes.Length + 1, 256 * 1024));
@@ -105,6 +108,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
             _completed.TrySetResult();
         }
         _background.Add(Task.Run(TickLoopAsync));
+        _background.Add(Task.Run(() => _uploads.RunAsync(_stop.Token)));
         if (Torrent.Trackers.Count > 0)
         {
             _background.Add(Task.Run(() => Tracker.RunAsync(_stop.Token)));
@@ -117,7 +121,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
     {
         lock (_lock)
         {
-            _known.TryAdd(endPoint, new KnownPeer());
+            Remember(endPoint);
         }
         ConnectMore();
     }
@@ -162,52 +166,57 @@ public sealed partial class TorrentSession : IAsyncDisposable
 
     internal Handshake OurHandshake => new(InfoHash, PeerId, SupportsExtensions: true, SupportsFast: true);
 
+    Handshake IPeerAcceptor.OurHandshake => OurHandshake;
+
     /// <summary>Called by the listener with a connection whose handshake named our info-hash.</summary>
-    internal void AttachIncoming(PeerConnection connection) => Attach(connection, endPoint: null);
+    void IPeerAcceptor.AttachIncoming(PeerConnection connection) => Attach(connection, endPoint: null);
 
     private void Attach(PeerConnection connection, IPEndPoint? endPoint)
     {
+        string? refused;
+        SwarmPeer? evicted;
+        var peer = new SwarmPeer(this, connection);
         lock (_lock)
         {
-            if (_stop.IsCancellationRequested)
+            refused = Admit(peer, endPoint, out evicted);
+            if (refused == null)
             {
-                connection.Close();
-                return;
+                // The evicted peer leaves the swarm state in Detach, once its loops have ended: its
+                // read loop may still hand us messages (and requests may be made to it) until then.
+                evicted?.Close();
+                _peers.Add(peer);
+                SendOpening(peer);
             }
-            if (connection.RemotePeerId.AsSpan().SequenceEqual(PeerId))
+        }
+        if (refused != null)
+        {
+            _logger.LogDebug("{Torrent}: refused {Peer}: {Reason}", Torrent.Info.Name, connection.Describe(), refused);
+            if (endPoint != null)
             {
-                if (endPoint != null && _known.TryGetValue(endPoint, out var self))
+                Detach(peer, endPoint);
+                if (refused == AlreadyConnected)
                 {
-                    self.IsSelf = true;
+                    lock (_lock)
+                    {
+                        if (_known.TryGetValue(endPoint, out var known))
+                        {
+                            known.RetryAfterTicks = Environment.TickCount64 + AlreadyConnectedRetryMilliseconds;
+                        }
+                    }
                 }
-                connection.Close();
-                return;
             }
-            var duplicate = _peers.FirstOrDefault(p => p.RemotePeerId.AsSpan().SequenceEqual(connection.RemotePeerId));
-            if (duplicate != null)
-            {
-                // Both ends may dial each other at once; both keep the connection dialled by the lower peer id.
-                var keepOutgoing = PeerId.AsSpan().SequenceCompareTo(connection.RemotePeerId) < 0;
-                if (duplicate.IsOutgoing == keepOutgoing)
-                {
-                    connection.Close();
-                    return;
-                }
-                duplicate.Close();
-            }
-            if (_peers.Count >= Options.MaxConnections + 10)
-            {
-                connection.Close();
-                return;
-            }
-            _peers.Add(connection);
-            SendOpening(connection);
+            _ = connection.DisposeAsync().AsTask();
+            return;
+        }
+        if (evicted != null)
+        {
+            _logger.LogDebug("{Torrent}: session full; {Peer} makes room for {Newcomer}", Torrent.Info.Name, evicted.Describe(), connection.Describe());
         }
         _logger.LogDebug("{Torrent}: connected to {Peer}", Torrent.Info.Name, connection.Describe());
-        _ = Task.Run(() => RunPeerAsync(connection, endPoint));
+        _ = Task.Run(() => RunPeerAsync(peer, endPoint));
     }
 
-    private void SendOpening(PeerConnection peer)
+    private void SendOpening(SwarmPeer peer)
     {
         if (InSuperSeedMode)
         {
@@ -233,12 +242,12 @@ public sealed partial class TorrentSession : IAsyncDisposable
         }
     }
 
-    private async Task RunPeerAsync(PeerConnection peer, IPEndPoint? endPoint)
+    private async Task RunPeerAsync(SwarmPeer peer, IPEndPoint? endPoint)
     {
         string reason = "closed by peer";
         try
         {
-            await peer.RunAsync(this, _maxMessageLength);
+            await peer.Connection.RunAsync(peer, _maxMessageLength);
         }
         catch (OperationCanceledException)
         {
@@ -257,43 +266,53 @@ public sealed partial class TorrentSession : IAsyncDisposable
         finally
         {
             Detach(peer, endPoint);
-            await peer.DisposeAsync();
+            await peer.Connection.DisposeAsync();
         }
         _logger.LogDebug("{Torrent}: {Peer} gone: {Reason}", Torrent.Info.Name, peer.Describe(), reason);
         ConnectMore();
     }
 
-    private void Detach(PeerConnection peer, IPEndPoint? endPoint)
+    private void Detach(SwarmPeer peer, IPEndPoint? endPoint)
     {
         lock (_lock)
         {
-            if (!_peers.Remove(peer))
-            {
-                return;
-            }
-            if (peer.PeerHave != null)
-            {
-                _picker.AddAvailability(peer.PeerHave, -1);
-            }
-            ReleaseRequests(peer);
-            foreach (var download in _picker.Active.Values)
-            {
-                if (download.Owner == peer)
-                {
-                    download.Owner = null;
-                }
-            }
             if (endPoint != null && _known.TryGetValue(endPoint, out var known))
             {
                 known.Connected = false;
                 known.RetryAfterTicks = Environment.TickCount64 + 5000;
             }
+            if (!Forget(peer))
+            {
+                return;
+            }
         }
         RequestMoreForAll();
     }
 
+    /// <summary>Removes a peer from the swarm state: its pieces from the availability, its requests back to the picker.</summary>
+    private bool Forget(SwarmPeer peer)
+    {
+        if (!_peers.Remove(peer))
+        {
+            return false;
+        }
+        if (peer.PeerHave != null)
+        {
+            _picker.AddAvailability(peer.PeerHave, -1);
+        }
+        ReleaseRequests(peer);
+        foreach (var download in _picker.Active.Values)
+        {
+            if (download.Owner == peer)
+            {
+                download.Owner = null;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Gives a peer's outstanding requests back to the picker (it choked us, timed out or left).</summary>
-    private void ReleaseRequests(PeerConnection peer)
+    private void ReleaseRequests(SwarmPeer peer)
     {
         foreach (var request in peer.Pending)
         {
@@ -317,7 +336,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
             var now = Environment.TickCount64;
             var room = Options.MaxConnections - _peers.Count - _known.Values.Count(k => k.Connecting);
             targets = _known
-                .Where(k => !k.Value.Connected && !k.Value.Connecting && !k.Value.IsSelf && !k.Value.Banned && k.Value.RetryAfterTicks <= now)
+                .Where(k => k.Value.CanDial(now) && !_banned.Contains(k.Key.Address))
                 .Take(Math.Max(0, room))
                 .Select(k => k.Key)
                 .ToList();
@@ -337,7 +356,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
         PeerConnection connection;
         try
         {
-            connection = await PeerConnection.ConnectAsync(endPoint, OurHandshake, Options.SocketBufferSize, TimeSpan.FromSeconds(10), _stop.Token);
+            connection = await PeerConnection.ConnectAsync(endPoint, Options.LocalAddress, OurHandshake, Options.SocketBufferSize, TimeSpan.FromSeconds(10), _stop.Token);
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or PeerProtocolException or OperationCanceledException)
         {
@@ -368,7 +387,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
             return;
         }
         _stop.Cancel();
-        List<PeerConnection> peers;
+        List<SwarmPeer> peers;
         lock (_lock)
         {
             peers = _peers.ToList();

@@ -39,8 +39,10 @@ internal sealed class TrackerAnnouncer : IDisposable
             TimeSpan wait;
             try
             {
-                var response = await AnnounceAsync(_pending, cancellationToken);
+                var announced = _pending;
+                var response = await AnnounceAsync(announced, cancellationToken);
                 _pending = TrackerEvent.None;
+                _logger.LogDebug("{Torrent}: announced ({Event}) to {Url}: {Count} peers", _session.Torrent.Info.Name, announced, _workingUrl, response.Peers.Count);
                 failures = 0;
                 LastPeerCount = response.Peers.Count;
                 foreach (var peer in response.Peers)

@@ -53,14 +53,22 @@ public static class PeerMessageWriter
     }
 
     /// <summary>The 13-byte header of a piece message; the caller writes <paramref name="length"/> bytes of block data after it.</summary>
+    /// <summary>Bytes before a block's data in a piece message: length prefix, id, index, offset.</summary>
+    public const int PieceHeaderLength = 13;
+
     public static void WritePieceHeader(IBufferWriter<byte> output, int piece, int offset, int length)
     {
-        var span = output.GetSpan(13);
+        WritePieceHeader(output.GetSpan(PieceHeaderLength), piece, offset, length);
+        output.Advance(PieceHeaderLength);
+    }
+
+    /// <summary>Writes the header into the first <see cref="PieceHeaderLength"/> bytes of <paramref name="span"/>.</summary>
+    public static void WritePieceHeader(Span<byte> span, int piece, int offset, int length)
+    {
         BinaryPrimitives.WriteInt32BigEndian(span, 9 + length);
         span[4] = (byte)MessageId.Piece;
         BinaryPrimitives.WriteInt32BigEndian(span[5..], piece);
         BinaryPrimitives.WriteInt32BigEndian(span[9..], offset);
-        output.Advance(13);
     }
 
     public static void WriteExtended(IBufferWriter<byte> output, byte extendedId, ReadOnlySpan<byte> payload)

@@ -2,6 +2,8 @@ using EzioPxe.Server.NetBoot;
 using EzioPxe.Server.NetBoot.Menus;
 using EzioPxe.Server.Configuration;
 using EzioPxe.Server.Http;
+using EzioPxe.Server.Tasks;
+using EzioPxe.Server.Service;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EzioPxe.Server.Cli;
@@ -67,7 +69,17 @@ public static class ServeCommand
 
         try
         {
+            // Ports held by tftpd-hpa or dnsmasq are named with their fix before anything binds.
+            if (ServePorts.Conflicts(settings) is { Count: > 0 } conflicts)
+            {
+                foreach (var conflict in conflicts)
+                {
+                    error.WriteLine($"eziopxe serve: could not start: {conflict}");
+                }
+                return 1;
+            }
             using var app = ServerHost.Build(settings, addServices: AddNetBootServices);
+            SystemdNotifier.Attach(app.Lifetime, $"serving {settings.Images.Count} image(s) on port {settings.Server.HttpPort}");
             app.Run(); // Returns after SIGTERM/SIGINT once every hosted service has stopped.
             return 0;
         }
@@ -114,14 +126,15 @@ public static class ServeCommand
             kernel: "vmlinuz",
             initrd: "initramfs.img");
         services.AddSingleton(netBoot);
-        services.AddSingleton<IBootPlanProvider>(plans);
+        // Only machines with something to deploy get the deploy kernel; the others their disk (server/Tasks).
+        services.AddSingleton<IBootPlanProvider>(sp => new LifecycleBootPlans(plans, sp.GetRequiredService<MachineLifecycle>()));
         // GRUB reads kernel and initramfs by TFTP, where NetBootService serves Server:BootDirectory as boot/.
-        services.AddSingleton(new BootMenuFiles(plans, new BootMenuOptions { IpxeBaseUrl = httpBase + "boot/", GrubBase = "/boot/" }));
+        services.AddSingleton(sp => new BootMenuFiles(sp.GetRequiredService<IBootPlanProvider>(), new BootMenuOptions { IpxeBaseUrl = httpBase + "boot/", GrubBase = "/boot/" }));
         services.AddSingleton(new BootPathLog());
         services.AddHostedService<NetBootService>();
     }
 
-    private static string? DefaultConfigFile()
+    internal static string? DefaultConfigFile()
     {
         if (Environment.GetEnvironmentVariable("EZIOPXE_CONFIG") is { Length: > 0 } fromEnvironment)
         {

@@ -4,19 +4,24 @@ using EzioPxe.Server.Status;
 
 namespace EzioPxe.Server.Cli;
 
-/// <summary>`eziopxe status [--server URL] [--json]`: reads GET /status and prints it as tables. Exit 0, 1 unreachable, 2 usage.</summary>
+/// <summary>
+/// `eziopxe status [--server URL] [--config FILE] [--json]`: reads GET /status and prints it as
+/// tables. The server is found by <see cref="ServerLocator"/>. Exit 0, 1 unreachable, 2 usage.
+/// </summary>
 public static class StatusCommand
 {
     public const string Usage =
-        "usage: eziopxe status [--server URL] [--json]\n" +
-        "  --server  the eziopxe server (default: $EZIOPXE_SERVER or http://127.0.0.1:8080)\n" +
+        "usage: eziopxe status [--server URL] [--config FILE] [--json]\n" +
+        "  --server  the eziopxe server (default: $EZIOPXE_SERVER, else Server:Address and Server:HttpPort\n" +
+        "            of the configuration serve reads (--config, $EZIOPXE_CONFIG, ./eziopxe.json,\n" +
+        "            /etc/eziopxe/eziopxe.json), else http://127.0.0.1:8080)\n" +
         "  --json    print the server's JSON as it came";
 
     public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var server = Environment.GetEnvironmentVariable("EZIOPXE_SERVER") is { Length: > 0 } s ? s : "http://127.0.0.1:8080";
+        string? server = null, config = null;
         var json = false;
         for (var i = 0; i < args.Length; i++)
         {
@@ -24,6 +29,9 @@ public static class StatusCommand
             {
                 case "--server" or "-s" when i + 1 < args.Length:
                     server = args[++i];
+                    break;
+                case "--config" or "-c" when i + 1 < args.Length:
+                    config = args[++i];
                     break;
                 case "--json":
                     json = true;
@@ -36,16 +44,13 @@ public static class StatusCommand
                     return 2;
             }
         }
-        if (!server.Contains("://", StringComparison.Ordinal))
+        var (located, locateError) = ServerLocator.Find(server, config);
+        if (located == null)
         {
-            server = "http://" + server;
-        }
-        if (!Uri.TryCreate(server, UriKind.Absolute, out var baseUri))
-        {
-            error.WriteLine($"eziopxe status: '{server}' is not a URL");
+            error.WriteLine($"eziopxe status: {locateError}");
             return 2;
         }
-        var url = new Uri(baseUri, "/status");
+        var url = located.Url("/status");
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -61,7 +66,7 @@ public static class StatusCommand
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
         {
-            error.WriteLine($"eziopxe status: {url}: {e.Message}");
+            error.WriteLine($"eziopxe status: {located.Unreachable("/status", e)}");
             return 1;
         }
     }

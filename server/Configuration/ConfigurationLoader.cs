@@ -99,7 +99,8 @@ public static class ConfigurationLoader
         var address = CheckServer(options.Server, problems);
         CheckTracker(options.Tracker, problems);
         var images = CheckImages(options, problems);
-        CheckJobs(options, problems);
+        images.AddRange(CapturedImages(options, images));
+        CheckJobs(options, images, problems);
         var machines = CheckMachines(options, problems);
         if (options.DefaultJob != null && !options.Jobs.ContainsKey(options.DefaultJob))
         {
@@ -167,6 +168,13 @@ public static class ConfigurationLoader
         {
             problems.Add($"Server:BootDirectory: directory {Path.GetFullPath(server.BootDirectory)} does not exist");
         }
+        foreach (var network in server.ControlFrom)
+        {
+            if (!IPNetwork.TryParse(network, out _) && !IPAddress.TryParse(network, out _))
+            {
+                problems.Add($"Server:ControlFrom: '{network}' is not an address or network (10.0.0.5, 10.0.0.0/24)");
+            }
+        }
         if (server.MaxRequestBodyBytes is < 1024 or > 64L << 20)
         {
             problems.Add($"Server:MaxRequestBodyBytes: {server.MaxRequestBodyBytes} is outside 1024..67108864");
@@ -209,10 +217,6 @@ public static class ConfigurationLoader
     private static List<ConfiguredImage> CheckImages(EzioPxeOptions options, List<string> problems)
     {
         var images = new List<ConfiguredImage>();
-        if (options.Images.Count == 0)
-        {
-            problems.Add("Images: no image configured; add at least one (see docs/configuration.md)");
-        }
         foreach (var (name, image) in options.Images)
         {
             var key = $"Images:{name}";
@@ -248,7 +252,31 @@ public static class ConfigurationLoader
         return images;
     }
 
-    private static void CheckJobs(EzioPxeOptions options, List<string> problems)
+    /// <summary>
+    /// Images captured into Server:CaptureDirectory (NAME.img with its NAME.torrent) are served
+    /// like configured ones, unless Images names them itself: a capture is ready to deploy at the
+    /// next start, with no edit of the configuration.
+    /// </summary>
+    private static IEnumerable<ConfiguredImage> CapturedImages(EzioPxeOptions options, List<ConfiguredImage> configured)
+    {
+        var directory = Capture.CaptureFiles.DirectoryOf(options.Server);
+        if (!Directory.Exists(directory))
+        {
+            yield break;
+        }
+        foreach (var image in Directory.EnumerateFiles(directory, "*.img").Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileNameWithoutExtension(image);
+            var torrent = Path.ChangeExtension(image, ".torrent");
+            if (JobValues.IsUrlSafeName(name) && File.Exists(torrent)
+                && !configured.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                yield return new ConfiguredImage(name, image, torrent, null);
+            }
+        }
+    }
+
+    private static void CheckJobs(EzioPxeOptions options, List<ConfiguredImage> images, List<string> problems)
     {
         foreach (var (name, job) in options.Jobs)
         {
@@ -261,13 +289,35 @@ public static class ConfigurationLoader
             {
                 problems.Add($"{key}: a job name that reads as a MAC address would hide that machine's /jobs/ URL");
             }
-            if (string.IsNullOrWhiteSpace(job.Image))
+            var imageNames = options.Images.Keys.Union(images.Select(i => i.Name), StringComparer.OrdinalIgnoreCase).ToList();
+            if (job.Overwrite != null)
             {
-                problems.Add($"{key}:Image: missing; name an entry of Images ({Known(options.Images.Keys)})");
+                CheckValue<bool>($"{key}:Overwrite", job.Overwrite, JobValues.TryParseYesNo, problems);
             }
-            else if (!options.Images.ContainsKey(job.Image))
+            var mode = JobMode.Deploy;
+            if (job.Mode != null && !JobModes.TryParse(job.Mode, out mode, out var modeError))
             {
-                problems.Add($"{key}:Image: no image named '{job.Image}' in Images ({Known(options.Images.Keys)})");
+                problems.Add($"{key}:Mode: {modeError}");
+            }
+            if (mode == JobMode.Capture)
+            {
+                // A capture names the image it makes: a valid name, not one that exists.
+                if (string.IsNullOrWhiteSpace(job.Image))
+                {
+                    problems.Add($"{key}:Image: missing; a capture job names the image it makes");
+                }
+                else
+                {
+                    CheckValue<string>($"{key}:Image", job.Image, JobValues.TryParseImageName, problems);
+                }
+            }
+            else if (string.IsNullOrWhiteSpace(job.Image))
+            {
+                problems.Add($"{key}:Image: missing; name an entry of Images or a captured image ({Known(imageNames)})");
+            }
+            else if (!imageNames.Contains(job.Image, StringComparer.OrdinalIgnoreCase))
+            {
+                problems.Add($"{key}:Image: no image named '{job.Image}' in Images ({Known(imageNames)})");
             }
             // The client's own parsers: a value accepted here is one every machine accepts.
             CheckValue<string>($"{key}:Disk", job.Disk, JobValues.TryParseDisk, problems);
@@ -280,6 +330,10 @@ public static class ConfigurationLoader
             if (job.ExpectedMachines < 0)
             {
                 problems.Add($"{key}:ExpectedMachines: {job.ExpectedMachines} must not be negative");
+            }
+            if (!ArmModes.All.Contains(job.Arm, StringComparer.OrdinalIgnoreCase))
+            {
+                problems.Add($"{key}:Arm: '{job.Arm}' is not {string.Join(" or ", ArmModes.All)}");
             }
             if (job.LogLevel != null)
             {

@@ -5,8 +5,14 @@ namespace EzioPxe.Server.Configuration;
 /// <summary>One entry of "Jobs": what a machine does. Values are spelled as the client's ezio.* kernel parameters.</summary>
 public sealed class JobOptions
 {
-    /// <summary>The name of an entry of "Images".</summary>
+    /// <summary>The name of an entry of "Images"; for a capture job, the name the captured image gets.</summary>
     public string? Image { get; set; }
+
+    /// <summary>deploy (default) or capture (docs/capture.md).</summary>
+    public string? Mode { get; set; }
+
+    /// <summary>Capture jobs: "yes" lets the capture replace an existing image of that name.</summary>
+    public string? Overwrite { get; set; }
 
     /// <summary>"auto", a device path (/dev/sda, /dev/nvme0n1) or a /dev/disk/by-id name.</summary>
     public string Disk { get; set; } = JobDefaults.Disk;
@@ -25,6 +31,12 @@ public sealed class JobOptions
     /// this job has its image; N: once N machines have it.
     /// </summary>
     public int ExpectedMachines { get; set; }
+
+    /// <summary>
+    /// When a machine gets this job: "on-demand" (default: only while a task is armed for it, once;
+    /// otherwise it boots its own disk) or "always" (every network boot of a machine listed with it).
+    /// </summary>
+    public string Arm { get; set; } = ArmModes.OnDemand;
 
     /// <summary>The client's log level (trace, debug, info, warn, error); null leaves the client's default.</summary>
     public string? LogLevel { get; set; }

@@ -23,6 +23,17 @@ public sealed class ServerOptions
     /// <summary>Files served under /boot/ for iPXE HTTP boot (kernel, initramfs); null serves none.</summary>
     public string? BootDirectory { get; set; }
 
+    /// <summary>
+    /// Addresses or networks (10.0.0.5, 10.0.0.0/24) besides the server's own host that may arm and
+    /// cancel tasks and wake machines over HTTP (POST /tasks, POST /wake). Empty: the server's host only.
+    /// </summary>
+    public List<string> ControlFrom { get; set; } = [];
+    /// <summary>Where captured images are stored (NAME.img, NAME.torrent); null: DataDirectory/captures.</summary>
+    public string? CaptureDirectory { get; set; }
+
+    /// <summary>Let a capture replace a complete image of the same name even when its job does not say ezio.overwrite=yes.</summary>
+    public bool CaptureOverwrite { get; set; }
+
     /// <summary>Largest request body accepted (progress reports are a few hundred bytes).</summary>
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
 }

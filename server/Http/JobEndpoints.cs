@@ -2,6 +2,7 @@ using EzioPxe.Contracts.Jobs;
 using EzioPxe.Contracts.Machines;
 using EzioPxe.Contracts;
 using EzioPxe.Server.Configuration;
+using EzioPxe.Server.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -12,9 +13,9 @@ public static class JobEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/jobs/{id}", (string id, HttpRequest request, ServerSettings settings) =>
+        app.MapGet("/jobs/{id}", (string id, HttpRequest request, ServerSettings settings, MachineLifecycle lifecycle) =>
         {
-            var (jobName, error) = Resolve(id, settings);
+            var (jobName, error) = Resolve(id, settings, lifecycle);
             if (jobName == null)
             {
                 return Results.Text(error + "\n", statusCode: 404);
@@ -23,18 +24,17 @@ public static class JobEndpoints
         });
     }
 
-    /// <summary>A MAC gets its machine's job, or DefaultJob; anything else is taken as a job name.</summary>
-    public static (string? Job, string? Error) Resolve(string id, ServerSettings settings)
+    /// <summary>
+    /// A MAC gets the job of its armed task (or its listed job when that job has Arm: always);
+    /// a machine with neither has nothing to do. Anything else is taken as a job name.
+    /// </summary>
+    public static (string? Job, string? Error) Resolve(string id, ServerSettings settings, MachineLifecycle lifecycle)
     {
         if (MacAddress.TryParse(id, out var mac))
         {
-            if (settings.Machines.TryGetValue(mac, out var machine))
-            {
-                return (machine.Job!, null);
-            }
-            return settings.Options.DefaultJob is { } fallback
-                ? (fallback, null)
-                : (null, $"machine {mac} is not in Machines and there is no DefaultJob");
+            return lifecycle.JobFor(mac) is { } armed
+                ? (armed, null)
+                : (null, $"machine {mac} has no deployment task (it boots its own disk); arm one with `eziopxe deploy --job JOB --machines {mac}`");
         }
         var job = settings.Jobs.Keys.FirstOrDefault(k => string.Equals(k, id, StringComparison.OrdinalIgnoreCase));
         return job != null ? (job, null) : (null, $"no job or MAC '{id}' (jobs: {string.Join(", ", settings.Jobs.Keys)})");
@@ -43,6 +43,20 @@ public static class JobEndpoints
     public static JobDescription Describe(string jobName, ServerSettings settings, string baseUrl)
     {
         var job = settings.Jobs[jobName];
+        if (job.Mode != null && JobModes.TryParse(job.Mode, out var mode, out _) && mode == JobMode.Capture)
+        {
+            // A capture job: no torrent, the name of the image to make (docs/capture.md).
+            return new JobDescription
+            {
+                Name = jobName,
+                Mode = JobModes.Name(mode),
+                Image = job.Image,
+                Overwrite = job.Overwrite,
+                Disk = job.Disk,
+                After = job.After,
+                LogLevel = job.LogLevel,
+            };
+        }
         return new JobDescription
         {
             Name = jobName,

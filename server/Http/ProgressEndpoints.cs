@@ -4,6 +4,7 @@ using EzioPxe.Contracts.Progress;
 using EzioPxe.Contracts;
 using EzioPxe.Server.Configuration;
 using EzioPxe.Server.Status;
+using EzioPxe.Server.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,7 @@ public static class ProgressEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapPost("/progress", async (HttpContext context, MachineRegistry machines, ServerSettings settings, ILogger<MachineRegistry> logger) =>
+        app.MapPost("/progress", async (HttpContext context, MachineRegistry machines, ServerSettings settings, MachineLifecycle lifecycle, ILogger<MachineRegistry> logger) =>
         {
             ProgressReport? report;
             try
@@ -45,13 +46,14 @@ public static class ProgressEndpoints
             }
             if (report.Job == null)
             {
-                report = report with { Job = JobEndpoints.Resolve(mac.ToString(), settings).Job };
+                report = report with { Job = lifecycle.JobFor(mac, claim: false) ?? settings.Machines.GetValueOrDefault(mac)?.Job };
             }
             var remote = context.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
             if (machines.Record(mac, report, remote) is not { } reply)
             {
                 return Results.Text($"this server already follows {MachineRegistry.MaxMachines} machines\n", statusCode: 503);
             }
+            lifecycle.OnProgress(mac, report);
             if (report.State is ProgressStates.Done or ProgressStates.Failed)
             {
                 logger.LogInformation("machine {Mac} ({Address}) {State}{Error}", mac, report.Address ?? remote, report.State, report.Error == null ? "" : ": " + report.Error);

@@ -1,6 +1,9 @@
+using EzioPxe.Server.Capture;
 using EzioPxe.Server.Configuration;
 using EzioPxe.Server.Seeding;
 using EzioPxe.Server.Status;
+using EzioPxe.Server.Tasks;
+using EzioPxe.Server.WakeOnLan;
 using EzioPxe.Server.Tracker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -59,11 +62,27 @@ public static class ServerHost
         }
         services.AddSingleton(sp => new MachineRegistry(settings));
         services.AddSingleton<StatusCollector>();
+        // Deploy on demand (server/Tasks): tasks and history live in DataDirectory.
+        services.AddSingleton(_ => TaskStore.Open(settings.Server.DataDirectory));
+        services.AddSingleton(_ => DeploymentHistory.Open(settings.Server.DataDirectory));
+        services.AddSingleton(sp => new BootSightings());
+        services.AddSingleton<MachineLifecycle>();
+        services.AddSingleton<ControlAccess>();
+        services.AddSingleton(_ => new WakeOnLanSender(settings.Configuration["NetBoot:Interface"] is { Length: > 0 } wakeInterface ? wakeInterface : null));
+        services.AddSingleton<CaptureStore>();
         // Network boot (server/NetBoot: DHCP/proxyDHCP, TFTP) plugs in here, as more hosted services.
         addServices?.Invoke(services, settings);
 
         var app = builder.Build();
         app.Services.GetRequiredService<ImageCatalog>(); // Load (or make) every torrent now: a bad image stops the start.
+        try
+        {
+            app.Services.GetRequiredService<MachineLifecycle>(); // Reads tasks.json and history.json: a broken one stops the start.
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ConfigurationException([e.Message]);
+        }
         TrackerEndpoints.Map(app);
         TorrentEndpoints.Map(app);
         JobEndpoints.Map(app);
@@ -72,6 +91,8 @@ public static class ServerHost
         StatusEndpoints.Map(app);
         ExtentEndpoints.Map(app);
         BootMenuEndpoints.Map(app);
+        TaskEndpoints.Map(app);
+        CaptureEndpoints.Map(app);
         return app;
     }
 }

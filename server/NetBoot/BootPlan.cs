@@ -9,4 +9,8 @@ namespace EzioPxe.Server.NetBoot;
 /// <paramref name="KernelCommandLine"/>: the whole command line, job included
 /// (e.g. "console=ttyS0 ezio.server=10.0.0.1 ezio.job=lab").
 /// </summary>
-public sealed record BootPlan(string BootFile, string KernelCommandLine, string Kernel = "vmlinuz", string Initrd = "initrd.img");
+public sealed record BootPlan(string BootFile, string KernelCommandLine, string Kernel = "vmlinuz", string Initrd = "initrd.img")
+{
+    /// <summary>The machine has nothing to deploy: its menus boot its own disk (<see cref="Menus.LocalBootMenu"/>).</summary>
+    public bool BootsLocalDisk { get; init; }
+}

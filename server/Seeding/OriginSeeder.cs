@@ -36,6 +36,8 @@ public sealed class OriginSeeder(ServerSettings settings, ImageCatalog catalog, 
                 ConnectWhenSeeding = false,
                 // Its uplink is the room's bottleneck: each piece should leave it about once.
                 SuperSeeding = true,
+                // A room larger than the connection cap is served in turns, not first come, first kept.
+                CycleWhenFull = true,
             };
             var session = new TorrentSession(TorrentAnnounce.With(image.Torrent, announce: null), storage, options, loggers.CreateLogger("EzioPxe.Seeder." + image.Name));
             _listener.Register(session);

@@ -15,7 +15,11 @@ public sealed record MachineStatus
 
     public string? Job { get; init; }
 
-    /// <summary>One of <see cref="MachineStates"/>: the reported state, or "lost" when the machine has been silent too long.</summary>
+    /// <summary>
+    /// One of <see cref="MachineStates"/>: what the machine did last — asked to boot (booting,
+    /// waiting), reported (checking, downloading, seeding, done, failed), went silent (lost) — or,
+    /// for a listed machine not seen yet, armed or idle.
+    /// </summary>
     public required string State { get; init; }
 
     public required long BytesDone { get; init; }
@@ -34,7 +38,14 @@ public sealed record MachineStatus
 
     public string? Error { get; init; }
 
-    public required double SecondsSinceReport { get; init; }
+    /// <summary>Seconds since the last report or boot request; null for a machine never seen.</summary>
+    public double? SecondsSinceReport { get; init; }
+
+    /// <summary>Listed in the configuration's Machines.</summary>
+    public bool Listed { get; init; }
+
+    /// <summary>Its deployment task: "armed" or "running"; null when it has none (it boots its disk).</summary>
+    public string? Task { get; init; }
 
     /// <summary>How the machine last network-booted as our DHCP server saw it ("UEFI Secure Boot/shim+GRUB (shimx64.efi)"); null if not seen.</summary>
     public string? BootPath { get; init; }

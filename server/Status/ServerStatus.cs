@@ -12,4 +12,10 @@ public sealed record ServerStatus
     public required IReadOnlyList<JobStatus> Jobs { get; init; }
 
     public required IReadOnlyList<MachineStatus> Machines { get; init; }
+
+    /// <summary>The latest finished deployments, newest first.</summary>
+    public IReadOnlyList<Tasks.DeploymentRecord> History { get; init; } = [];
+
+    /// <summary>The job armed for every machine that network-boots (`eziopxe deploy --machines any`), if any.</summary>
+    public string? AnyMachineJob { get; init; }
 }

@@ -1,15 +1,18 @@
-using EzioPxe.Contracts.Machines;
-using EzioPxe.Contracts.Progress;
 using EzioPxe.Server.Configuration;
 using EzioPxe.Server.NetBoot;
 using EzioPxe.Server.Seeding;
+using EzioPxe.Server.Tasks;
 using EzioPxe.Server.Tracker;
 
 namespace EzioPxe.Server.Status;
 
 /// <summary>Gathers <see cref="ServerStatus"/> from the seeder, the tracker and the machines' reports.</summary>
-public sealed class StatusCollector(ServerSettings settings, OriginSeeder seeder, TrackerService tracker, MachineRegistry machines, BootPathLog? bootPaths = null)
+public sealed class StatusCollector(ServerSettings settings, OriginSeeder seeder, TrackerService tracker, MachineRegistry machines,
+    BootSightings sightings, MachineLifecycle lifecycle, BootPathLog? bootPaths = null)
 {
+    /// <summary>Finished deployments sent with each status (the whole history is in DataDirectory/history.json).</summary>
+    public const int HistoryShown = 50;
+
     private readonly DateTime _startedAt = DateTime.UtcNow;
 
     public ServerStatus Collect()
@@ -46,30 +49,11 @@ public sealed class StatusCollector(ServerSettings settings, OriginSeeder seeder
                 RoomDone = machines.IsRoomDone(j.Key),
             };
         }).ToList();
-        var machineList = machines.Machines.Select(m =>
+        var machineList = MachineRows.Build(settings, machines, sightings, lifecycle.Tasks, now, mac => bootPaths?.Find(mac)?.Describe());
+        return new ServerStatus
         {
-            var r = m.Report;
-            var configured = MacAddress.TryParse(m.Mac, out var mac) ? settings.Machines.GetValueOrDefault(mac) : null;
-            return new MachineStatus
-            {
-                Mac = m.Mac,
-                Name = configured?.Name,
-                Hostname = r.Hostname,
-                Address = r.Address ?? m.RemoteAddress,
-                Job = r.Job,
-                State = machines.IsLost(m) && r.State is not (ProgressStates.Done or ProgressStates.Failed) ? MachineStates.Lost : r.State,
-                BytesDone = r.BytesDone,
-                BytesTotal = r.BytesTotal,
-                Percent = r.BytesTotal > 0 ? Math.Round(100.0 * r.BytesDone / r.BytesTotal, 1) : 0,
-                DownloadRate = r.DownloadRate,
-                UploadRate = r.UploadRate,
-                Peers = r.Peers,
-                EtaSeconds = r.EtaSeconds,
-                Error = r.Error,
-                SecondsSinceReport = Math.Round((now - m.LastSeen).TotalSeconds, 1),
-                BootPath = bootPaths?.Find(m.Mac)?.Describe(),
-            };
-        }).ToList();
-        return new ServerStatus { Time = DateTime.UtcNow, StartedAt = _startedAt, Images = images, Jobs = jobs, Machines = machineList };
+            Time = DateTime.UtcNow, StartedAt = _startedAt, Images = images, Jobs = jobs, Machines = machineList,
+            History = lifecycle.History.Latest(HistoryShown), AnyMachineJob = lifecycle.Tasks.AnyMachine?.Job,
+        };
     }
 }

@@ -15,9 +15,13 @@ public static class StatusTable
             status.Images.Select(i => new[] { i.Name, Bytes(i.Bytes), Number(i.Extents), Number(i.Seeders), Number(i.Leechers), Bytes(i.Uploaded), Rate(i.UploadRate) })));
         text.AppendLine(Table(["JOB", "IMAGE", "DONE", "REPORTING", "EXPECTED", "ROOM DONE"],
             status.Jobs.Select(j => new[] { j.Name, j.Image, Number(j.Finished), Number(j.Reporting), j.Expected == 0 ? "-" : Number(j.Expected), j.RoomDone ? "yes" : "no" })));
+        if (status.AnyMachineJob != null)
+        {
+            text.AppendLine($"Armed for any machine that network-boots: job {status.AnyMachineJob}").AppendLine();
+        }
         if (status.Machines.Count == 0)
         {
-            text.AppendLine("No machine has reported yet.");
+            text.AppendLine("No machine is listed, armed or seen yet.");
         }
         else
         {
@@ -32,6 +36,16 @@ public static class StatusTable
                         m.Percent.ToString("0.0", CultureInfo.InvariantCulture) + "%", Rate(m.DownloadRate), Number(m.Peers), Eta(m.EtaSeconds),
                     ];
                     return boot ? [.. row, m.BootPath ?? "-"] : row;
+                })));
+        }
+        if (status.History.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine(Table(["FINISHED (UTC)", "MAC", "NAME", "JOB", "RESULT", "TOOK", "ARMED BY"],
+                status.History.Take(10).Select(h => new[]
+                {
+                    h.FinishedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), h.Mac, h.Name ?? "-", h.Job,
+                    h.Error != null ? $"{h.Result}: {h.Error}" : h.Result, Eta((long)Math.Round(h.Seconds)), h.ArmedBy ?? "-",
                 })));
         }
         return text.ToString();

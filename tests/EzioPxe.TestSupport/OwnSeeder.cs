@@ -3,6 +3,7 @@ using EzioPxe.Engine.Metainfo;
 using EzioPxe.Engine.Peers;
 using EzioPxe.Engine.Storage;
 using EzioPxe.Engine.Swarm;
+using Microsoft.Extensions.Logging;
 
 namespace EzioPxe.TestSupport;
 
@@ -13,11 +14,13 @@ public sealed record OwnSeeder(PeerListener Listener, TorrentSession Session, IP
 
     public long Uploaded => Session.GetStatus().Uploaded;
 
-    public static async Task<OwnSeeder> StartAsync(Torrent torrent, string directory, bool superSeeding = false)
+    /// <param name="tune">Changes to the seeder's options (limits a test wants to reach quickly).</param>
+    public static async Task<OwnSeeder> StartAsync(Torrent torrent, string directory, bool superSeeding = false, ILogger? logger = null, Func<SessionOptions, SessionOptions>? tune = null)
     {
         var listener = new PeerListener(new IPEndPoint(IPAddress.Loopback, 0));
         var storage = new FileSystemStorage(torrent.Info, directory, writable: false);
-        var session = new TorrentSession(torrent, storage, new SessionOptions { ExistingData = ExistingData.Complete, ListenPort = listener.Port, SuperSeeding = superSeeding });
+        var options = new SessionOptions { ExistingData = ExistingData.Complete, ListenPort = listener.Port, SuperSeeding = superSeeding };
+        var session = new TorrentSession(torrent, storage, tune == null ? options : tune(options), logger);
         listener.Register(session);
         listener.Start();
         await session.StartAsync();

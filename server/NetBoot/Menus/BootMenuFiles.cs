@@ -37,7 +37,7 @@ public sealed class BootMenuFiles : IGeneratedFiles
         {
             return false;
         }
-        var text = _renderer.Render(kind, plan, mac);
+        var text = plan.BootsLocalDisk ? LocalBootMenu.Render(kind, mac) : _renderer.Render(kind, plan, mac);
         if (kind == BootMenuKind.Grub && mac == null)
         {
             text = GrubMachineRedirect + text;

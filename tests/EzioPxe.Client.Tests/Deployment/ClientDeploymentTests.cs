@@ -142,13 +142,28 @@ public class ClientDeploymentTests
 
     private sealed record LibtorrentSeeder(BackgroundProcess Process) : ISeeder
     {
-        /// <summary>The "uploaded" total of the script's latest progress line (printed twice a second).</summary>
+        /// <summary>
+        /// The "uploaded" total of a progress line (printed twice a second) measured after this call:
+        /// the second line printed from now on, since the first may have been measured just before.
+        /// </summary>
         public long Uploaded()
         {
-            Thread.Sleep(1200);
-            var last = Process.Output.Split('\n').Last(l => l.StartsWith("progress ", StringComparison.Ordinal));
+            var before = ProgressLines().Count;
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            List<string> lines;
+            while ((lines = ProgressLines()).Count < before + 2)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException("libtorrent printed no progress for 10 s:\n" + Process.Output);
+                }
+                Thread.Sleep(50);
+            }
+            var last = lines[^1];
             return long.Parse(last[(last.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         }
+
+        private List<string> ProgressLines() => Process.Output.Split('\n').Where(l => l.StartsWith("progress ", StringComparison.Ordinal)).ToList();
 
         public ValueTask DisposeAsync()
         {

@@ -192,4 +192,34 @@ public class ClientSettingsTests
         var error = Assert.Throws<JobConfigurationException>(() => ClientConfiguration.Build([], "/nonexistent/cmdline"));
         Assert.Contains("cannot read the kernel command line /nonexistent/cmdline", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_capture_job_reads_mode_image_and_overwrite_and_needs_no_job_from_the_server()
+    {
+        var settings = Read("quiet ezio.server=10.0.0.1:8080 ezio.mode=capture ezio.image=lab-2026 ezio.overwrite=yes ezio.disk=/dev/sda");
+        Assert.Equal(JobMode.Capture, settings.ModeOrDefault);
+        Assert.Equal("lab-2026", settings.Image);
+        Assert.True(settings.OverwriteOrDefault);
+        Assert.False(settings.NeedsJobFromServer);
+        Assert.Equal(JobMode.Deploy, Read("ezio.server=10.0.0.1").ModeOrDefault);
+        Assert.False(Read("ezio.server=10.0.0.1 ezio.mode=capture ezio.image=x").OverwriteOrDefault);
+
+        Assert.Contains("ezio.mode=capture needs ezio.image=NAME", ReadFails("ezio.server=10.0.0.1 ezio.mode=capture").Message, StringComparison.Ordinal);
+        Assert.Contains("ezio.mode=capture needs ezio.server", ReadFails("ezio.mode=capture ezio.image=x").Message, StringComparison.Ordinal);
+        var bad = ReadFails("ezio.server=10.0.0.1 ezio.mode=clone ezio.image=a/b ezio.overwrite=maybe").Message;
+        Assert.Contains("ezio.mode: 'clone' is not deploy or capture", bad, StringComparison.Ordinal);
+        Assert.Contains("ezio.image: 'a/b' is not an image name", bad, StringComparison.Ordinal);
+        Assert.Contains("ezio.overwrite: 'maybe' is not yes or no", bad, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_capture_job_from_the_server_fills_mode_and_image()
+    {
+        var merged = Read("ezio.server=10.0.0.1 ezio.job=golden").WithJob(new JobDescription { Name = "golden", Mode = "capture", Image = "golden", Overwrite = "no" });
+        Assert.Equal(JobMode.Capture, merged.ModeOrDefault);
+        Assert.Equal("golden", merged.Image);
+        Assert.False(merged.OverwriteOrDefault);
+        var missing = Assert.Throws<JobConfigurationException>(() => Read("ezio.server=10.0.0.1 ezio.job=golden").WithJob(new JobDescription { Name = "golden", Mode = "capture" }));
+        Assert.Contains("is a capture but names no image", missing.Message, StringComparison.Ordinal);
+    }
 }

@@ -69,6 +69,43 @@ public class RealClientTests
         SampleContent.AssertSameTree(Path.Combine(dir.Path, "content"), Path.Combine(dir.File("lt"), "content"));
     }
 
+    /// <summary>
+    /// aria2 finds our seeder through opentracker (it cannot be handed a peer) and downloads a
+    /// torrent of fewer than 32 pieces: there a bitfield is shorter than two "have" messages, so
+    /// aria2 sends new bitfields in the middle of the connection, which we once answered by
+    /// dropping it until its next announce.
+    /// </summary>
+    [Fact]
+    public async Task An_aria2_leecher_downloads_from_our_seeder()
+    {
+        using var dir = new TempDirectory();
+        var trackerPort = FreePort.Tcp();
+        var bytes = SampleContent.Create(dir.Path, "content", new long[] { 900_001, 0, 123_457, 1 }, 64 * 1024, Opentracker.UrlFor(trackerPort));
+        var torrent = Torrent.Parse(bytes);
+        Assert.InRange(torrent.Info.PieceCount, 2, 31);
+        var torrentPath = dir.File("content.torrent");
+        File.WriteAllBytes(torrentPath, bytes);
+        using var tracker = Opentracker.Start(dir.Path, new[] { torrent.InfoHash }, trackerPort);
+        await tracker.WaitForAsync(torrent.InfoHash);
+        var log = new CollectingLogger();
+        await using var seeder = await OwnSeeder.StartAsync(torrent, dir.Path, logger: log);
+        await Poll.UntilAsync(() => log.Text.Contains("announced", StringComparison.Ordinal), TimeSpan.FromSeconds(20), () => log.Text);
+        using var aria2 = BackgroundProcess.Start("aria2c", new[]
+        {
+            "--seed-time=0", "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
+            "--bt-require-crypto=false", "--listen-port=" + FreePort.Tcp().ToString(CultureInfo.InvariantCulture),
+            "--dir=" + dir.File("aria2"), "--console-log-level=warn", "--summary-interval=0", torrentPath,
+        });
+        Assert.True(aria2.WaitForExit(TimeSpan.FromSeconds(60)), $"aria2 did not finish:\n{aria2.Output}\nour seeder said:\n{log}");
+        Assert.True(aria2.ExitCode == 0, aria2.Output);
+        // aria2 said anew what it has in the middle of the connection, and was not dropped for it
+        // (we close it ourselves once both ends are seeds: "closed").
+        Assert.Contains("says anew what it has", log.Text, StringComparison.Ordinal);
+        var reasons = log.Text.Split('\n').Where(l => l.Contains(" gone: ", StringComparison.Ordinal)).Select(l => l[(l.IndexOf(" gone: ", StringComparison.Ordinal) + 7)..]);
+        Assert.All(reasons, reason => Assert.Contains(reason, new[] { "closed", "closed by peer" }));
+        SampleContent.AssertSameTree(Path.Combine(dir.Path, "content"), Path.Combine(dir.File("aria2"), "content"));
+    }
+
     [Fact]
     public async Task Through_opentracker_a_libtorrent_leecher_finds_our_seeder_and_we_find_a_libtorrent_seeder()
     {

@@ -60,6 +60,8 @@ public class TorrentParserTests
     [InlineData("d4:infod5:filesld6:lengthi-1e4:pathl1:xeee4:name1:x12:piece lengthi16384e6:pieces0:ee", "negative")]
     [InlineData("d4:infod6:lengthi1e4:name2:..12:piece lengthi16384e6:pieces20:aaaaaaaaaaaaaaaaaaaaee", "unsafe path segment")]
     [InlineData("d4:infoi1ee", "missing 'info'")]
+    [InlineData("d4:infod5:filesld6:lengthi9223372036854775807e4:pathl1:aeed6:lengthi1e4:pathl1:beee4:name1:x12:piece lengthi16384e6:pieces0:ee", "add up past")]
+    [InlineData("d4:infod6:lengthi9223372036854775807e4:name1:x12:piece lengthi16384e6:pieces20:aaaaaaaaaaaaaaaaaaaaee", "need 562949953421312")]
     [InlineData("d4:infod6:lengthi1e", "not a torrent")]
     public void Invalid_torrents_are_rejected_naming_the_problem(string text, string reason)
     {

@@ -19,14 +19,16 @@ public class MaliciousPeerTests
     [InlineData("bitfield of the wrong size", new byte[] { 0, 0, 0, 3, 5, 0xFF, 0xFF })]
     [InlineData("have for a piece that does not exist", new byte[] { 0, 0, 0, 5, 4, 0, 0, 0x10, 0 })]
     [InlineData("choke with a payload", new byte[] { 0, 0, 0, 2, 0, 1 })]
-    [InlineData("have-none twice", new byte[] { 0, 0, 0, 1, 0x0F, 0, 0, 0, 1, 0x0F })]
-    public async Task A_peer_breaking_the_protocol_is_dropped_and_the_seeder_keeps_serving(string what, byte[] garbage)
+    [InlineData("a later bitfield of the wrong size", new byte[] { 0, 0, 0, 5, 5, 0, 0, 0, 0, 0, 0, 0, 3, 5, 0xFF, 0xFF })]
+    [InlineData("a later bitfield with a spare bit set", new byte[] { 0, 0, 0, 5, 5, 0, 0, 0, 0, 0, 0, 0, 0, 5, 5, 0, 0, 0, 0, 1 })]
+    [InlineData("have-all without the Fast extension", new byte[] { 0, 0, 0, 1, 0x0E }, false)]
+    public async Task A_peer_breaking_the_protocol_is_dropped_and_the_seeder_keeps_serving(string what, byte[] garbage, bool fast = true)
     {
         using var dir = new TempDirectory();
         var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", Sizes, 64 * 1024));
         await using var seeder = await OwnSeeder.StartAsync(torrent, dir.Path);
 
-        using (var bad = await RawPeer.ConnectAsync(seeder.EndPoint, torrent.InfoHash))
+        using (var bad = await RawPeer.ConnectAsync(seeder.EndPoint, torrent.InfoHash, fast))
         {
             await bad.ReceiveHandshakeAsync();
             await bad.SendRawAsync(garbage);
@@ -50,7 +52,8 @@ public class MaliciousPeerTests
     {
         using var dir = new TempDirectory();
         var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", Sizes, 64 * 1024));
-        using var liar = new LyingSeeder(torrent);
+        // Bans hold per address: the liar is a host of its own.
+        using var liar = new LyingSeeder(torrent, IPAddress.Parse("127.0.0.8"));
         await using var honest = await OwnSeeder.StartAsync(torrent, dir.Path);
         var target = dir.File("leecher");
         await using (var storage = new FileSystemStorage(torrent.Info, target))
@@ -66,6 +69,29 @@ public class MaliciousPeerTests
             Assert.True(status.Wasted > 0);
         }
         SampleContent.AssertSameTree(Path.Combine(dir.Path, "content"), Path.Combine(target, "content"));
+    }
+
+    [Fact]
+    public async Task An_address_banned_for_bad_data_cannot_connect_back_in()
+    {
+        using var dir = new TempDirectory();
+        var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", Sizes, 64 * 1024));
+        var liarAddress = IPAddress.Parse("127.0.0.9");
+        using var liar = new LyingSeeder(torrent, liarAddress);
+        var log = new CollectingLogger();
+        await using var listener = new Peers.PeerListener(new IPEndPoint(IPAddress.Loopback, 0));
+        await using var storage = new FileSystemStorage(torrent.Info, dir.File("leecher"));
+        await using var leecher = new TorrentSession(torrent, storage, new SessionOptions { ExistingData = ExistingData.None, ListenPort = listener.Port }, log);
+        listener.Register(leecher);
+        listener.Start();
+        await leecher.StartAsync();
+        leecher.AddPeer(liar.EndPoint);
+        await Poll.UntilAsync(() => log.Text.Contains("sent bad data", StringComparison.Ordinal), TimeSpan.FromSeconds(30), () => log.Text);
+
+        using var fromLiar = await RawPeer.ConnectAsync(listener.EndPoint, torrent.InfoHash, from: liarAddress);
+        Assert.True(await fromLiar.IsClosedByRemoteAsync(TimeSpan.FromSeconds(10)), "the banned address got in again");
+        using var fromOther = await RawPeer.ConnectAsync(listener.EndPoint, torrent.InfoHash, from: IPAddress.Parse("127.0.0.10"));
+        Assert.False(await fromOther.IsClosedByRemoteAsync(TimeSpan.FromSeconds(1)), "an address that did nothing wrong was refused");
     }
 
     private static async Task AssertAnHonestLeecherCompletes(Torrent torrent, TempDirectory dir, IPEndPoint seeder)
@@ -84,13 +110,14 @@ public class MaliciousPeerTests
     /// <summary>Claims every piece and answers every request with random bytes.</summary>
     private sealed class LyingSeeder : IDisposable
     {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly TcpListener _listener;
         private readonly Torrent _torrent;
         private readonly TaskCompletionSource _served = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public LyingSeeder(Torrent torrent)
+        public LyingSeeder(Torrent torrent, IPAddress? address = null)
         {
             _torrent = torrent;
+            _listener = new TcpListener(address ?? IPAddress.Loopback, 0);
             _listener.Start();
             _ = Task.Run(AcceptAsync);
         }

@@ -8,7 +8,7 @@ using EzioPxe.TestSupport;
 namespace EzioPxe.Engine.Tests.Swarm;
 
 /// <summary>Our seeder and our leechers over real loopback sockets.</summary>
-public class OwnSwarmTests
+public class OwnSwarmTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly long[] Sizes = { 3_000_001, 0, 17, 5 * 1024 * 1024 + 3, 1 << 20 };
 
@@ -39,7 +39,14 @@ public class OwnSwarmTests
         var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", Sizes, 64 * 1024));
         await using var seeder = await OwnSeeder.StartAsync(torrent, dir.Path);
         var uploaded = await RunLeechers(torrent, dir, seeder, 3);
-        Assert.True(uploaded > 0, "no leecher uploaded anything");
+        // Three copies were downloaded; what the leechers uploaded, they sent to each other. On
+        // loopback the seeder is as fast as any leecher, so that is not most of it, but rarest
+        // first from random starts makes the leechers hold different pieces early, and a real
+        // share comes from each other: 43-49 % measured, at least a fifth asserted.
+        var downloaded = 3 * torrent.Info.TotalLength;
+        output.WriteLine($"leechers sent each other {uploaded} of {downloaded} bytes ({(double)uploaded / downloaded:P0}); the seeder sent {seeder.Uploaded}");
+        Assert.True(uploaded >= downloaded / 5, $"the leechers sent each other {uploaded} of {downloaded} bytes");
+        Assert.True(seeder.Uploaded < downloaded, $"the seeder sent {seeder.Uploaded} bytes: everything");
     }
 
     [Fact]
@@ -55,50 +62,29 @@ public class OwnSwarmTests
         Assert.InRange(origin, torrent.Info.TotalLength, torrent.Info.TotalLength * 3 / 2);
     }
 
+    [Fact]
+    public async Task A_seeder_whose_cache_holds_one_piece_serves_four_leechers()
+    {
+        // Blocks queued from the cache often find their piece evicted by the time their turn comes
+        // (in two of three runs when measured; it depends on timing) and go through the disk queue
+        // instead; every leecher still gets every byte right.
+        using var dir = new TempDirectory();
+        var torrent = Torrent.Parse(SampleContent.Create(dir.Path, "content", Sizes, 64 * 1024));
+        await using var seeder = await OwnSeeder.StartAsync(torrent, dir.Path, tune: o => o with { ReadCacheMemory = 1 });
+        await RunLeechers(torrent, dir, seeder, 4);
+        Assert.True(seeder.Uploaded >= torrent.Info.TotalLength);
+    }
+
     /// <summary>Starts <paramref name="count"/> leechers that know the seeder and each other; returns what they uploaded in total.</summary>
     private static async Task<long> RunLeechers(Torrent torrent, TempDirectory dir, OwnSeeder seeder, int count)
     {
-        var listeners = new List<PeerListener>();
-        var sessions = new List<TorrentSession>();
-        try
+        await using var swarm = await LoopbackSwarm.StartAsync(torrent, dir, seeder.EndPoint, count);
+        await swarm.WaitForAllAsync(TimeSpan.FromSeconds(90));
+        foreach (var target in swarm.Targets)
         {
-            for (var i = 0; i < count; i++)
-            {
-                var listener = new PeerListener(new IPEndPoint(IPAddress.Loopback, 0));
-                var session = new TorrentSession(torrent, new FileSystemStorage(torrent.Info, dir.File($"l{i}")),
-                    new SessionOptions { ExistingData = ExistingData.None, ListenPort = listener.Port });
-                listener.Register(session);
-                listener.Start();
-                listeners.Add(listener);
-                sessions.Add(session);
-            }
-            foreach (var session in sessions)
-            {
-                await session.StartAsync();
-                session.AddPeer(seeder.EndPoint);
-                foreach (var other in listeners)
-                {
-                    session.AddPeer(other.EndPoint);
-                }
-            }
-            await Task.WhenAll(sessions.Select(s => s.Completion)).WaitAsync(TimeSpan.FromSeconds(90));
-            for (var i = 0; i < count; i++)
-            {
-                SampleContent.AssertSameTree(Path.Combine(dir.Path, "content"), Path.Combine(dir.File($"l{i}"), "content"));
-            }
-            return sessions.Sum(s => s.GetStatus().Uploaded);
+            SampleContent.AssertSameTree(Path.Combine(dir.Path, "content"), Path.Combine(target, "content"));
         }
-        finally
-        {
-            foreach (var session in sessions)
-            {
-                await session.DisposeAsync();
-            }
-            foreach (var listener in listeners)
-            {
-                await listener.DisposeAsync();
-            }
-        }
+        return swarm.TotalUploaded;
     }
 
     [Fact]

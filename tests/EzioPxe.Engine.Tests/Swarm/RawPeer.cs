@@ -14,9 +14,13 @@ internal sealed class RawPeer : IDisposable
 
     private RawPeer(Socket socket) => _socket = socket;
 
-    public static async Task<RawPeer> ConnectAsync(IPEndPoint endPoint, InfoHash infoHash, bool fast = true)
+    public static async Task<RawPeer> ConnectAsync(IPEndPoint endPoint, InfoHash infoHash, bool fast = true, IPAddress? from = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        if (from != null)
+        {
+            socket.Bind(new IPEndPoint(from, 0));
+        }
         await socket.ConnectAsync(endPoint);
         var peer = new RawPeer(socket);
         await peer.SendHandshakeAsync(infoHash, fast);
@@ -68,6 +72,15 @@ internal sealed class RawPeer : IDisposable
         return SendRawAsync(bytes);
     }
 
+    public Task SendBitfieldAsync(byte[] bits)
+    {
+        var bytes = new byte[5 + bits.Length];
+        BinaryPrimitives.WriteInt32BigEndian(bytes, 1 + bits.Length);
+        bytes[4] = (byte)MessageId.Bitfield;
+        bits.CopyTo(bytes, 5);
+        return SendRawAsync(bytes);
+    }
+
     public Task SendBlockAsync(int piece, int offset, byte[] data)
     {
         var bytes = new byte[13 + data.Length];
@@ -78,6 +91,9 @@ internal sealed class RawPeer : IDisposable
         data.CopyTo(bytes, 13);
         return SendRawAsync(bytes);
     }
+
+    /// <summary>Says we are done sending (TCP FIN); the other side may still send, and close when it likes.</summary>
+    public void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
 
     /// <summary>True once the other side has closed the connection (reads return 0 or fail).</summary>
     public async Task<bool> IsClosedByRemoteAsync(TimeSpan within)

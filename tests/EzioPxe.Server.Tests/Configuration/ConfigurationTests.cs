@@ -89,7 +89,8 @@ public sealed partial class ConfigurationTests : IDisposable
         var problems = Problems("""{ "Images": { "lab": { "Source": "/nonexistent/lab.img" }, "x": { } }, "Jobs": { "lab": { "Image": "lab" } } }""");
         Assert.Contains("Images:lab:Source: /nonexistent/lab.img does not exist (or is a directory)", problems);
         Assert.Contains(problems, p => p.StartsWith("Images:x:Source: missing", StringComparison.Ordinal));
-        Assert.Contains(Problems("""{ "Jobs": { } }"""), p => p.StartsWith("Images: no image configured", StringComparison.Ordinal));
+        // No image at all is a valid start (the package's default configuration; the first image may be a capture).
+        Assert.Empty(Load("""{ "Jobs": { } }""").Images);
     }
 
     [Fact]
@@ -184,4 +185,16 @@ public sealed partial class ConfigurationTests : IDisposable
 
     [GeneratedRegex("```json\\n(.*?)\\n```", RegexOptions.Singleline)]
     private static partial Regex JsonBlock();
+
+    [Fact]
+    public void A_capture_job_names_a_new_image_and_its_mode_and_overwrite_are_checked_with_the_client_parsers()
+    {
+        var settings = Load("""{ "Jobs": { "grab": { "Mode": "capture", "Image": "lab-2027", "Overwrite": "yes" } } }""");
+        Assert.Equal("capture", settings.Jobs["grab"].Mode);
+        var problems = Problems("""{ "Jobs": { "a": { "Mode": "clone", "Image": "x" }, "b": { "Mode": "capture" }, "c": { "Mode": "capture", "Image": "a b", "Overwrite": "maybe" } } }""");
+        Assert.Contains("Jobs:a:Mode: 'clone' is not deploy or capture", problems);
+        Assert.Contains("Jobs:b:Image: missing; a capture job names the image it makes", problems);
+        Assert.Contains("Jobs:c:Image: 'a b' is not an image name (letters, digits, '.', '_', '-')", problems);
+        Assert.Contains("Jobs:c:Overwrite: 'maybe' is not yes or no", problems);
+    }
 }

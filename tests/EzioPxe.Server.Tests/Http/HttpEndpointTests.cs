@@ -44,16 +44,17 @@ public sealed class HttpEndpointTests(ServerFixture fixture)
     [Fact]
     public void Curl_fetches_jobs_by_mac_in_any_spelling_and_by_name_with_an_absolute_torrent_url()
     {
+        // room-a has Arm: always: its listed machine gets it on every request.
         Assert.Equal("200", Curl(Server.BaseUrl + "jobs/52-54-00-AA-00-01"));
         var job = JsonSerializer.Deserialize(LastBody, ContractsJsonContext.Default.JobDescription)!;
         Assert.Equal(new JobDescription { Name = "room-a", TorrentUrl = Server.BaseUrl + "torrents/lab.torrent", Disk = "auto", After = "poweroff", Seed = "120" }, job);
 
-        Assert.Equal("200", Curl(Server.BaseUrl + "jobs/525400aa0002"));
-        Assert.Equal("room-b", JsonSerializer.Deserialize(LastBody, ContractsJsonContext.Default.JobDescription)!.Name);
+        // room-b is on demand: its listed machine has nothing to do until a task is armed for it.
+        Assert.Equal("404", Curl(Server.BaseUrl + "jobs/525400aa0002"));
+        Assert.Contains("machine 52:54:00:aa:00:02 has no deployment task (it boots its own disk)", Encoding.UTF8.GetString(LastBody), StringComparison.Ordinal);
 
-        // A machine not in Machines gets DefaultJob.
-        Assert.Equal("200", Curl(Server.BaseUrl + "jobs/02:00:00:00:00:99"));
-        Assert.Equal("lab", JsonSerializer.Deserialize(LastBody, ContractsJsonContext.Default.JobDescription)!.Name);
+        // A machine not in Machines gets nothing either (DefaultJob is only what a task arms by default).
+        Assert.Equal("404", Curl(Server.BaseUrl + "jobs/02:00:00:00:00:99"));
 
         Assert.Equal("200", Curl(Server.BaseUrl + "jobs/page"));
         var byName = JsonSerializer.Deserialize(LastBody, ContractsJsonContext.Default.JobDescription)!;

@@ -38,7 +38,7 @@ public sealed class ServerFixture : IAsyncLifetime
             c["Server"]!["BootDirectory"] = BootDirectory;
             c["Tracker"] = new JsonObject { ["UdpPort"] = FreePort.Udp() };
             var jobs = c["Jobs"]!.AsObject();
-            jobs["room-a"] = new JsonObject { ["Image"] = "lab", ["After"] = "poweroff", ["Seed"] = "120" };
+            jobs["room-a"] = new JsonObject { ["Image"] = "lab", ["After"] = "poweroff", ["Seed"] = "120", ["Arm"] = "always" };
             jobs["room-b"] = new JsonObject { ["Image"] = "lab", ["ExpectedMachines"] = 2 };
             jobs["page"] = new JsonObject { ["Image"] = "lab" };
             jobs["cli"] = new JsonObject { ["Image"] = "lab" };

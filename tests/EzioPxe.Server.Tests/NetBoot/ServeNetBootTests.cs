@@ -35,6 +35,13 @@ public sealed class ServeNetBootTests
         await using var server = await RunningServer.StartAsync(config, temp.Path);
         var httpPort = config["Server"]!["HttpPort"]!.GetValue<int>();
 
+        // No task armed: the machine is sent to its own disk.
+        var local = await server.Http.GetStringAsync("ipxe/52-54-00-12-34-56.ipxe");
+        Assert.StartsWith("#!ipxe", local, StringComparison.Ordinal);
+        Assert.Contains("sanboot --no-describe --drive 0x80 || exit", local, StringComparison.Ordinal);
+        Assert.DoesNotContain("kernel", local, StringComparison.Ordinal);
+
+        Assert.Equal(0, EzioPxe.Server.Cli.DeployCommand.Run(["--job", "lab", "--machines", "52:54:00:12:34:56", "--server", server.BaseUrl], TextWriter.Null, TextWriter.Null));
         var script = await server.Http.GetStringAsync("ipxe/52-54-00-12-34-56.ipxe");
         Assert.StartsWith("#!ipxe", script, StringComparison.Ordinal);
         Assert.Contains($"kernel http://127.0.0.1:{httpPort}/boot/vmlinuz initrd=initramfs.img ezio.server=127.0.0.1:{httpPort} console=ttyS0", script, StringComparison.Ordinal);

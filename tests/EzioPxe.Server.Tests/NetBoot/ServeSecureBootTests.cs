@@ -34,6 +34,9 @@ public sealed class ServeSecureBootTests
         await using var server = await RunningServer.StartAsync(config, temp.Path);
         var httpPort = config["Server"]!["HttpPort"]!.GetValue<int>();
 
+        // Without a task the machine's GRUB config boots its disk; armed, it gets the signed kernel.
+        Assert.Matches(@"menuentry ""Local disk[^{]*\{\s*exit\s*\}", TftpGet(tftpPort, "grub/grub.cfg-01-52:54:00:12:34:56", temp.File("local.cfg")));
+        Assert.Equal(0, EzioPxe.Server.Cli.DeployCommand.Run(["--job", "lab", "--machines", "52:54:00:12:34:56", "--server", server.BaseUrl], TextWriter.Null, TextWriter.Null));
         var grub = TftpGet(tftpPort, "grub/grub.cfg-01-52:54:00:12:34:56", temp.File("grub.cfg"));
         Assert.Contains($"linux /boot/vmlinuz ezio.server=127.0.0.1:{httpPort} console=ttyS0", grub, StringComparison.Ordinal);
         Assert.Contains("initrd /boot/initramfs.img", grub, StringComparison.Ordinal);

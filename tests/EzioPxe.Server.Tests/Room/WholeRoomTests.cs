@@ -14,15 +14,21 @@ namespace EzioPxe.Server.Tests.Room;
 /// with our client through the swarm and power off; the script then checks every disk (partition
 /// table, fsck, every file's SHA-256). Machine 2's disk is smaller than the image: it must be
 /// refused, say so on its console and report the error to the server, while the others finish.
+/// Deploy on demand: the machines are listed and armed with `eziopxe deploy`; booted again after
+/// their deployment (task done) they are sent to their own disks, which boot (the golden disk's
+/// boot code prints a marker) and are not rewritten; an unlisted machine is shown "waiting", is
+/// sent to its own disk and is never written to.
 /// </summary>
 [Trait("Needs", "root")]
 public sealed partial class WholeRoomTests(ITestOutputHelper output)
 {
     // Small enough for CI (2 cores, QEMU without KVM): a 192 MiB disk of which ~40 MiB travels.
     private static readonly string[] Scenario =
-        ["--machines", "3", "--small-disk", "2", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "15"];
+        ["--machines", "3", "--small-disk", "2", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "15",
+         "--boot-again", "--stranger"];
 
     [Fact]
+    [Trait("Needs", "root")]
     public void ThreeMachinesPxeBootAndTwoDeployWhileTheTooSmallDiskIsRefusedAndReported()
     {
         var arguments = Scenario.Append("--server-dll").Append(ServerDll()).ToArray();
@@ -44,6 +50,13 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
         Assert.Matches(@"server status for machine 2 \(52:54:00:77:00:02\): failed: .*too small", text);
         Assert.Matches(@"machine 2: its console says: it is too small", text);
         Assert.Contains("RESULT: every machine did what was expected", text);
+
+        // Armed on demand, once: the second boot found no task and started the local disk.
+        Assert.Contains("job demo is armed for 3 machine(s)", text);
+        Assert.Matches(@"machine 1: second boot: no task, sent to its disk, which booted \(""EzioPxe demo disk: booted from the local disk""\) after [0-9.]+ s; disk unchanged; still shown done", text);
+        Assert.Matches(@"machine 3: second boot: no task, sent to its disk, which booted .* disk unchanged; still shown done", text);
+        Assert.DoesNotContain("machine 2: second boot", text);
+        Assert.Matches(@"stranger 52:54:00:77:00:99: shown waiting, sent to its own disk \(console: EzioPxe: no deployment task for 52-54-00-77-00-99: booting the local disk\), disk untouched", text);
         // The machine lines close the output, for scripts that read only the tail.
         var lastLines = text.TrimEnd().Split('\n')[^3..];
         Assert.All(lastLines, line => Assert.Matches(MachineLine(), line));

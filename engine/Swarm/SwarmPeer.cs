@@ -1,0 +1,100 @@
+using System.Net;
+using EzioPxe.Engine.Peers;
+using EzioPxe.Engine.Pieces;
+using EzioPxe.Engine.Wire;
+
+namespace EzioPxe.Engine.Swarm;
+
+/// <summary>
+/// The session's view of one connected peer: choke and interest flags both ways, the pieces it
+/// has, our requests to it, its queued uploads, rates and timestamps. Owned by the session and
+/// guarded by its lock; the wire itself is <see cref="Connection"/>, which knows none of this.
+/// </summary>
+internal sealed class SwarmPeer : IPeerHandler
+{
+    private readonly TorrentSession _session;
+
+    public SwarmPeer(TorrentSession session, PeerConnection connection)
+    {
+        _session = session;
+        Connection = connection;
+    }
+
+    public PeerConnection Connection { get; }
+
+    public bool AmChoking { get; set; } = true;
+
+    public bool AmInterested { get; set; }
+
+    public bool PeerChoking { get; set; } = true;
+
+    public bool PeerInterested { get; set; }
+
+    /// <summary>What the peer said it has; null until its bitfield, have-all, have-none or first have.</summary>
+    public BitField? PeerHave { get; set; }
+
+    /// <summary>Our block requests to it not answered yet.</summary>
+    public HashSet<BlockRequest> Pending { get; } = new();
+
+    /// <summary>Its "reqq": how many requests it accepts outstanding.</summary>
+    public int PeerMaxRequests { get; set; } = 250;
+
+    /// <summary>Its block requests accepted and not yet sent (or dropped).</summary>
+    public int QueuedUploads { get; set; }
+
+    /// <summary>Queued uploads it cancelled; skipped when their turn comes.</summary>
+    public HashSet<(int Piece, int Offset)> CancelledUploads { get; } = new();
+
+    /// <summary>Super-seeding: pieces shown to it that it does not have yet.</summary>
+    public HashSet<int> Revealed { get; } = new();
+
+    public int HashFailures { get; set; }
+
+    public long LastPieceDataTicks { get; set; } = Environment.TickCount64;
+
+    public long UnchokedAtTicks { get; set; }
+
+    public long ConnectedAtTicks { get; } = Environment.TickCount64;
+
+    /// <summary>When it last asked us for a block or sent us one it owed; a peer idle long enough may lose its slot.</summary>
+    public long LastActiveTicks { get; set; } = Environment.TickCount64;
+
+    public RateMeter Download { get; } = new();
+
+    public RateMeter Upload { get; } = new();
+
+    /// <summary>The client name from its extension handshake.</summary>
+    public string? RemoteClient { get; set; }
+
+    public IPEndPoint RemoteEndPoint => Connection.RemoteEndPoint;
+
+    public byte[] RemotePeerId => Connection.RemotePeerId;
+
+    public bool IsOutgoing => Connection.IsOutgoing;
+
+    public bool SupportsFast => Connection.SupportsFast;
+
+    public bool SupportsExtensions => Connection.SupportsExtensions;
+
+    public bool IsClosing => Connection.IsClosing;
+
+    public void Send(Outgoing message) => Connection.Send(message);
+
+    public void Close() => Connection.Close();
+
+    public string Describe() => $"{RemoteEndPoint} ({RemoteClient ?? PeerId.Describe(RemotePeerId)})";
+
+    void IPeerHandler.OnMessage(in PeerMessage message) => _session.OnMessage(this, message);
+
+    bool IPeerHandler.ShouldSendBlock(int piece, int offset, int length) => _session.ShouldSendBlock(this, piece, offset, length);
+
+    bool IPeerHandler.TryCopyBlock(int piece, int offset, Span<byte> destination) => _session.TryCopyCachedBlock(piece, offset, destination);
+
+    void IPeerHandler.OnBlockNotInMemory(int piece, int offset, int length) => _session.RequeueUpload(this, piece, offset, length);
+
+    void IPeerHandler.OnBlockSent(int piece, int offset, int length)
+    {
+        Upload.Add(length);
+        _session.OnBlockSent(this, piece, length);
+    }
+}

@@ -1,0 +1,160 @@
+using System.Net;
+using EzioPxe.Engine.Peers;
+using Microsoft.Extensions.Logging;
+
+namespace EzioPxe.Engine.Swarm;
+
+/// <summary>
+/// Who gets a connection slot. Any host on the LAN may be hostile, so every limit here holds per
+/// source address, and a full session is never full for good: idle peers make room for
+/// newcomers, and with <see cref="SessionOptions.CycleWhenFull"/> (the origin) long-connected
+/// peers take turns with those waiting.
+/// </summary>
+public sealed partial class TorrentSession
+{
+    /// <summary>Addresses kept as banned; beyond this a new ban only closes the connection.</summary>
+    private const int MaxBannedAddresses = 4096;
+
+    /// <summary>Addresses kept to dial; tracker answers beyond this are dropped unless a stale entry can go.</summary>
+    private const int MaxKnownPeers = 2000;
+
+    private const string AlreadyConnected = "already connected";
+
+    /// <summary>
+    /// How long a dial that found the peer already connected (it dialled us) waits before the next
+    /// try: that connection may end, but redialling every few seconds only churns.
+    /// </summary>
+    private const int AlreadyConnectedRetryMilliseconds = 60_000;
+
+    private readonly HashSet<IPAddress> _banned = new();
+
+    /// <summary>Decides under the lock whether a handshaken connection joins; null when it does (taking <paramref name="evict"/>'s slot if set), else why not.</summary>
+    private string? Admit(SwarmPeer peer, IPEndPoint? endPoint, out SwarmPeer? evict)
+    {
+        evict = null;
+        if (_stop.IsCancellationRequested)
+        {
+            return "session stopping";
+        }
+        if (peer.RemotePeerId.AsSpan().SequenceEqual(PeerId))
+        {
+            if (endPoint != null && _known.TryGetValue(endPoint, out var self))
+            {
+                self.IsSelf = true;
+            }
+            return "that is us";
+        }
+        var address = peer.RemoteEndPoint.Address;
+        if (_banned.Contains(address))
+        {
+            return "banned";
+        }
+        var duplicate = _peers.FirstOrDefault(p => p.RemotePeerId.AsSpan().SequenceEqual(peer.RemotePeerId));
+        if (duplicate != null)
+        {
+            // Both ends may dial each other at once; both keep the connection dialled by the lower peer id.
+            var keepOutgoing = PeerId.AsSpan().SequenceCompareTo(peer.RemotePeerId) < 0;
+            if (duplicate.IsOutgoing == keepOutgoing)
+            {
+                return AlreadyConnected;
+            }
+            evict = duplicate;
+            return null;
+        }
+        if (_peers.Count(p => !p.IsClosing && p.RemoteEndPoint.Address.Equals(address)) >= Options.MaxConnectionsPerAddress)
+        {
+            return $"already {Options.MaxConnectionsPerAddress} connections from {address}";
+        }
+        // Peers already closing do not count: their slots are being freed.
+        if (_peers.Count(p => !p.IsClosing) < Options.MaxConnections + Options.IncomingSlack)
+        {
+            return null;
+        }
+        var now = Environment.TickCount64;
+        evict = IdlestPeer(now) ?? (Options.CycleWhenFull ? LongestServedPeer(now) : null);
+        return evict == null ? "session full" : null;
+    }
+
+    /// <summary>The peer idle longest, if any has been idle for <see cref="SessionOptions.PeerIdleTimeout"/>.</summary>
+    private SwarmPeer? IdlestPeer(long now)
+    {
+        SwarmPeer? idlest = null;
+        foreach (var peer in _peers)
+        {
+            if (!peer.IsClosing && now - peer.LastActiveTicks >= Options.PeerIdleTimeout.TotalMilliseconds
+                && (idlest == null || peer.LastActiveTicks < idlest.LastActiveTicks))
+            {
+                idlest = peer;
+            }
+        }
+        return idlest;
+    }
+
+    /// <summary>
+    /// Among peers connected at least <see cref="SessionOptions.CycleAfter"/>, the one holding the
+    /// most pieces (it can best finish from the others), the longest-connected among equals.
+    /// </summary>
+    private SwarmPeer? LongestServedPeer(long now)
+    {
+        SwarmPeer? best = null;
+        foreach (var peer in _peers)
+        {
+            if (peer.IsClosing || now - peer.ConnectedAtTicks < Options.CycleAfter.TotalMilliseconds)
+            {
+                continue;
+            }
+            var pieces = peer.PeerHave?.Count ?? 0;
+            var bestPieces = best?.PeerHave?.Count ?? 0;
+            if (best == null || pieces > bestPieces || pieces == bestPieces && peer.ConnectedAtTicks < best.ConnectedAtTicks)
+            {
+                best = peer;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// Called every tick: a session that cannot dial the peers it knows because idle ones fill its
+    /// slots drops the idlest, so that the dial in the same tick has room.
+    /// </summary>
+    private void DropIdleWhenFull(long now)
+    {
+        if (_peers.Count(p => !p.IsClosing) < Options.MaxConnections || !_known.Values.Any(k => k.CanDial(now)))
+        {
+            return;
+        }
+        if (IdlestPeer(now) is { } idle)
+        {
+            _logger.LogDebug("{Torrent}: {Peer} is idle and the session is full; dropping it", Torrent.Info.Name, idle.Describe());
+            idle.Close();
+        }
+    }
+
+    /// <summary>Remembers an address to dial, within <see cref="MaxKnownPeers"/>: when full, an address that never answered goes.</summary>
+    private void Remember(IPEndPoint endPoint)
+    {
+        if (_known.ContainsKey(endPoint))
+        {
+            return;
+        }
+        if (_known.Count >= MaxKnownPeers)
+        {
+            var stale = _known.Where(k => !k.Value.Connected && !k.Value.Connecting)
+                .OrderByDescending(k => k.Value.Failures).Select(k => k.Key).FirstOrDefault();
+            if (stale == null || _known[stale].Failures == 0)
+            {
+                return;
+            }
+            _known.Remove(stale);
+        }
+        _known.Add(endPoint, new KnownPeer());
+    }
+
+    private void BanAddress(IPAddress address)
+    {
+        if (_banned.Count < MaxBannedAddresses)
+        {
+            _banned.Add(address);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using EzioPxe.Contracts.Machines;
+using EzioPxe.Server.NetBoot;
+
+namespace EzioPxe.Server.Tasks;
+
+/// <summary>
+/// The boot plans of `serve`: the configured loaders and command line (<paramref name="inner"/>),
+/// with the deploy kernel only for machines that have something to deploy
+/// (<see cref="MachineLifecycle.OnBoot"/>); every other machine is still answered, with menus
+/// that boot its own disk. The default menus (no MAC known) boot the disk too.
+/// </summary>
+public sealed class LifecycleBootPlans(IBootPlanProvider inner, MachineLifecycle lifecycle) : IBootPlanProvider
+{
+    public BootPlan? GetPlan(BootClient client)
+    {
+        var plan = inner.GetPlan(client);
+        if (plan == null)
+        {
+            return null;
+        }
+        var deploy = client.Mac is { } mac && lifecycle.OnBoot(MacAddress.FromBytes(mac.GetAddressBytes()));
+        return deploy ? plan : plan with { BootsLocalDisk = true };
+    }
+}
