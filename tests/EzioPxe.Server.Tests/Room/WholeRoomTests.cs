@@ -71,7 +71,8 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
     [Trait("Needs", "root")]
     public void A_machine_powered_off_halfway_is_booted_again_and_finishes_with_what_is_missing()
     {
-        string[] scenario = ["--machines", "2", "--power-cut", "2", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "30"];
+        // The server's link at 8 Mbit/s: the transfer (a second without a limit) lasts long enough to be cut.
+        string[] scenario = ["--machines", "2", "--power-cut", "2", "--server-link", "8", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "30"];
 
         var (exitCode, text) = RunDemo([.. scenario, "--server-dll", ServerDll()], TimeSpan.FromMinutes(8));
 
