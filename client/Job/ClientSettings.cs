@@ -34,6 +34,17 @@ public sealed record ClientSettings
     /// <summary><c>ezio.mac</c>; null means the MAC of the interface that routes to the server.</summary>
     public MacAddress? Mac { get; init; }
 
+    /// <summary><c>ezio.key</c>: the machine's report key; progress reports without it are refused.</summary>
+    public string? Key { get; init; }
+
+    /// <summary><c>ezio.infohash</c>: the image's info-hash; a torrent with another one is refused.</summary>
+    public string? InfoHash { get; init; }
+
+    /// <summary><c>ezio.wait</c>: how long to keep retrying an unreachable server for the job and the torrent.</summary>
+    public TimeSpan? Wait { get; init; }
+
+    public TimeSpan WaitOrDefault => Wait ?? JobDefaults.Wait;
+
     public string DiskOrDefault => Disk ?? JobDefaults.Disk;
 
     public AfterAction AfterOrDefault => After ?? JobDefaults.After;
@@ -48,11 +59,16 @@ public sealed record ClientSettings
     /// </summary>
     public bool NeedsJobFromServer => Job != null || TorrentUrl == null;
 
-    /// <summary>GET this for the job: http://SERVER/jobs/{job name, or the MAC when no name was given}.</summary>
+    /// <summary>
+    /// GET this for the job: http://SERVER/jobs/{job name, or the MAC when no name was given}; a
+    /// job name gets ?mac= so that the job still carries this machine's report key.
+    /// </summary>
     public Uri JobUrl(MacAddress mac)
     {
         var server = Server ?? throw new InvalidOperationException("no server to ask for the job");
-        return new Uri(server.BaseUri, "jobs/" + Uri.EscapeDataString(Job ?? mac.ToString()));
+        return new Uri(server.BaseUri, Job == null
+            ? "jobs/" + Uri.EscapeDataString(mac.ToString())
+            : "jobs/" + Uri.EscapeDataString(Job) + "?mac=" + mac);
     }
 
     /// <summary>The torrent URL made absolute against the server when it was given as a path.</summary>
@@ -80,6 +96,9 @@ public sealed record ClientSettings
             After = After ?? ParseValue<AfterAction>(job.After, AfterActions.TryParse, $"{from}: after", problems),
             Seed = Seed ?? ParseValue<SeedPolicy>(job.Seed, SeedPolicy.TryParse, $"{from}: seed", problems),
             LogLevel = LogLevel ?? ParseValue<ClientLogLevel>(job.LogLevel, ClientLogLevels.TryParse, $"{from}: logLevel", problems),
+            // The job's key wins over ezio.key: the server made it just now, for the job it hands out now.
+            Key = Parse<string>(job.Key, JobValues.TryParseKey, $"{from}: key", problems) ?? Key,
+            InfoHash = InfoHash ?? Parse<string>(job.InfoHash, JobValues.TryParseInfoHash, $"{from}: infoHash", problems),
         };
         if (merged.AbsoluteTorrentUrl == null && problems.Count == 0)
         {

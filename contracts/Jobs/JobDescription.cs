@@ -20,4 +20,14 @@ public sealed record JobDescription
     public string? Seed { get; init; }
 
     public string? LogLevel { get; init; }
+
+    /// <summary>
+    /// The machine's report key (<c>ezio.key</c>): only present when the job was asked for by MAC.
+    /// Every progress report must carry it (<see cref="Progress.ProgressReport.Key"/>); the server
+    /// derives it from the MAC and the job, so it cannot be guessed for another machine or room.
+    /// </summary>
+    public string? Key { get; init; }
+
+    /// <summary>The image's info-hash (40 hex digits, <c>ezio.infohash</c>): a torrent with another one is refused.</summary>
+    public string? InfoHash { get; init; }
 }

@@ -102,19 +102,20 @@ public static class ServeCommand
             return;
         }
         var httpBase = netBoot.HttpBase(settings);
-        var plans = new ConfiguredBootPlanProvider(
+        services.AddSingleton(netBoot);
+        services.AddSingleton<MachineBootParameters>();
+        // A factory: each machine's line carries its report key and info-hash, known once the images are loaded.
+        services.AddSingleton<IBootPlanProvider>(sp => new ConfiguredBootPlanProvider(
             new BootLoaderOptions
             {
                 Bios = netBoot.BiosLoader,
                 EfiX64 = netBoot.EfiLoader,
                 IpxeScriptUrl = httpBase + "ipxe/{mac}.ipxe",
             },
-            mac => netBoot.KernelCommandLine(settings, mac),
+            mac => netBoot.KernelCommandLine(settings, mac, sp.GetRequiredService<MachineBootParameters>()),
             kernel: "vmlinuz",
-            initrd: "initramfs.img");
-        services.AddSingleton(netBoot);
-        services.AddSingleton<IBootPlanProvider>(plans);
-        services.AddSingleton(new BootMenuFiles(plans, new BootMenuOptions { IpxeBaseUrl = httpBase + "boot/" }));
+            initrd: "initramfs.img"));
+        services.AddSingleton(sp => new BootMenuFiles(sp.GetRequiredService<IBootPlanProvider>(), new BootMenuOptions { IpxeBaseUrl = httpBase + "boot/" }));
         services.AddHostedService<NetBootService>();
     }
 

@@ -171,6 +171,10 @@ public static class ConfigurationLoader
         {
             problems.Add($"Server:MaxRequestBodyBytes: {server.MaxRequestBodyBytes} is outside 1024..67108864");
         }
+        if (server.MachinesPerAddress is < 1 or > 10_000)
+        {
+            problems.Add($"Server:MachinesPerAddress: {server.MachinesPerAddress} is outside 1..10000");
+        }
         return address;
     }
 

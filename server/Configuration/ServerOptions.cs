@@ -25,4 +25,10 @@ public sealed class ServerOptions
 
     /// <summary>Largest request body accepted (progress reports are a few hundred bytes).</summary>
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Machines one source address may report for at once (a machine has one address; a few more
+    /// allow a NAT or a VM host). Beyond it the address's stalest machine is forgotten.
+    /// </summary>
+    public int MachinesPerAddress { get; set; } = 4;
 }

@@ -58,12 +58,14 @@ public static class ServerHost
             services.AddHostedService(sp => sp.GetRequiredService<UdpTrackerService>());
         }
         services.AddSingleton(sp => new MachineRegistry(settings));
+        services.AddSingleton(_ => MachineKeys.Load(settings));
         services.AddSingleton<StatusCollector>();
         // Network boot (server/NetBoot: DHCP/proxyDHCP, TFTP) plugs in here, as more hosted services.
         addServices?.Invoke(services, settings);
 
         var app = builder.Build();
         app.Services.GetRequiredService<ImageCatalog>(); // Load (or make) every torrent now: a bad image stops the start.
+        app.Services.GetRequiredService<MachineKeys>(); // Likewise the report key: an unwritable DataDirectory stops the start.
         TrackerEndpoints.Map(app);
         TorrentEndpoints.Map(app);
         JobEndpoints.Map(app);
