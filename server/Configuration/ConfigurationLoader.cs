@@ -200,6 +200,10 @@ public static class ConfigurationLoader
         {
             problems.Add($"Tracker:DefaultPeers: {tracker.DefaultPeers} must be from 0 to Tracker:MaxPeers ({tracker.MaxPeers})");
         }
+        if (tracker.PeersPerAddress is < 1 or > 1000)
+        {
+            problems.Add($"Tracker:PeersPerAddress: {tracker.PeersPerAddress} is outside 1..1000");
+        }
         if (tracker.UdpPort is < 0 or > 65535)
         {
             problems.Add($"Tracker:UdpPort: {tracker.UdpPort} is not a port number (1-65535, or 0 for no UDP tracker)");

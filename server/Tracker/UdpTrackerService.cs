@@ -136,11 +136,7 @@ public sealed class UdpTrackerService(ServerSettings settings, TrackerService tr
         var localAddress = local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local;
         var options = tracker.Options;
         var wanted = Math.Clamp(numWant < 0 ? options.DefaultPeers : numWant, 0, Math.Min(options.MaxPeers, 1000));
-        var result = swarm.Announce(query, remoteAddress, localAddress, DateTime.UtcNow, wanted, tracker.PeerTimeout, options.OriginUntilSeeders);
-        if (result == null)
-        {
-            return UdpTrackerPacket.WriteError(reply, transaction, $"swarm full ({TorrentSwarm.MaxPeers} peers)");
-        }
+        var result = swarm.Announce(query, remoteAddress, localAddress, DateTime.UtcNow, wanted, tracker.PeerTimeout, options.OriginUntilSeeders, options.PeersPerAddress);
         BinaryPrimitives.WriteInt32BigEndian(reply, UdpTrackerPacket.Announce);
         BinaryPrimitives.WriteInt32BigEndian(reply[4..], transaction);
         BinaryPrimitives.WriteInt32BigEndian(reply[8..], options.IntervalSeconds);
