@@ -15,6 +15,9 @@ namespace EzioPxe.Engine.Peers;
 /// </summary>
 public sealed class PeerListener : IAsyncDisposable
 {
+    private const int SolSocket = 1; // SOL_SOCKET on Linux
+    private const int SoReuseAddr = 2; // SO_REUSEADDR on Linux
+
     private readonly Socket _socket;
     private readonly ConcurrentDictionary<InfoHash, TorrentSession> _sessions = new();
     private readonly CancellationTokenSource _stop = new();
@@ -27,7 +30,9 @@ public sealed class PeerListener : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _socketBufferSize = socketBufferSize;
         _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        // SO_REUSEADDR alone (a restart binds despite TIME_WAIT). .NET's ReuseAddress also sets
+        // SO_REUSEPORT on Linux, which lets a second process bind the same port and split the peers.
+        _socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
         _socket.Bind(endPoint);
         _socket.Listen(512);
         EndPoint = (IPEndPoint)_socket.LocalEndPoint!;

@@ -63,7 +63,7 @@ public static class ConfigurationLoader
         }
         catch (InvalidDataException e)
         {
-            throw new ConfigurationException([$"{configFile}: not valid JSON: {e.InnerException?.Message ?? e.Message}"]);
+            throw new ConfigurationException([$"{configFile}: not valid JSON{JsonProblem(e)}"]);
         }
         catch (FormatException e)
         {
@@ -127,6 +127,12 @@ public static class ConfigurationLoader
             var child = section.GetSection(property.Name);
             if (!child.Exists())
             {
+                continue;
+            }
+            if (child.Value == null && IsSingleValue(property.PropertyType))
+            {
+                // [1] or {"a": 1} for a number: the binder would quietly make it 0.
+                problems.Add($"{child.Path}: expected one value, not a list or object");
                 continue;
             }
             try
@@ -356,6 +362,28 @@ public static class ConfigurationLoader
                 problems.Add($"{child.Path}: unknown key (known: {string.Join(", ", names)})");
             }
         }
+    }
+
+    /// <summary>Where the JSON reader stopped, 1-based as editors count: the provider's own message names neither line nor column.</summary>
+    private static string JsonProblem(Exception e)
+    {
+        for (var inner = e; inner != null; inner = inner.InnerException)
+        {
+            if (inner is System.Text.Json.JsonException { LineNumber: { } line } json)
+            {
+                var column = json.BytePositionInLine is { } position ? $", column {position + 1}" : "";
+                var reason = json.Message.Split(" LineNumber:", 2)[0].Split(" Path:", 2)[0].TrimEnd('.', ' ');
+                return $" at line {line + 1}{column}: {reason}";
+            }
+        }
+        return ": " + (e.InnerException?.Message ?? e.Message);
+    }
+
+    /// <summary>A value the binder would read as its type's default: a list or object where one value belongs.</summary>
+    private static bool IsSingleValue(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal);
     }
 
     private static string ConversionProblem(InvalidOperationException e)

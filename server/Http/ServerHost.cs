@@ -30,6 +30,8 @@ public static class ServerHost
         builder.Logging.ClearProviders();
         builder.Logging.AddConfiguration(settings.Configuration.GetSection("Logging"));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // "Hosting failed to start" comes with a stack trace; serve prints the one-line reason itself.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
@@ -66,6 +68,7 @@ public static class ServerHost
         var app = builder.Build();
         app.Services.GetRequiredService<ImageCatalog>(); // Load (or make) every torrent now: a bad image stops the start.
         app.Services.GetRequiredService<MachineKeys>(); // Likewise the report key: an unwritable DataDirectory stops the start.
+        app.Services.GetRequiredService<StatusCollector>(); // Now, so that /status startedAt is the server's start, not the first request's.
         TrackerEndpoints.Map(app);
         TorrentEndpoints.Map(app);
         JobEndpoints.Map(app);

@@ -117,6 +117,11 @@ public sealed record NetBootSettings
         {
             problems.Add("Server:BootDirectory: network boot serves the kernel and initramfs from it; set it (e.g. out/boot)");
         }
+        if (section["KernelArguments"] is { } kernelArguments && kernelArguments.Any(char.IsControl))
+        {
+            // The menus refuse a command line with a line break (it could inject directives), so every boot would fail.
+            problems.Add("NetBoot:KernelArguments: must be one line (no line breaks or other control characters)");
+        }
         if (problems.Count > 0)
         {
             throw new ConfigurationException(problems);

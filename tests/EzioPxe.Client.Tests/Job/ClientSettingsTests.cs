@@ -121,6 +121,8 @@ public class ClientSettingsTests
     [InlineData("ezio.job=lab", "ezio.job=lab needs ezio.server")]
     [InlineData("ezio.disk=auto", "nothing to do")]
     [InlineData("ezio.torrent=/torrents/lab.torrent", "ezio.torrent=/torrents/lab.torrent is a path on the server")]
+    [InlineData("ezio.server=http://10.0.0.1:8080/", "ezio.server: 'http://10.0.0.1:8080/' is a URL; give HOST[:PORT] only")]
+    [InlineData("ezio.server=10.0.0.1:8080/", "ezio.server: '10.0.0.1:8080/' is a URL; give HOST[:PORT] only")]
     [InlineData("ezio.server=10.0.0.1 ezio.key=abc", "ezio.key: 'abc' is not a report key (32 hex digits)")]
     [InlineData("ezio.server=10.0.0.1 ezio.infohash=zz", "ezio.infohash: 'zz' is not an info-hash (40 hex digits)")]
     [InlineData("ezio.server=10.0.0.1 ezio.wait=-5", "ezio.wait: '-5' is not a number of seconds from 0 to 86400")]
