@@ -40,6 +40,9 @@ public sealed class PeerListener : IAsyncDisposable
 
     public IPEndPoint EndPoint { get; }
 
+    /// <summary>Which remote addresses may connect at all (e.g. the server's allowed networks); null lets everyone try.</summary>
+    public Func<IPAddress, bool>? AcceptFilter { get; init; }
+
     public int Port => EndPoint.Port;
 
     public void Start() => _accepting ??= Task.Run(AcceptLoopAsync);
@@ -64,6 +67,11 @@ public sealed class PeerListener : IAsyncDisposable
             catch (SocketException e)
             {
                 _logger.LogWarning("peer listener: accept failed: {Reason}", e.Message);
+                continue;
+            }
+            if (AcceptFilter is { } filter && accepted.RemoteEndPoint is IPEndPoint { Address: var from } && !filter(from.IsIPv4MappedToIPv6 ? from.MapToIPv4() : from))
+            {
+                accepted.Dispose();
                 continue;
             }
             _ = Task.Run(() => HandshakeAsync(accepted));

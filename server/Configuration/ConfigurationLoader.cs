@@ -177,6 +177,13 @@ public static class ConfigurationLoader
         {
             problems.Add($"Server:MaxRequestBodyBytes: {server.MaxRequestBodyBytes} is outside 1024..67108864");
         }
+        for (var i = 0; i < server.AllowedNetworks.Count; i++)
+        {
+            if (!IPNetwork.TryParse(server.AllowedNetworks[i], out _))
+            {
+                problems.Add($"Server:AllowedNetworks:{i}: '{server.AllowedNetworks[i]}' is not a network like 10.77.0.0/24 (address/prefix length, no host bits set)");
+            }
+        }
         if (server.MachinesPerAddress is < 1 or > 10_000)
         {
             problems.Add($"Server:MachinesPerAddress: {server.MachinesPerAddress} is outside 1..10000");

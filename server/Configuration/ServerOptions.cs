@@ -31,4 +31,11 @@ public sealed class ServerOptions
     /// allow a NAT or a VM host). Beyond it the address's stalest machine is forgotten.
     /// </summary>
     public int MachinesPerAddress { get; set; } = 4;
+
+    /// <summary>
+    /// Networks (CIDR, e.g. "10.77.0.0/24") whose hosts HTTP, the tracker, TFTP and the seeder
+    /// answer; empty answers every host. Loopback is not implied: add 127.0.0.1/32 for
+    /// `eziopxe status` on the server itself.
+    /// </summary>
+    public List<string> AllowedNetworks { get; set; } = [];
 }

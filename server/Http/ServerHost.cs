@@ -3,6 +3,7 @@ using EzioPxe.Server.Seeding;
 using EzioPxe.Server.Status;
 using EzioPxe.Server.Tracker;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -69,6 +70,20 @@ public static class ServerHost
         app.Services.GetRequiredService<ImageCatalog>(); // Load (or make) every torrent now: a bad image stops the start.
         app.Services.GetRequiredService<MachineKeys>(); // Likewise the report key: an unwritable DataDirectory stops the start.
         app.Services.GetRequiredService<StatusCollector>(); // Now, so that /status startedAt is the server's start, not the first request's.
+        if (settings.AllowedNetworks.Count > 0)
+        {
+            // Server:AllowedNetworks: hosts outside the deployment networks get nothing but this.
+            app.Use(async (context, next) =>
+            {
+                if (!settings.IsAllowed(context.Connection.RemoteIpAddress))
+                {
+                    context.Response.StatusCode = 403;
+                    await context.Response.WriteAsync("this server serves only Server:AllowedNetworks\n");
+                    return;
+                }
+                await next(context);
+            });
+        }
         TrackerEndpoints.Map(app);
         TorrentEndpoints.Map(app);
         JobEndpoints.Map(app);

@@ -45,6 +45,7 @@ public sealed class NetBootService(NetBootSettings netBoot, ServerSettings setti
             {
                 Root = netBoot.TftpRoot!,
                 Port = netBoot.TftpPort,
+                AllowedClients = settings.AllowedNetworks.Count > 0 ? settings.IsAllowed : null,
             }, menus, loggers.CreateLogger<TftpServer>());
             await _tftp.StartAsync(cancellationToken);
             _logger.LogInformation("TFTP serves {Root} on {EndPoint}", netBoot.TftpRoot, _tftp.LocalEndPoint);

@@ -29,7 +29,10 @@ public sealed class OriginSeeder(ServerSettings settings, ImageCatalog catalog, 
     {
         try
         {
-            _listener = new PeerListener(new IPEndPoint(settings.Address, settings.Server.PeerPort), loggers.CreateLogger<PeerListener>());
+            _listener = new PeerListener(new IPEndPoint(settings.Address, settings.Server.PeerPort), loggers.CreateLogger<PeerListener>())
+            {
+                AcceptFilter = settings.AllowedNetworks.Count > 0 ? settings.IsAllowed : null,
+            };
         }
         catch (SocketException e)
         {

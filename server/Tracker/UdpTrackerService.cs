@@ -30,7 +30,14 @@ public sealed class UdpTrackerService(ServerSettings settings, TrackerService tr
         _socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         // Replies must leave from the address the request came to: learn it per datagram.
         _socket.SetSocketOption(address.AddressFamily == AddressFamily.InterNetwork ? SocketOptionLevel.IP : SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
-        _socket.Bind(new IPEndPoint(address, settings.Tracker.UdpPort));
+        try
+        {
+            _socket.Bind(new IPEndPoint(address, settings.Tracker.UdpPort));
+        }
+        catch (SocketException e)
+        {
+            throw new Http.BindFailedException($"Tracker:UdpPort: cannot listen on {address}:{settings.Tracker.UdpPort}: {e.Message}", e);
+        }
         Port = ((IPEndPoint)_socket.LocalEndPoint!).Port;
         logger.LogInformation("UDP tracker on {Address}:{Port}", address, Port);
         return base.StartAsync(cancellationToken);
@@ -59,6 +66,10 @@ public sealed class UdpTrackerService(ServerSettings settings, TrackerService tr
                 continue;
             }
             var remote = (IPEndPoint)received.RemoteEndPoint;
+            if (!settings.IsAllowed(remote.Address))
+            {
+                continue; // Server:AllowedNetworks: no answer at all
+            }
             var length = Handle(request.AsSpan(0, received.ReceivedBytes), remote, received.PacketInformation.Address, reply);
             if (length > 0)
             {

@@ -107,6 +107,10 @@ public sealed class TftpServer : IAsyncDisposable
                 continue;
             }
             var client = (IPEndPoint)received.RemoteEndPoint;
+            if (_options.AllowedClients is { } allowed && !allowed(client.Address))
+            {
+                continue; // not a deployment network: silence, as if nobody were here
+            }
             try
             {
                 HandleRequest(buffer.AsSpan(0, received.ReceivedBytes), client, received.PacketInformation.Address, stopping);

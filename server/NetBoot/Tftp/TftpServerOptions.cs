@@ -39,6 +39,9 @@ public sealed record TftpServerOptions
     /// </summary>
     public int UnacknowledgedRetransmissions { get; init; } = 2;
 
+    /// <summary>Which client addresses are answered at all (Server:AllowedNetworks); null answers everyone.</summary>
+    public Func<IPAddress, bool>? AllowedClients { get; init; }
+
     /// <summary>Transfers one client address may run at once (a booting machine needs one).</summary>
     public int MaxTransfersPerClient { get; init; } = 4;
 

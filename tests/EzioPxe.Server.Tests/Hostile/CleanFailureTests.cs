@@ -88,6 +88,7 @@ public sealed class CleanFailureTests : IDisposable
     [InlineData("{\n  \"Server\": {\n    \"HttpPort\": 8080,\n  }\n  \"Jobs\": {}\n}\n", "not valid JSON at line 5, column 3")]
     [InlineData("{\"Server\": {\"HttpPort\": [1]}, \"Tracker\": {\"IntervalSeconds\": {\"a\": 5}}}", "Server:HttpPort: expected one value, not a list or object")]
     [InlineData("{\"Tracker\": {\"IntervalSeconds\": [5]}}", "Tracker:IntervalSeconds: expected one value, not a list or object")]
+    [InlineData("{\"Server\": {\"AllowedNetworks\": [\"10.77.0.0/24\", \"10.0.0.1/99\"]}}", "Server:AllowedNetworks:1: '10.0.0.1/99' is not a network like 10.77.0.0/24")]
     public void Bad_json_is_named_with_its_line_and_a_list_for_a_number_as_such(string json, string expected)
     {
         File.WriteAllText(_temp.File("bad.json"), json);
