@@ -60,7 +60,7 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
     private async Task<ProgressReport> DeployAsync(MacAddress mac, CancellationToken cancellationToken)
     {
         var job = Settings;
-        var retry = new ServerRetry(job.WaitOrDefault, console);
+        var retry = new ServerRetry(job.ServerWaitOrDefault, console);
         if (job.NeedsJobFromServer)
         {
             var url = job.JobUrl(mac);

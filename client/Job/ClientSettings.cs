@@ -40,10 +40,10 @@ public sealed record ClientSettings
     /// <summary><c>ezio.infohash</c>: the image's info-hash; a torrent with another one is refused.</summary>
     public string? InfoHash { get; init; }
 
-    /// <summary><c>ezio.wait</c>: how long to keep retrying an unreachable server for the job and the torrent.</summary>
-    public TimeSpan? Wait { get; init; }
+    /// <summary><c>ezio.serverwait</c>: how long to keep retrying an unreachable server for the job and the torrent.</summary>
+    public TimeSpan? ServerWait { get; init; }
 
-    public TimeSpan WaitOrDefault => Wait ?? JobDefaults.Wait;
+    public TimeSpan ServerWaitOrDefault => ServerWait ?? JobDefaults.ServerWait;
 
     public string DiskOrDefault => Disk ?? JobDefaults.Disk;
 

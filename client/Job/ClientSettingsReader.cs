@@ -34,7 +34,7 @@ public static class ClientSettingsReader
     }
 
     /// <summary>The setting names, as keys (the kernel parameter is <c>ezio.</c> + key).</summary>
-    public static IReadOnlyList<string> Keys { get; } = ["server", "job", "torrent", "disk", "after", "seed", "log", "mac", "key", "infohash", "wait"];
+    public static IReadOnlyList<string> Keys { get; } = ["server", "job", "torrent", "disk", "after", "seed", "log", "mac", "key", "infohash", "serverwait"];
 
     /// <summary>Throws <see cref="JobConfigurationException"/> listing every problem at once, so one reboot fixes them all.</summary>
     public static ClientSettings Read(IConfigurationRoot configuration, string environmentPrefix = ClientConfiguration.EnvironmentPrefix)
@@ -65,7 +65,7 @@ public static class ClientSettingsReader
             Mac = GetValue<MacAddress>("mac", MacAddress.TryParse),
             Key = Get<string>("key", JobValues.TryParseKey),
             InfoHash = Get<string>("infohash", JobValues.TryParseInfoHash),
-            Wait = GetValue<TimeSpan>("wait", JobValues.TryParseWait),
+            ServerWait = GetValue<TimeSpan>("serverwait", JobValues.TryParseServerWait),
         };
 
         if (problems.Count == 0)

@@ -2,7 +2,7 @@ namespace EzioPxe.Client.Job;
 
 /// <summary>
 /// Retries a request to the server while it is unreachable or answers 5xx, with backoff, for a
-/// bounded time (<c>ezio.wait</c>). A room boots at once: a server restarting at that moment
+/// bounded time (<c>ezio.serverwait</c>). A room boots at once: a server restarting at that moment
 /// must not leave every machine at a failure screen. Answers that will not change by waiting
 /// (404, a bad job, a bad torrent) are not retried.
 /// </summary>
@@ -38,7 +38,7 @@ public sealed class ServerRetry(TimeSpan wait, TextWriter console, TimeProvider?
                 }
                 if (!told)
                 {
-                    console.WriteLine($"{what}: {Reason(e)}; retrying for up to {Math.Ceiling(left.TotalSeconds)} s (ezio.wait)");
+                    console.WriteLine($"{what}: {Reason(e)}; retrying for up to {Math.Ceiling(left.TotalSeconds)} s (ezio.serverwait)");
                     told = true;
                 }
                 var pause = delay < left ? delay : left;

@@ -14,7 +14,7 @@ public static class JobDefaults
 
     /// <summary>
     /// How long the client keeps retrying an unreachable server for the job and the torrent
-    /// (<c>ezio.wait</c>): long enough for the server to restart while a room boots.
+    /// (<c>ezio.serverwait</c>): long enough for the server to restart while a room boots.
     /// </summary>
-    public static TimeSpan Wait => TimeSpan.FromMinutes(5);
+    public static TimeSpan ServerWait => TimeSpan.FromMinutes(5);
 }

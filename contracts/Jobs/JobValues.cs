@@ -68,10 +68,10 @@ public static class JobValues
         => TryParseHex(text, 40, "an info-hash", out infoHash, out error);
 
     /// <summary>
-    /// <c>ezio.wait</c>: how many seconds the client keeps retrying the job and torrent while the
+    /// <c>ezio.serverwait</c>: how many seconds the client keeps retrying the job and torrent while the
     /// server is unreachable (a server restarting while a room boots), 0 to 86400.
     /// </summary>
-    public static bool TryParseWait(string text, out TimeSpan wait, [NotNullWhen(false)] out string? error)
+    public static bool TryParseServerWait(string text, out TimeSpan wait, [NotNullWhen(false)] out string? error)
     {
         if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds <= 86400)
         {

@@ -125,8 +125,8 @@ public class ClientSettingsTests
     [InlineData("ezio.server=10.0.0.1:8080/", "ezio.server: '10.0.0.1:8080/' is a URL; give HOST[:PORT] only")]
     [InlineData("ezio.server=10.0.0.1 ezio.key=abc", "ezio.key: 'abc' is not a report key (32 hex digits)")]
     [InlineData("ezio.server=10.0.0.1 ezio.infohash=zz", "ezio.infohash: 'zz' is not an info-hash (40 hex digits)")]
-    [InlineData("ezio.server=10.0.0.1 ezio.wait=-5", "ezio.wait: '-5' is not a number of seconds from 0 to 86400")]
-    [InlineData("ezio.server=10.0.0.1 ezio.wait=99999", "ezio.wait: '99999' is not a number of seconds from 0 to 86400")]
+    [InlineData("ezio.server=10.0.0.1 ezio.serverwait=-5", "ezio.serverwait: '-5' is not a number of seconds from 0 to 86400")]
+    [InlineData("ezio.server=10.0.0.1 ezio.serverwait=99999", "ezio.serverwait: '99999' is not a number of seconds from 0 to 86400")]
     public void Malformed_parameters_are_reported_by_name(string cmdline, string message)
     {
         var error = ReadFails(cmdline);
@@ -167,11 +167,11 @@ public class ClientSettingsTests
     [Fact]
     public void Boot_menu_key_info_hash_and_wait_are_read_and_the_servers_fresh_key_wins()
     {
-        var local = Read("ezio.server=10.0.0.1 ezio.key=0123456789ABCDEF0123456789abcdef ezio.infohash=" + new string('A', 40) + " ezio.wait=30");
+        var local = Read("ezio.server=10.0.0.1 ezio.key=0123456789ABCDEF0123456789abcdef ezio.infohash=" + new string('A', 40) + " ezio.serverwait=30");
         Assert.Equal("0123456789abcdef0123456789abcdef", local.Key);
         Assert.Equal(new string('a', 40), local.InfoHash);
-        Assert.Equal(TimeSpan.FromSeconds(30), local.WaitOrDefault);
-        Assert.Equal(JobDefaults.Wait, Read("ezio.server=10.0.0.1").WaitOrDefault);
+        Assert.Equal(TimeSpan.FromSeconds(30), local.ServerWaitOrDefault);
+        Assert.Equal(JobDefaults.ServerWait, Read("ezio.server=10.0.0.1").ServerWaitOrDefault);
 
         var merged = local.WithJob(new JobDescription { Name = "lab", TorrentUrl = "/t", Key = new string('f', 32), InfoHash = new string('b', 40) });
         Assert.Equal(new string('f', 32), merged.Key); // made by the server for the job it hands out now

@@ -13,7 +13,7 @@ namespace EzioPxe.Client.Tests.Job;
 
 /// <summary>
 /// The client against a server that is down, restarting or answering errors, over real HTTP on
-/// loopback: it waits for it (ezio.wait) and says so, gives up in the end, never retries a 404;
+/// loopback: it waits for it (ezio.serverwait) and says so, gives up in the end, never retries a 404;
 /// and it refuses a torrent whose info-hash is not the one its boot menu or job named.
 /// </summary>
 public sealed class ServerRetryTests
@@ -82,7 +82,7 @@ public sealed class ServerRetryTests
         var job = await fetch.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal("lab", job.Name);
         Assert.True(server.Requests >= 2, $"{server.Requests} requests");
-        Assert.Matches(@"job: .*; retrying for up to \d+ s \(ezio\.wait\)", console.ToString());
+        Assert.Matches(@"job: .*; retrying for up to \d+ s \(ezio\.serverwait\)", console.ToString());
         Assert.Contains("job: the server answered", console.ToString(), StringComparison.Ordinal);
     }
 
@@ -93,7 +93,7 @@ public sealed class ServerRetryTests
         var started = DateTime.UtcNow;
         await Assert.ThrowsAsync<HttpRequestException>(() =>
             new ServerRetry(TimeSpan.FromSeconds(1), TextWriter.Null).RunAsync("job", token => JobClient.FetchAsync(Http, nobody, token), CancellationToken.None));
-        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(1), "gave up before ezio.wait was over");
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(1), "gave up before ezio.serverwait was over");
 
         var port = FreePort.Tcp();
         using var server = new JobServer(port, 404);
@@ -116,7 +116,7 @@ public sealed class ServerRetryTests
             Key = new string('a', 32),
             Mac = new MacAddress(0x525400000001),
             Disk = "/dev/null-not-reached",
-            Wait = TimeSpan.Zero,
+            ServerWait = TimeSpan.Zero,
         };
         var agent = new DeploymentAgent(settings, Http, new ConsoleLogger(ClientLogLevel.Warn, console), console);
         var error = await Assert.ThrowsAsync<DeploymentFailedException>(() => agent.RunAsync(CancellationToken.None));
