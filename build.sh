@@ -11,7 +11,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 APT_PACKAGES=(
   aria2 bc bridge-utils busybox-static chromium cpio curl dnsmasq dosfstools e2fsprogs fdisk gdisk
   iproute2 ipxe ipxe-qemu isc-dhcp-client kmod libssl3 linux-image-amd64 mktorrent mtools ntfs-3g
-  opentracker ovmf partclone pxelinux python3 python3-libtorrent qemu-system-x86 syslinux-common
+  opentracker ovmf partclone pxelinux python3 python3-libtorrent qemu-system-x86 sbsigntool syslinux-common
   tftp-hpa tftpd-hpa time transmission-cli udhcpc udpcast util-linux xz-utils zstd
 )
 

@@ -18,6 +18,10 @@ usage: demo/run.sh [options]
   --server-link MBIT limit what the server sends into the LAN to MBIT Mbit/s (tbf on the bridge's
                      own egress: the machines still talk to each other at full speed), as in a
                      room whose server hangs off one uplink; default no limit
+  --firmware KIND    bios (default): SeaBIOS, e1000 with QEMU's iPXE ROM; secureboot: OVMF with
+                     Secure Boot enforced and Microsoft's keys (q35, SMM), virtio-net without
+                     ROM, NetBoot:SecureBoot (shim -> GRUB -> signed kernel); http: OVMF without
+                     Secure Boot and with its PXE switched off, NetBoot:HttpBoot (UEFI HTTP boot)
   --timeout S        give up waiting for the machines after S seconds (default 900)
   --status-every S   print `eziopxe status` every S seconds (default 5)
   --work DIR         work directory, removed at the end unless --keep
@@ -29,7 +33,7 @@ USAGE
 }
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-SERVER_LINK=0 TRANSFER=torrent SEED=until-done MACHINES=3 SMALL=0 DISK_MIB=512 DATA_MIB=64 TIMEOUT=900 STATUS_EVERY=5 WORK= KEEP=0
+FIRMWARE=bios SERVER_LINK=0 TRANSFER=torrent SEED=until-done MACHINES=3 SMALL=0 DISK_MIB=512 DATA_MIB=64 TIMEOUT=900 STATUS_EVERY=5 WORK= KEEP=0
 SERVER_DLL=$REPO/server/bin/Release/net10.0/eziopxe.dll
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -40,6 +44,7 @@ while [ $# -gt 0 ]; do
     --timeout) TIMEOUT=${2:?"$1 needs a value"}; shift ;;
     --seed) SEED=${2:?"$1 needs a value"}; shift ;;
     --transfer) TRANSFER=${2:?"$1 needs a value"}; shift ;;
+    --firmware) FIRMWARE=${2:?"$1 needs a value"}; shift ;;
     --server-link) SERVER_LINK=${2:?"$1 needs a value"}; shift ;;
     --status-every) STATUS_EVERY=${2:?"$1 needs a value"}; shift ;;
     --work) WORK=${2:?"$1 needs a value"}; shift ;;
@@ -58,6 +63,7 @@ done
 [ "$DISK_MIB" -ge 128 ] || { echo "demo/run.sh: --disk-size must be at least 128 (MiB)" >&2; exit 2; }
 [ "$DATA_MIB" -le $((DISK_MIB - 64 - 40)) ] || { echo "demo/run.sh: --data $DATA_MIB does not fit a $DISK_MIB MiB disk" >&2; exit 2; }
 [[ $TRANSFER =~ ^(torrent|http)$ ]] || { echo "demo/run.sh: --transfer must be torrent or http" >&2; exit 2; }
+[[ $FIRMWARE =~ ^(bios|secureboot|http)$ ]] || { echo "demo/run.sh: --firmware must be bios, secureboot or http" >&2; exit 2; }
 [[ $SEED =~ ^(until-done|none|[0-9]+)$ ]] || { echo "demo/run.sh: --seed must be until-done, none or seconds" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "demo/run.sh needs root (network namespaces, loop devices)" >&2; exit 1; }
 for tool in qemu-system-x86_64 sgdisk sfdisk losetup mkfs.vfat mcopy mtype fsck.vfat mkfs.ext4 e2fsck curl python3 dotnet; do
@@ -173,7 +179,9 @@ cat > "$WORK/eziopxe.json" <<JSON
                       "ExpectedMachines": $((MACHINES - (SMALL > 0 ? 1 : 0))) } },
   "DefaultJob": "demo",
   "NetBoot": { "Dhcp": "full", "Interface": "$LAN_BRIDGE", "RangeStart": "10.77.0.100", "RangeEnd": "10.77.0.150",
-               "TftpRoot": "$WORK/tftp", "KernelArguments": "console=ttyS0" }
+               "TftpRoot": "$WORK/tftp", "KernelArguments": "console=ttyS0",
+               "SecureBoot": $([ "$FIRMWARE" = secureboot ] && echo true || echo false),
+               "HttpBoot": $([ "$FIRMWARE" = http ] && echo true || echo false) }
 }
 JSON
 step "eziopxe serve (inside the namespace; log: $WORK/server.log)"
@@ -191,25 +199,52 @@ echo "server up: $SERVER_URL"
 ( while :; do
     printf '%s\t%s\n' "$EPOCHREALTIME" "$("${NS_EXEC[@]}" curl -s --max-time 2 "$SERVER_URL/status" | tr -d '\n')"
     sleep 1
-  done >> "$WORK/status.jsonl" ) &
+  done >> "$WORK/status.jsonl" ) 2>/dev/null & # killed mid-pipe at the end: tr's "Broken pipe" must not end the output
 BACKGROUND+=($!)
 
 # --- 5. the machines ---------------------------------------------------------------------------
 mac_of() { printf '52:54:00:77:00:%02x' "$1"; }
 declare -A QEMU_PID STARTED EXITED ENDED
-step "starting $MACHINES QEMU machines (TCG, 512 MiB, e1000 with QEMU's iPXE ROM, PXE boot)"
+# BIOS: QEMU's e1000 iPXE ROM. Secure Boot: OVMF's own virtio-net driver (QEMU's iPXE option ROMs
+# are unsigned and would be refused), and the Secure Boot build needs SMM with its flash behind it.
+firmware_args() {
+  if [ "$FIRMWARE" = secureboot ]; then
+    cp /usr/share/OVMF/OVMF_VARS_4M.ms.fd "$WORK/machine$1.vars.fd"
+    echo -machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on -global ICH9-LPC.disable_s3=1 \
+      -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.ms.fd \
+      -drive "if=pflash,format=raw,unit=1,file=$WORK/machine$1.vars.fd" \
+      -device "virtio-net-pci,netdev=lan,mac=$(mac_of "$1"),romfile="
+  elif [ "$FIRMWARE" = http ]; then
+    # OVMF tries PXE before HTTP boot; with PXE off the machine can only boot by HTTP.
+    cp /usr/share/OVMF/OVMF_VARS_4M.fd "$WORK/machine$1.vars.fd"
+    echo -machine q35 -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
+      -drive "if=pflash,format=raw,unit=1,file=$WORK/machine$1.vars.fd" \
+      -fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=n -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=n \
+      -device "virtio-net-pci,netdev=lan,mac=$(mac_of "$1"),romfile="
+  else
+    echo -device "e1000,netdev=lan,mac=$(mac_of "$1")" -boot n
+  fi
+}
+if [ "$FIRMWARE" = secureboot ]; then
+  step "starting $MACHINES QEMU machines (TCG, 512 MiB, OVMF with Secure Boot enforced, virtio-net, PXE -> shim -> GRUB)"
+elif [ "$FIRMWARE" = http ]; then
+  step "starting $MACHINES QEMU machines (TCG, 512 MiB, OVMF, virtio-net, UEFI HTTP boot -> iPXE)"
+else
+  step "starting $MACHINES QEMU machines (TCG, 512 MiB, e1000 with QEMU's iPXE ROM, PXE boot)"
+fi
 for i in $(seq 1 "$MACHINES"); do
   size=$((DISK_MIB * 1024 * 1024))
   [ "$i" = "$SMALL" ] && size=$((size / 2))
   rm -f "$WORK/machine$i.img"
   truncate -s "$size" "$WORK/machine$i.img"
   STARTED[$i]=$EPOCHREALTIME
+  # shellcheck disable=SC2046 # firmware_args prints separate words (no spaces inside them)
   "${NS_EXEC[@]}" qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot -monitor none \
     -name "demo-machine$i" -serial "file:$WORK/machine$i.log" \
     -netdev "tap,id=lan,ifname=tap$i,script=no,downscript=no" \
-    -device "e1000,netdev=lan,mac=$(mac_of "$i")" \
+    $(firmware_args "$i") \
     -drive "file=$WORK/machine$i.img,format=raw,if=virtio" \
-    -boot n < /dev/null > "$WORK/machine$i.qemu.log" 2>&1 &
+    < /dev/null > "$WORK/machine$i.qemu.log" 2>&1 &
   QEMU_PID[$i]=$!
   BACKGROUND+=($!)
   note=""

@@ -106,11 +106,14 @@ public static class ServeCommand
                 Bios = netBoot.BiosLoader,
                 EfiX64 = netBoot.EfiLoader,
                 IpxeScriptUrl = httpBase + "ipxe/{mac}.ipxe",
+                HttpBootUrl = netBoot.HttpBoot ? httpBase + NetBootSettings.HttpLoaderPath : null,
             },
             mac => netBoot.KernelCommandLine(settings, mac, sp.GetRequiredService<MachineBootParameters>()),
             kernel: "vmlinuz",
             initrd: "initramfs.img"));
-        services.AddSingleton(sp => new BootMenuFiles(sp.GetRequiredService<IBootPlanProvider>(), new BootMenuOptions { IpxeBaseUrl = httpBase + "boot/" }));
+        // GRUB reads kernel and initramfs by TFTP, where NetBootService serves Server:BootDirectory as boot/.
+        services.AddSingleton(sp => new BootMenuFiles(sp.GetRequiredService<IBootPlanProvider>(), new BootMenuOptions { IpxeBaseUrl = httpBase + "boot/", GrubBase = "/boot/" }));
+        services.AddSingleton(new BootPathLog());
         services.AddHostedService<NetBootService>();
     }
 

@@ -1,10 +1,14 @@
+using EzioPxe.Server.NetBoot;
 using EzioPxe.Server.NetBoot.Menus;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
 namespace EzioPxe.Server.Http;
 
-/// <summary>GET /ipxe/{mac}.ipxe (and the other generated menus): the same files TFTP serves, over HTTP for iPXE.</summary>
+/// <summary>
+/// GET /ipxe/{mac}.ipxe (and the other generated menus): the same files TFTP serves, over HTTP for iPXE.
+/// GET /netboot/{file}: the boot loaders of NetBoot:TftpRoot, for UEFI HTTP boot (NetBoot:HttpBoot).
+/// </summary>
 public static class BootMenuEndpoints
 {
     public static void Map(WebApplication app)
@@ -20,5 +24,15 @@ public static class BootMenuEndpoints
                 return Results.Bytes(content.ToArray(), "text/plain; charset=utf-8");
             });
         }
+        // EDK2's HTTP boot asks HEAD first (for the size) and gives up when that fails.
+        app.MapMethods("/" + NetBootSettings.HttpLoaderPath + "{**path}", ["GET", "HEAD"], (string? path, IServiceProvider services) =>
+        {
+            if (services.GetService(typeof(NetBootSettings)) is not NetBootSettings { HttpBoot: true, TftpRoot: { } root }
+                || BootFileEndpoints.Confine(root, path ?? "") is not { } file)
+            {
+                return Results.NotFound();
+            }
+            return Results.File(file, "application/efi", enableRangeProcessing: true);
+        });
     }
 }

@@ -11,7 +11,11 @@ public sealed record BootLoaderOptions
     /// <summary>BIOS PXE (option 93 = 0): "pxelinux.0" or iPXE "undionly.kpxe".</summary>
     public string Bios { get; init; } = "undionly.kpxe";
 
-    /// <summary>x86-64 UEFI (option 93 = 7 or 9): iPXE "snponly.efi" / "ipxe.efi", or GRUB "grubnetx64.efi".</summary>
+    /// <summary>
+    /// x86-64 UEFI (option 93 = 7 or 9): iPXE "snponly.efi" / "ipxe.efi", GRUB "grubnetx64.efi", or
+    /// Debian's Microsoft-signed "shimx64.efi" for Secure Boot (shim then loads grubx64.efi from the
+    /// same directory, GRUB the generated grub/grub.cfg).
+    /// </summary>
     public string EfiX64 { get; init; } = "snponly.efi";
 
     /// <summary>32-bit UEFI (option 93 = 6); null means such clients are not answered.</summary>
@@ -20,7 +24,20 @@ public sealed record BootLoaderOptions
     /// <summary>Script URL handed to clients that already are iPXE, e.g. "http://10.0.0.1:8080/boot/ipxe/{mac}.ipxe".</summary>
     public string? IpxeScriptUrl { get; init; }
 
+    /// <summary>
+    /// Where UEFI HTTP boot clients fetch the loaders of the TFTP root over HTTP, e.g.
+    /// "http://10.0.0.1:8080/tftp/": an x86-64 HTTP client gets this + <see cref="EfiX64"/> as its
+    /// boot file. Null: HTTP boot clients are not answered (they fall back to PXE).
+    /// </summary>
+    public string? HttpBootUrl { get; init; }
+
     private static readonly string[] IpxeLoaders = ["undionly.kpxe", "undionly.kkpxe", "ipxe.pxe", "ipxe.efi", "snponly.efi", "snp.efi"];
+
+    /// <summary>True for the iPXE builds Debian ships (unsigned: Secure Boot firmware refuses them).</summary>
+    public static bool IsIpxeLoader(string loader) => IpxeLoaders.Contains(Path.GetFileName(loader), StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>True for shim, the Microsoft-signed first stage of the Secure Boot chain (shimx64.efi, shim.efi ...).</summary>
+    public static bool IsShim(string loader) => Path.GetFileName(loader).StartsWith("shim", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Throws with a clear message when the combination would loop or is empty.</summary>
     public void Validate()
@@ -33,11 +50,15 @@ public sealed record BootLoaderOptions
         {
             foreach (var loader in new[] { Bios, EfiX64, EfiIa32 })
             {
-                if (loader != null && IpxeLoaders.Contains(Path.GetFileName(loader), StringComparer.OrdinalIgnoreCase))
+                if (loader != null && IsIpxeLoader(loader))
                 {
                     throw new ArgumentException($"boot loaders: '{loader}' is iPXE, so IpxeScriptUrl must be set; otherwise iPXE would load itself again forever");
                 }
             }
+        }
+        if (HttpBootUrl != null && !(Uri.TryCreate(HttpBootUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && HttpBootUrl.EndsWith('/')))
+        {
+            throw new ArgumentException($"boot loaders: HttpBootUrl '{HttpBootUrl}' must be an http:// or https:// URL ending in '/'");
         }
     }
 }

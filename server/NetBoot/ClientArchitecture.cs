@@ -12,7 +12,13 @@ public enum ClientArchitecture : ushort
     EfiX64 = 9,
     EfiArm32 = 10,
     EfiArm64 = 11,
+    EfiX86Http = 15,
+
+    /// <summary>x86-64 UEFI HTTP boot: the firmware wants a URL as its boot file (UEFI 2.5+ 24.7).</summary>
     EfiX64Http = 16,
+
+    /// <summary>ARM64 UEFI HTTP boot (IANA 0x13); recognised so it is logged by name, answered only with an ARM64 loader.</summary>
+    EfiArm64Http = 19,
 
     /// <summary>Not told (no option 93), e.g. a boot menu requested by a file name alone.</summary>
     Unknown = 0xFFFF,

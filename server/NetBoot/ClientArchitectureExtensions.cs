@@ -8,4 +8,8 @@ public static class ClientArchitectureExtensions
     /// </summary>
     public static bool IsEfiX64(this ClientArchitecture architecture) =>
         architecture is ClientArchitecture.EfiBc or ClientArchitecture.EfiX64;
+
+    /// <summary>The IANA codes of UEFI HTTP boot (15 x86, 16 x86-64, 19 ARM64 among them): the boot file must be a URL.</summary>
+    public static bool IsHttpBoot(this ClientArchitecture architecture) =>
+        architecture is ClientArchitecture.EfiX86Http or ClientArchitecture.EfiX64Http or ClientArchitecture.EfiArm64Http;
 }

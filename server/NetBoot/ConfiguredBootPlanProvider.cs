@@ -41,6 +41,14 @@ public sealed class ConfiguredBootPlanProvider : IBootPlanProvider
             var mac = client.Mac == null ? "default" : MacAddressText.Hyphenated(client.Mac);
             return _loaders.IpxeScriptUrl.Replace("{mac}", mac, StringComparison.Ordinal);
         }
+        if (client.IsHttpBoot)
+        {
+            // UEFI HTTP boot takes a URL; the loader is the x86-64 one, fetched over HTTP. Other
+            // architectures (x86 15, ARM64 19) have no loader here.
+            return (client.Architecture == ClientArchitecture.EfiX64Http || client.Architecture.IsEfiX64()) && _loaders.HttpBootUrl != null
+                ? _loaders.HttpBootUrl + _loaders.EfiX64.TrimStart('/')
+                : null;
+        }
         return client.Architecture switch
         {
             ClientArchitecture.BiosX86 => _loaders.Bios,

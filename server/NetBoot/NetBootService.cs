@@ -12,7 +12,7 @@ namespace EzioPxe.Server.NetBoot;
 /// many on-board NICs) get an HTTP URL of their iPXE script and load kernel and initramfs over HTTP;
 /// others get a boot loader by TFTP first (undionly.kpxe, snponly.efi), which then does the same.
 /// </summary>
-public sealed class NetBootService(NetBootSettings netBoot, ServerSettings settings, BootMenuFiles menus, IBootPlanProvider plans, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+public sealed class NetBootService(NetBootSettings netBoot, ServerSettings settings, BootMenuFiles menus, IBootPlanProvider plans, BootPathLog bootPaths, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger("EzioPxe.NetBoot");
     private TftpServer? _tftp;
@@ -46,6 +46,7 @@ public sealed class NetBootService(NetBootSettings netBoot, ServerSettings setti
                 Root = netBoot.TftpRoot!,
                 Port = netBoot.TftpPort,
                 AllowedClients = settings.AllowedNetworks.Count > 0 ? settings.IsAllowed : null,
+                BootDirectory = settings.Server.BootDirectory,
             }, menus, loggers.CreateLogger<TftpServer>());
             await _tftp.StartAsync(cancellationToken);
             _logger.LogInformation("TFTP serves {Root} on {EndPoint}", netBoot.TftpRoot, _tftp.LocalEndPoint);
@@ -66,7 +67,7 @@ public sealed class NetBootService(NetBootSettings netBoot, ServerSettings setti
                 SubnetMask = netBoot.SubnetMask,
                 Router = netBoot.Router,
                 LeaseFile = mode == DhcpMode.Full ? netBoot.LeaseFile : null,
-            }, plans, loggers.CreateLogger<DhcpServer>());
+            }, plans, loggers.CreateLogger<DhcpServer>(), bootPaths);
             await _dhcp.StartAsync(cancellationToken);
             _logger.LogInformation("DHCP ({Mode}) on {Interface}; machines boot with: {CommandLine}", mode, netBoot.Interface ?? "every interface",
                 netBoot.KernelCommandLine(settings, null));

@@ -17,8 +17,16 @@ public sealed record NetBootSettings
     private static readonly string[] KnownKeys =
     [
         "Dhcp", "Interface", "ServerAddress", "RangeStart", "RangeEnd", "SubnetMask", "Router", "LeaseFile",
-        "Tftp", "TftpRoot", "TftpPort", "BiosLoader", "EfiLoader", "KernelArguments",
+        "Tftp", "TftpRoot", "TftpPort", "BiosLoader", "EfiLoader", "SecureBoot", "HttpBoot", "KernelArguments",
     ];
+
+    /// <summary>The Secure Boot chain's files, as pxe/gather.sh names them in the TFTP root.</summary>
+    public const string ShimLoader = "shimx64.efi";
+
+    public const string SignedGrub = "grubx64.efi";
+
+    /// <summary>HTTP path under which the TFTP root's boot loaders are served for UEFI HTTP boot.</summary>
+    public const string HttpLoaderPath = "netboot/";
 
     /// <summary>Off when the section is absent: serve then only does HTTP, tracker and seeding.</summary>
     public bool Enabled { get; init; }
@@ -49,6 +57,15 @@ public sealed record NetBootSettings
     public string BiosLoader { get; init; } = "undionly.kpxe";
 
     public string EfiLoader { get; init; } = "snponly.efi";
+
+    /// <summary>
+    /// UEFI machines boot Debian's signed chain (shim -> GRUB -> signed kernel), which Secure Boot
+    /// firmware accepts; EfiLoader then defaults to shimx64.efi and may not be unsigned iPXE.
+    /// </summary>
+    public bool SecureBoot { get; init; }
+
+    /// <summary>Answer UEFI HTTP boot clients (vendor class HTTPClient) with the URL of the EFI loader on our HTTP server.</summary>
+    public bool HttpBoot { get; init; }
 
     /// <summary>Added to every machine's kernel command line (e.g. "console=ttyS0").</summary>
     public string KernelArguments { get; init; } = "";
@@ -113,6 +130,33 @@ public sealed record NetBootSettings
         {
             problems.Add($"NetBoot:TftpRoot: directory '{tftpRoot}' does not exist (fill it with pxe/gather.sh)");
         }
+        var secureBoot = Flag("SecureBoot");
+        var httpBoot = Flag("HttpBoot");
+        var efiLoader = section["EfiLoader"] ?? (secureBoot ? ShimLoader : "snponly.efi");
+        if (secureBoot && BootLoaderOptions.IsIpxeLoader(efiLoader))
+        {
+            problems.Add($"NetBoot:EfiLoader: '{efiLoader}' is iPXE, unsigned, which Secure Boot firmware refuses; with NetBoot:SecureBoot leave it unset ({ShimLoader})");
+        }
+        if (secureBoot && tftp && Directory.Exists(tftpRoot))
+        {
+            foreach (var file in new[] { efiLoader, SignedGrub })
+            {
+                if (!File.Exists(Path.Combine(tftpRoot, file)))
+                {
+                    problems.Add($"NetBoot:SecureBoot: '{file}' is missing from TftpRoot '{tftpRoot}' (pxe/gather.sh fetches Debian's signed shim and GRUB)");
+                }
+            }
+        }
+        if (secureBoot && httpBoot)
+        {
+            // Seen in the QEMU test: under HTTP boot GRUB asks for http.mod, which the signed image
+            // does not contain and Secure Boot would not let it load.
+            problems.Add("NetBoot:HttpBoot: Debian's signed GRUB cannot fetch over HTTP (no http module), so with NetBoot:SecureBoot the chain would stop after shim; leave HttpBoot off (such machines boot by PXE)");
+        }
+        if (secureBoot && !tftp)
+        {
+            problems.Add("NetBoot:SecureBoot: Debian's signed GRUB loads the kernel by TFTP only; it needs NetBoot:Tftp true");
+        }
         if (section.Exists() && string.IsNullOrEmpty(settings.Server.BootDirectory))
         {
             problems.Add("Server:BootDirectory: network boot serves the kernel and initramfs from it; set it (e.g. out/boot)");
@@ -141,9 +185,26 @@ public sealed record NetBootSettings
             TftpRoot = tftpRoot,
             TftpPort = tftpPort,
             BiosLoader = section["BiosLoader"] ?? "undionly.kpxe",
-            EfiLoader = section["EfiLoader"] ?? "snponly.efi",
+            EfiLoader = efiLoader,
+            SecureBoot = secureBoot,
+            HttpBoot = httpBoot,
             KernelArguments = section["KernelArguments"] ?? "",
         };
+
+        bool Flag(string key)
+        {
+            var text = section[key];
+            if (string.IsNullOrEmpty(text))
+            {
+                return false;
+            }
+            if (bool.TryParse(text, out var value))
+            {
+                return value;
+            }
+            problems.Add($"NetBoot:{key}: '{text}' is not true or false");
+            return false;
+        }
 
         T Fail<T>(string problem, T value)
         {

@@ -35,4 +35,7 @@ public sealed record MachineStatus
     public string? Error { get; init; }
 
     public required double SecondsSinceReport { get; init; }
+
+    /// <summary>How the machine last network-booted as our DHCP server saw it ("UEFI Secure Boot/shim+GRUB (shimx64.efi)"); null if not seen.</summary>
+    public string? BootPath { get; init; }
 }

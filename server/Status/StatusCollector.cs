@@ -1,13 +1,14 @@
 using EzioPxe.Contracts.Machines;
 using EzioPxe.Contracts.Progress;
 using EzioPxe.Server.Configuration;
+using EzioPxe.Server.NetBoot;
 using EzioPxe.Server.Seeding;
 using EzioPxe.Server.Tracker;
 
 namespace EzioPxe.Server.Status;
 
 /// <summary>Gathers <see cref="ServerStatus"/> from the seeder, the tracker and the machines' reports.</summary>
-public sealed class StatusCollector(ServerSettings settings, OriginSeeder seeder, TrackerService tracker, MachineRegistry machines)
+public sealed class StatusCollector(ServerSettings settings, OriginSeeder seeder, TrackerService tracker, MachineRegistry machines, BootPathLog? bootPaths = null)
 {
     private readonly DateTime _startedAt = DateTime.UtcNow;
 
@@ -66,6 +67,7 @@ public sealed class StatusCollector(ServerSettings settings, OriginSeeder seeder
                 EtaSeconds = r.EtaSeconds,
                 Error = r.Error,
                 SecondsSinceReport = Math.Round((now - m.LastSeen).TotalSeconds, 1),
+                BootPath = bootPaths?.Find(m.Mac)?.Describe(),
             };
         }).ToList();
         return new ServerStatus { Time = DateTime.UtcNow, StartedAt = _startedAt, Images = images, Jobs = jobs, Machines = machineList };

@@ -6,6 +6,8 @@ namespace EzioPxe.Server.Status;
 /// <summary>Prints a <see cref="ServerStatus"/> as the plain-text tables of `eziopxe status`.</summary>
 public static class StatusTable
 {
+    private static readonly string[] MachineHeader = ["MAC", "NAME", "IP", "JOB", "STATE", "PROGRESS", "RATE", "PEERS", "ETA"];
+
     public static string Format(ServerStatus status)
     {
         var text = new StringBuilder();
@@ -19,11 +21,17 @@ public static class StatusTable
         }
         else
         {
-            text.AppendLine(Table(["MAC", "NAME", "IP", "JOB", "STATE", "PROGRESS", "RATE", "PEERS", "ETA"],
-                status.Machines.Select(m => new[]
+            // BOOT only when our DHCP server saw a machine boot (without NetBoot it never knows).
+            var boot = status.Machines.Any(m => m.BootPath != null);
+            text.AppendLine(Table(boot ? [.. MachineHeader, "BOOT"] : MachineHeader,
+                status.Machines.Select(m =>
                 {
-                    m.Mac, m.Name ?? m.Hostname ?? "-", m.Address ?? "-", m.Job ?? "-", m.Error != null ? $"{m.State}: {m.Error}" : m.State,
-                    m.Percent.ToString("0.0", CultureInfo.InvariantCulture) + "%", Rate(m.DownloadRate), Number(m.Peers), Eta(m.EtaSeconds),
+                    string[] row =
+                    [
+                        m.Mac, m.Name ?? m.Hostname ?? "-", m.Address ?? "-", m.Job ?? "-", m.Error != null ? $"{m.State}: {m.Error}" : m.State,
+                        m.Percent.ToString("0.0", CultureInfo.InvariantCulture) + "%", Rate(m.DownloadRate), Number(m.Peers), Eta(m.EtaSeconds),
+                    ];
+                    return boot ? [.. row, m.BootPath ?? "-"] : row;
                 })));
         }
         return text.ToString();

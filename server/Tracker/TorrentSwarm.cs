@@ -63,6 +63,12 @@ public sealed class TorrentSwarm(InfoHash infoHash, string name, long totalLengt
             }
             if (!_peers.TryGetValue(key, out var peer))
             {
+                // A client restarted on the same address and port comes back with a new peer id:
+                // its old entry is the same peer and would only appear twice in lists.
+                foreach (var stale in _peers.Values.Where(p => p.EndPoint.Equals(endPoint)).ToList())
+                {
+                    _peers.Remove(stale.Key);
+                }
                 MakeRoomFor(remote, peersPerAddress);
                 peer = new TrackedPeer(query.PeerId, endPoint) { Key = key };
                 _peers[key] = peer;

@@ -13,6 +13,7 @@ namespace EzioPxe.Imaging.Tests;
 /// Damaged disks: every problem gets a message that says what is wrong, and a partition whose
 /// filesystem cannot be trusted is kept whole (minus zeros) rather than dropped.
 /// </summary>
+[Trait("Needs", "root")]
 public sealed class BadInputTests
 {
     private const string TwoExtPartitions = "label: gpt\n,32M,L\n,,L\n";

@@ -12,6 +12,7 @@ namespace EzioPxe.Imaging.Tests;
 /// partclone copies for the same filesystem (its -D domain log lists the exact byte ranges).
 /// The filesystems are scanned through a loop device, the way `image create /dev/sdX` would.
 /// </summary>
+[Trait("Needs", "root")]
 public sealed class PartcloneEqualityTests(ITestOutputHelper output)
 {
     [Theory]

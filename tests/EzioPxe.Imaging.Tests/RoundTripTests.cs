@@ -15,6 +15,7 @@ namespace EzioPxe.Imaging.Tests;
 /// partition table must read back the same, every filesystem must pass its fsck and every file
 /// must have its checksum.
 /// </summary>
+[Trait("Needs", "root")]
 public sealed class RoundTripTests(ITestOutputHelper output)
 {
     private const string NtfsType = "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7";

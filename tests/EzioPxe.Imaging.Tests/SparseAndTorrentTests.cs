@@ -8,6 +8,7 @@ using EzioPxe.TestSupport;
 
 namespace EzioPxe.Imaging.Tests;
 
+[Trait("Needs", "root")]
 public sealed class SparseAndTorrentTests
 {
     /// <summary>

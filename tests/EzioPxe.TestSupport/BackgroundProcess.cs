@@ -11,10 +11,12 @@ public sealed class BackgroundProcess : IDisposable
 
     private BackgroundProcess(Process process) => _process = process;
 
-    public static BackgroundProcess Start(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    /// <summary>Starts <paramref name="fileName"/>; with <paramref name="withInput"/> its stdin is a pipe for <see cref="SendInput"/>.</summary>
+    public static BackgroundProcess Start(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool withInput = false)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
+            RedirectStandardInput = withInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -71,6 +73,13 @@ public sealed class BackgroundProcess : IDisposable
     }
 
     public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+
+    /// <summary>Writes to the process's stdin (started with <c>withInput</c>).</summary>
+    public void SendInput(string text)
+    {
+        _process.StandardInput.Write(text);
+        _process.StandardInput.Flush();
+    }
 
     private void Append(string? line)
     {

@@ -22,9 +22,12 @@ public sealed class DhcpResponder
     private readonly DhcpLeaseStore? _leases;
     private readonly ILogger _logger;
     private readonly IPAddress _nextServer;
+    private readonly BootPathLog? _bootPaths;
 
-    public DhcpResponder(DhcpServerOptions options, IBootPlanProvider plans, DhcpLeaseStore? leases = null, ILogger? logger = null)
+    /// <param name="bootPaths">Where each machine's boot path is recorded for the status page; null: not recorded.</param>
+    public DhcpResponder(DhcpServerOptions options, IBootPlanProvider plans, DhcpLeaseStore? leases = null, ILogger? logger = null, BootPathLog? bootPaths = null)
     {
+        _bootPaths = bootPaths;
         options.Validate();
         _options = options;
         _plans = plans;
@@ -63,7 +66,7 @@ public sealed class DhcpResponder
     {
         // Only DISCOVER: the client's REQUEST goes to the real DHCP server; boot details, if the
         // client still wants them, come from port 4011.
-        if (type != DhcpMessageType.Discover || !PxeClientInfo.IsPxeClient(request))
+        if (type != DhcpMessageType.Discover || !PxeClientInfo.IsBootClient(request))
         {
             return null;
         }
@@ -186,9 +189,14 @@ public sealed class DhcpResponder
             }
             writer.AddOption(DhcpOptionCode.DomainNameServer, dns);
         }
-        var plan = PxeClientInfo.IsPxeClient(request) || PxeClientInfo.IsIpxe(request) ? PlanFor(request) : null;
+        var plan = PxeClientInfo.IsBootClient(request) || PxeClientInfo.IsIpxe(request) ? PlanFor(request) : null;
         if (plan != null)
         {
+            if (PxeClientInfo.IsHttpClient(request))
+            {
+                // UEFI HTTP boot only takes the boot URL from an offer that names its class.
+                writer.AddOption(DhcpOptionCode.VendorClass, "HTTPClient"u8);
+            }
             writer.SetNextServer(_nextServer);
             writer.SetBootFile(plan.BootFile);
         }
@@ -207,10 +215,18 @@ public sealed class DhcpResponder
     private void AddPxeBootInfo(ref DhcpReplyWriter writer, DhcpMessage request, BootPlan plan)
     {
         writer.AddAddress(DhcpOptionCode.ServerIdentifier, _options.ServerAddress);
-        writer.AddOption(DhcpOptionCode.VendorClass, "PXEClient"u8);
-        // PXE spec 2.1 table 2-1, sub-option 6 (discovery control) = 8: no boot server discovery,
-        // no menu: download the boot file named in this packet.
-        writer.AddOption(DhcpOptionCode.VendorSpecific, [6, 1, 8, 255]);
+        if (PxeClientInfo.IsHttpClient(request))
+        {
+            // A UEFI HTTP boot proxy offer: vendor class "HTTPClient" and the URL, no PXE options.
+            writer.AddOption(DhcpOptionCode.VendorClass, "HTTPClient"u8);
+        }
+        else
+        {
+            writer.AddOption(DhcpOptionCode.VendorClass, "PXEClient"u8);
+            // PXE spec 2.1 table 2-1, sub-option 6 (discovery control) = 8: no boot server discovery,
+            // no menu: download the boot file named in this packet.
+            writer.AddOption(DhcpOptionCode.VendorSpecific, [6, 1, 8, 255]);
+        }
         if (request.TryGetOption(DhcpOptionCode.ClientMachineId, out var guid))
         {
             // PXE clients match the proxy answer to themselves by their GUID (option 97), echoed back.
@@ -224,8 +240,12 @@ public sealed class DhcpResponder
     {
         var client = PxeClientInfo.ToBootClient(request);
         var plan = _plans.GetPlan(client);
-        _logger.LogInformation("DHCP: {Mac} ({Architecture}{Ipxe}) -> {BootFile}", MacAddressText.Hyphenated(client.Mac!), client.Architecture,
-            client.IsIpxe ? ", iPXE" : "", plan?.BootFile ?? "(not ours)");
+        _logger.LogInformation("DHCP: {Mac} ({Architecture}{Ipxe}{Http}) -> {BootFile}", MacAddressText.Hyphenated(client.Mac!), client.Architecture,
+            client.IsIpxe ? ", iPXE" : "", client.IsHttpBoot ? ", HTTPClient" : "", plan?.BootFile ?? "(not ours)");
+        if (plan != null)
+        {
+            _bootPaths?.Record(client, plan.BootFile);
+        }
         return plan;
     }
 

@@ -25,11 +25,11 @@ public sealed class DhcpServer : IAsyncDisposable
     private readonly List<Task> _loops = [];
     private CancellationTokenSource? _stopping;
 
-    public DhcpServer(DhcpServerOptions options, IBootPlanProvider plans, ILogger? logger = null)
+    public DhcpServer(DhcpServerOptions options, IBootPlanProvider plans, ILogger? logger = null, BootPathLog? bootPaths = null)
     {
         _options = options;
         _logger = logger ?? NullLogger.Instance;
-        _responder = new DhcpResponder(options, plans, leases: null, _logger);
+        _responder = new DhcpResponder(options, plans, leases: null, _logger, bootPaths);
     }
 
     /// <summary>Full mode's address pool (null in proxy mode).</summary>

@@ -37,9 +37,29 @@ public sealed class BootMenuFiles : IGeneratedFiles
         {
             return false;
         }
-        content = Encoding.UTF8.GetBytes(_renderer.Render(kind, plan, mac));
+        var text = _renderer.Render(kind, plan, mac);
+        if (kind == BootMenuKind.Grub && mac == null)
+        {
+            text = GrubMachineRedirect + text;
+        }
+        content = Encoding.UTF8.GetBytes(text);
         return true;
     }
+
+    /// <summary>
+    /// Debian's signed network GRUB (the Secure Boot chain) reads only $prefix/grub.cfg, not the
+    /// per-MAC names GRUB's own net search tries. So grub.cfg first hands over to the machine's file,
+    /// grub.cfg-01-aa:bb:cc:dd:ee:ff ($net_default_mac is colon-separated; we accept both spellings).
+    /// configfile opens a new context, so the machine's file does not come back here; if it does not
+    /// exist (machine not ours, old GRUB without $net_default_mac) the menu below runs.
+    /// </summary>
+    private const string GrubMachineRedirect = """
+        # EzioPxe: this machine's own configuration first.
+        if [ -n "$net_default_mac" ]; then
+          configfile $prefix/grub.cfg-01-$net_default_mac
+        fi
+
+        """;
 
     private bool TryClassify(string path, out BootMenuKind kind, out PhysicalAddress? mac, out ClientArchitecture architecture)
     {

@@ -15,5 +15,11 @@ public sealed record BootMenuOptions
     /// <summary>Folder of GRUB configs: "grub/grub.cfg-01-aa-bb-cc-dd-ee-ff" and "grub/grub.cfg".</summary>
     public string GrubDirectory { get; init; } = "grub";
 
+    /// <summary>
+    /// Prefix of kernel and initrd in GRUB configs ({{GRUB_BASE}}): "/" reads them from the TFTP
+    /// root; "(http,10.0.0.1:8080)/boot/" fetches them over HTTP (GRUB's http module).
+    /// </summary>
+    public string GrubBase { get; init; } = "/";
+
     public BootMenuTemplates Templates { get; init; } = BootMenuTemplates.Default;
 }

@@ -21,6 +21,7 @@ public sealed class BootMenuRenderer(BootMenuOptions options)
             .Replace("{{INITRD}}", plan.Initrd)
             .Replace("{{CMDLINE}}", plan.KernelCommandLine)
             .Replace("{{BASE}}", options.IpxeBaseUrl)
+            .Replace("{{GRUB_BASE}}", options.GrubBase)
             .ToString();
     }
 }

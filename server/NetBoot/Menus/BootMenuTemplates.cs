@@ -5,7 +5,7 @@ namespace EzioPxe.Server.NetBoot.Menus;
 /// <summary>
 /// The three menu templates (pxe/templates/*.tmpl). The defaults are compiled into the program;
 /// an administrator can point at a directory with edited copies instead.
-/// Placeholders: {{MACHINE}} {{KERNEL}} {{INITRD}} {{INITRD_NAME}} {{CMDLINE}} {{BASE}}.
+/// Placeholders: {{MACHINE}} {{KERNEL}} {{INITRD}} {{INITRD_NAME}} {{CMDLINE}} {{BASE}} {{GRUB_BASE}}.
 /// </summary>
 public sealed record BootMenuTemplates(string Pxelinux, string Ipxe, string Grub)
 {

@@ -14,6 +14,7 @@ public sealed class TftpServer : IAsyncDisposable
 {
     private readonly TftpServerOptions _options;
     private readonly TftpRoot _root;
+    private readonly TftpRoot? _bootRoot;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<IPEndPoint, Task> _transfers = new();
     private CancellationTokenSource? _stopping;
@@ -24,6 +25,7 @@ public sealed class TftpServer : IAsyncDisposable
     {
         _options = options;
         _root = new TftpRoot(options.Root, generatedFiles);
+        _bootRoot = options.BootDirectory == null ? null : new TftpRoot(options.BootDirectory, generated: null);
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -169,7 +171,7 @@ public sealed class TftpServer : IAsyncDisposable
             SendError(client, TftpErrorCode.NotDefined, $"too many transfers from {client.Address} at once, try again");
             return;
         }
-        var opened = _root.Open(request.FileName);
+        var opened = OpenFile(request.FileName);
         if (opened.Content == null)
         {
             _logger.LogInformation("TFTP {Client} {File}: {Message}", client, request.FileName, opened.Message);
@@ -252,5 +254,15 @@ public sealed class TftpServer : IAsyncDisposable
         Span<byte> buffer = stackalloc byte[256];
         var length = TftpPacket.WriteError(buffer, code, message);
         _socket!.SendTo(buffer[..length], SocketFlags.None, client);
+    }
+
+    /// <summary>"boot/..." from <see cref="TftpServerOptions.BootDirectory"/> when one is set, everything else from the root.</summary>
+    private TftpOpenResult OpenFile(string requested)
+    {
+        if (_bootRoot != null && TftpRoot.NormalizeRequestPath(requested) is { } path && path.StartsWith("boot/", StringComparison.Ordinal))
+        {
+            return _bootRoot.Open(path["boot/".Length..]);
+        }
+        return _root.Open(requested);
     }
 }

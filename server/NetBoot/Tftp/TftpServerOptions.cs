@@ -14,6 +14,13 @@ public sealed record TftpServerOptions
     /// <summary>Directory served; nothing outside it is ever read.</summary>
     public required string Root { get; init; }
 
+    /// <summary>
+    /// Optional second directory, served under "boot/" with the same confinement: `eziopxe serve`
+    /// points it at Server:BootDirectory so GRUB (which has only TFTP in Debian's signed image)
+    /// reads the kernel and initramfs from where HTTP serves them, without copies.
+    /// </summary>
+    public string? BootDirectory { get; init; }
+
     /// <summary>Upper bound for the blksize option (RFC 2348). Larger requests are answered with this.</summary>
     public int MaxBlockSize { get; init; } = TftpNegotiation.MaxBlockSize;
 

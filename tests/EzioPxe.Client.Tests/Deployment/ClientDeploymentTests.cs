@@ -13,6 +13,7 @@ namespace EzioPxe.Client.Tests.Deployment;
 /// The published NativeAOT client (out/client/eziopxe-client, made by ./build.sh client) deploys an
 /// image torrent onto a real loop device with O_DIRECT, finding its seeder through opentracker.
 /// </summary>
+[Trait("Needs", "root")]
 public class ClientDeploymentTests
 {
     private const long DiskSize = 48L * 1024 * 1024;

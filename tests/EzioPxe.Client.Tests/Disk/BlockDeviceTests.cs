@@ -2,6 +2,7 @@ using EzioPxe.Client.Disk;
 
 namespace EzioPxe.Client.Tests.Disk;
 
+[Trait("Needs", "root")]
 public class BlockDeviceTests
 {
     /// <summary>The open flags the kernel shows for our descriptor (octal in /proc/self/fdinfo).</summary>

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using EzioPxe.TestSupport;
+using EzioPxe.TestSupport.VirtualLan;
 using Xunit.Abstractions;
 
 namespace EzioPxe.Client.Tests.Initramfs;
@@ -7,8 +8,9 @@ namespace EzioPxe.Client.Tests.Initramfs;
 /// <summary>
 /// Boots the real kernel and initramfs in QEMU (TCG) with virtual disks and NICs and reads the
 /// serial console. NICs are either on a QEMU hub with nothing else on it (packets go nowhere) or
-/// on a tap device inside a network namespace the test creates (DhcpTestNetwork).
+/// on a <see cref="VirtualLan"/> the test creates, with dnsmasq as the LAN's DHCP server.
 /// </summary>
+[Trait("Needs", "root")]
 [Collection(InitramfsCollection.Name)]
 public sealed class InitramfsBootTests(BootImage image, ITestOutputHelper output) : IDisposable
 {
@@ -27,8 +29,6 @@ public sealed class InitramfsBootTests(BootImage image, ITestOutputHelper output
         return path;
     }
 
-    private static string[] VirtioDisk(string path) => new[] { "-drive", $"file={path},if=virtio,format=raw" };
-
     private static string[] AhciDisk(string path) => new[]
     {
         "-device", "ahci,id=ahci",
@@ -36,26 +36,37 @@ public sealed class InitramfsBootTests(BootImage image, ITestOutputHelper output
         "-device", "ide-hd,drive=sata0,bus=ahci.0",
     };
 
-    /// <summary>A NIC whose only peer is an otherwise empty QEMU hub: it has a link, and nothing answers.</summary>
-    private static string[] IsolatedNic(string model) => new[] { "-netdev", "hubport,id=n0,hubid=0", "-device", Nic(model) };
+    /// <summary>
+    /// Boots the kernel and initramfs directly. The NIC's only peer is an otherwise empty QEMU hub:
+    /// it has a link, and nothing answers. romfile= leaves out the NIC's iPXE option ROM (we boot
+    /// with -kernel, and the ROM costs seconds).
+    /// </summary>
+    private QemuMachine Boot(string kernelArguments, string nic, IReadOnlyList<string>? disks = null, IReadOnlyList<string>? devices = null) =>
+        QemuMachine.StartIsolated(Options(kernelArguments, nic, disks, devices), _temp.Path);
 
-    // romfile= leaves out the NIC's iPXE option ROM: we boot with -kernel, and the ROM costs seconds.
-    private static string Nic(string model) => $"{model},netdev=n0,romfile=";
+    private QemuMachineOptions Options(string kernelArguments, string nic, IReadOnlyList<string>? disks = null, IReadOnlyList<string>? devices = null) => new()
+    {
+        Kernel = image.KernelPath,
+        Initrd = image.InitramfsPath,
+        KernelArguments = kernelArguments,
+        MemoryMiB = 512,
+        Nic = nic,
+        NicRomFile = "",
+        Disks = disks ?? [],
+        ExtraArguments = devices ?? [],
+    };
 
     private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 
-    private void Log(QemuMachine machine) => output.WriteLine(machine.Console);
+    private void Log(QemuMachine machine) => output.WriteLine(machine.SerialOutput);
 
     [Fact]
     public void VirtioBlkAhciAndE1000_DriversLoad_AndTheSummaryListsTheDisksAndNic()
     {
-        var devices = VirtioDisk(SparseDisk("virtio.img", 64))
-            .Concat(AhciDisk(SparseDisk("sata.img", 32)))
-            .Concat(IsolatedNic("e1000"));
-        using var machine = QemuMachine.Boot(image, "ip=off ezio.init=dry", devices);
+        using var machine = Boot("ip=off ezio.init=dry", "e1000", [SparseDisk("virtio.img", 64)], AhciDisk(SparseDisk("sata.img", 32)));
         try
         {
-            machine.WaitFor("ezio.init=dry: not starting /bin/eziopxe-client", Timeout);
+            machine.WaitForSerial("ezio.init=dry: not starting /bin/eziopxe-client", Timeout);
             // Dry runs power off, which ends QEMU.
             Assert.True(machine.WaitForExit(Timeout), "the dry run did not power the machine off");
         }
@@ -64,10 +75,10 @@ public sealed class InitramfsBootTests(BootImage image, ITestOutputHelper output
             Log(machine);
         }
 
-        var console = machine.Console;
+        var console = machine.SerialOutput;
         Assert.Matches(@"disk +vda +64 MiB +virtio_blk +pci \S+ virtio-pci", console);
         Assert.Matches(@"disk +sda +32 MiB +sd +QEMU HARDDISK +pci \S+ ahci", console);
-        Assert.Matches(@"nic +eth0 +52:54:00:[0-9a-f:]+ +e1000 ", console);
+        Assert.Matches($@"nic +eth0 +{QemuMachine.FormatMac(machine.Mac)} +e1000 ", console);
         Assert.Contains("net   disabled by ip=off", console, StringComparison.Ordinal);
         Assert.DoesNotContain("NO DRIVER", console, StringComparison.Ordinal);
         Assert.DoesNotContain("FAILED", console, StringComparison.Ordinal);
@@ -77,32 +88,31 @@ public sealed class InitramfsBootTests(BootImage image, ITestOutputHelper output
     [Fact]
     public void StaticIpAndDebugShell_TheShellOpensBeforeTheClient_AndLeavingItContinuesTheBoot()
     {
-        var devices = VirtioDisk(SparseDisk("virtio.img", 16)).Concat(IsolatedNic("virtio-net-pci"));
         // The kernel's ip= syntax: client::gateway:netmask:hostname:device:autoconf:dns0.
         const string staticIp = "ip=10.213.9.2::10.213.9.1:255.255.255.0:lab-pc-7:eth0:off:10.213.9.1";
-        using var machine = QemuMachine.Boot(image, staticIp + " ezio.init=dry ezio.debug=shell", devices);
+        using var machine = Boot(staticIp + " ezio.init=dry ezio.debug=shell", "virtio-net-pci", [SparseDisk("virtio.img", 16)]);
         try
         {
-            machine.WaitFor("ezio.debug=shell: a shell before the client", Timeout);
-            machine.WaitFor(Prompt, Timeout);
-            Assert.Matches(@"nic +eth0 +\S+ +virtio_net +link up +10\.213\.9\.2/24 \(static\)", machine.Console);
-            Assert.Contains("net   eth0 10.213.9.2/24 router 10.213.9.1 dns 10.213.9.1", machine.Console, StringComparison.Ordinal);
+            machine.WaitForSerial("ezio.debug=shell: a shell before the client", Timeout);
+            machine.WaitForSerial(Prompt, Timeout);
+            Assert.Matches(@"nic +eth0 +\S+ +virtio_net +link up +10\.213\.9\.2/24 \(static\)", machine.SerialOutput);
+            Assert.Contains("net   eth0 10.213.9.2/24 router 10.213.9.1 dns 10.213.9.1", machine.SerialOutput, StringComparison.Ordinal);
             machine.SendLine("ip route | grep default; hostname; echo ROUTE-$((1+2))");
-            machine.WaitFor("ROUTE-3\n", Timeout);
-            Assert.Contains("default via 10.213.9.1 dev eth0", machine.Console, StringComparison.Ordinal);
-            Assert.Contains("\nlab-pc-7\n", machine.Console, StringComparison.Ordinal);
+            machine.WaitForSerial("ROUTE-3\n", Timeout);
+            Assert.Contains("default via 10.213.9.1 dev eth0", machine.SerialOutput, StringComparison.Ordinal);
+            Assert.Contains("\nlab-pc-7\n", machine.SerialOutput, StringComparison.Ordinal);
 
             // The arithmetic makes the marker appear only in the command's output, not in its echo.
             machine.SendLine("cut -d' ' -f1 /proc/modules | sort | tr '\\n' ' '; echo MODULES-$((40+2))");
-            machine.WaitFor("MODULES-42\n", Timeout);
-            var loaded = Regex.Match(machine.Console, @"(?m)^(.*)MODULES-42$").Groups[1].Value.Split(' ');
+            machine.WaitForSerial("MODULES-42\n", Timeout);
+            var loaded = Regex.Match(machine.SerialOutput, @"(?m)^(.*)MODULES-42$").Groups[1].Value.Split(' ');
             Assert.Contains("virtio_pci", loaded);
             Assert.Contains("virtio_blk", loaded);
             Assert.Contains("virtio_net", loaded);
-            Assert.DoesNotContain("ezio-init: starting /bin/eziopxe-client", machine.Console, StringComparison.Ordinal);
+            Assert.DoesNotContain("ezio-init: starting /bin/eziopxe-client", machine.SerialOutput, StringComparison.Ordinal);
 
             machine.SendLine("exit");
-            machine.WaitFor("ezio.init=dry: not starting /bin/eziopxe-client", Timeout);
+            machine.WaitForSerial("ezio.init=dry: not starting /bin/eziopxe-client", Timeout);
             Assert.True(machine.WaitForExit(Timeout), "the boot did not continue to the dry run's power-off");
         }
         finally
@@ -115,16 +125,15 @@ public sealed class InitramfsBootTests(BootImage image, ITestOutputHelper output
     public void NicWithoutDhcpServerAndNoDisk_ReportsBothAndDropsToAWorkingShell()
     {
         // lsi53c895a: a SCSI controller no driver in modules.txt claims, to see it reported.
-        var devices = IsolatedNic("e1000").Concat(new[] { "-device", "lsi53c895a" });
-        using var machine = QemuMachine.Boot(image, "ezio.dhcp_tries=2 ezio.linkwait=3 ezio.wait=4", devices);
+        using var machine = Boot("ezio.dhcp_tries=2 ezio.linkwait=3 ezio.wait=4", "e1000", devices: ["-device", "lsi53c895a"]);
         try
         {
-            machine.WaitFor("ezio-init: FAILED:", Timeout);
-            machine.WaitFor(Prompt, Timeout);
+            machine.WaitForSerial("ezio-init: FAILED:", Timeout);
+            machine.WaitForSerial(Prompt, Timeout);
             machine.SendLine("echo shell-alive-$((6*7))");
-            machine.WaitFor("shell-alive-42", Timeout);
+            machine.WaitForSerial("shell-alive-42", Timeout);
 
-            var console = machine.Console;
+            var console = machine.SerialOutput;
             Assert.Contains("no DHCP lease on eth0", console, StringComparison.Ordinal);
             Assert.Contains("no disk found", console, StringComparison.Ordinal);
             Assert.Matches(@"NO DRIVER for storage controller pci \S+ 1000:0012", console);
@@ -132,7 +141,7 @@ public sealed class InitramfsBootTests(BootImage image, ITestOutputHelper output
 
             // Leaving the rescue shell retries the whole boot; PID 1 never ends.
             machine.SendLine("exit");
-            machine.WaitFor("shell exited; retrying", Timeout);
+            machine.WaitForSerial("shell exited; retrying", Timeout);
             const string failure = "ezio-init: FAILED: no disk found";
             machine.WaitUntil(
                 c => Occurrences(c, failure) == 2 && c[c.LastIndexOf(failure, StringComparison.Ordinal)..].Contains(Prompt, StringComparison.Ordinal),
@@ -150,34 +159,43 @@ public sealed class InitramfsBootTests(BootImage image, ITestOutputHelper output
     [Fact]
     public void WithADhcpServer_TheInitGetsALease_StartsTheClient_AndReportsItsFailure()
     {
-        using var network = DhcpTestNetwork.Create();
-        var devices = VirtioDisk(SparseDisk("virtio.img", 64)).Concat(new[]
-        {
-            "-netdev", $"tap,id=n0,ifname={DhcpTestNetwork.TapName},script=no,downscript=no",
-            "-device", Nic("virtio-net-pci"),
-        });
-        using var machine = QemuMachine.Boot(image, $"ezio.server={DhcpTestNetwork.ServerAddress} ezio.job=initramfs-test", devices, network.Namespace);
+        using var lan = VirtualLan.Create("10.213.0.1/24");
+        var server = lan.ServerAddress.ToString();
+        var guest = lan.Address(50).ToString();
+        // The site's DHCP server on the LAN's bridge, with exactly one address to hand out.
+        var dnsmasq = lan.Server.Start("dnsmasq",
+        [
+            "--no-daemon", "--conf-file=/dev/null", "--port=0",
+            $"--interface={VirtualLan.BridgeName}", "--bind-interfaces", "--dhcp-authoritative", "--leasefile-ro", "--log-dhcp",
+            // No ping before offering: it delays the first OFFER by seconds, and the LAN is ours alone.
+            "--no-ping",
+            $"--dhcp-range={guest},{guest},255.255.255.0,10m",
+            $"--dhcp-option=option:router,{server}",
+            $"--dhcp-option=option:dns-server,{server}",
+        ]);
+        dnsmasq.WaitForOutput($"sockets bound exclusively to interface {VirtualLan.BridgeName}", TimeSpan.FromSeconds(30));
+        using var machine = lan.StartMachine(Options($"ezio.server={server} ezio.job=initramfs-test", "virtio-net-pci", [SparseDisk("virtio.img", 64)]));
         try
         {
-            var clientStarted = machine.WaitFor("ezio-init: starting /bin/eziopxe-client", Timeout);
-            output.WriteLine($"QEMU start to client start: {clientStarted.TotalSeconds:F1} s");
+            machine.WaitForSerial("ezio-init: starting /bin/eziopxe-client", Timeout);
+            output.WriteLine($"QEMU start to client start: {machine.Uptime.TotalSeconds:F1} s");
             // Today's client has no job to do and exits non-zero; the init must say so and stay up.
-            machine.WaitFor(new Regex(@"FAILED: /bin/eziopxe-client exited with status [1-9]"), Timeout);
-            machine.WaitFor(Prompt, Timeout);
+            machine.WaitForSerial(new Regex(@"FAILED: /bin/eziopxe-client exited with status [1-9]"), Timeout);
+            machine.WaitForSerial(Prompt, Timeout);
 
-            var console = machine.Console;
-            Assert.Contains($"net   eth0 {DhcpTestNetwork.GuestAddress}/24 router {DhcpTestNetwork.ServerAddress}", console, StringComparison.Ordinal);
-            Assert.Matches($@"nic +eth0 +\S+ +virtio_net +link up +{Regex.Escape(DhcpTestNetwork.GuestAddress)}/24 \(dhcp\)", console);
-            Assert.Contains($"DHCPACK(br0) {DhcpTestNetwork.GuestAddress}", network.DhcpLog, StringComparison.Ordinal);
+            var console = machine.SerialOutput;
+            Assert.Contains($"net   eth0 {guest}/24 router {server}", console, StringComparison.Ordinal);
+            Assert.Matches($@"nic +eth0 +\S+ +virtio_net +link up +{Regex.Escape(guest)}/24 \(dhcp\)", console);
+            Assert.Contains($"DHCPACK({VirtualLan.BridgeName}) {guest}", dnsmasq.Output, StringComparison.Ordinal);
 
             // The address is really configured: the server side of the LAN reaches the machine.
-            var ping = network.Ping(DhcpTestNetwork.GuestAddress);
+            var ping = lan.Server.Run(TimeSpan.FromSeconds(30), "busybox", "ping", "-c", "1", "-W", "5", guest);
             Assert.True(ping.ExitCode == 0, "ping from the namespace failed: " + ping.StandardOutput + ping.StandardError);
 
             // The lease is recorded for the client, and udhcpc stays to renew it.
             machine.SendLine("cat /run/eziopxe/network.env; pidof udhcpc >/dev/null && echo renewer-$((1+1))");
-            machine.WaitFor("renewer-2", Timeout);
-            Assert.Contains($"EZIO_NET_DHCP_SERVER='{DhcpTestNetwork.ServerAddress}'", machine.Console, StringComparison.Ordinal);
+            machine.WaitForSerial("renewer-2", Timeout);
+            Assert.Contains($"EZIO_NET_DHCP_SERVER='{server}'", machine.SerialOutput, StringComparison.Ordinal);
 
             machine.SendLine("poweroff -f");
             Assert.True(machine.WaitForExit(Timeout), "poweroff -f from the rescue shell did not end the machine");
@@ -185,7 +203,7 @@ public sealed class InitramfsBootTests(BootImage image, ITestOutputHelper output
         finally
         {
             Log(machine);
-            output.WriteLine("--- dnsmasq ---\n" + network.DhcpLog);
+            output.WriteLine("--- dnsmasq ---\n" + dnsmasq.Output);
         }
     }
 

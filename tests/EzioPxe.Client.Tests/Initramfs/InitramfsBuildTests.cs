@@ -4,6 +4,7 @@ using EzioPxe.TestSupport;
 namespace EzioPxe.Client.Tests.Initramfs;
 
 /// <summary>What initramfs/build.sh puts into out/boot, read back with zstd and cpio.</summary>
+[Trait("Needs", "root")]
 [Collection(InitramfsCollection.Name)]
 public sealed class InitramfsBuildTests(BootImage image)
 {

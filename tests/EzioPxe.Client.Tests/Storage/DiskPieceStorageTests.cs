@@ -5,6 +5,7 @@ using EzioPxe.TestSupport;
 
 namespace EzioPxe.Client.Tests.Storage;
 
+[Trait("Needs", "root")]
 public class DiskPieceStorageTests
 {
     private const int DiskSize = 4 << 20;

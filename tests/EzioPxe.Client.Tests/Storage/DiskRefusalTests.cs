@@ -7,6 +7,7 @@ using EzioPxe.TestSupport;
 namespace EzioPxe.Client.Tests.Storage;
 
 /// <summary>Targets that must be refused before a byte is written, each with its reason.</summary>
+[Trait("Needs", "root")]
 public class DiskRefusalTests
 {
     private static readonly ImageTorrent SmallImage = new(16384, [(0x0, ImageTorrent.Random(4096, 1)), (0x10003, ImageTorrent.Random(1000, 2))]);

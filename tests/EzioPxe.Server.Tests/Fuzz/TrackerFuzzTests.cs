@@ -4,13 +4,13 @@ using EzioPxe.Engine.Bencode;
 using EzioPxe.Server.Tests.Http;
 using EzioPxe.Server.Tracker;
 using EzioPxe.TestSupport.Fuzzing;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using static EzioPxe.Server.Tests.Tracker.TrackerClient;
 
 namespace EzioPxe.Server.Tests.Fuzz;
 
 /// <summary>
-/// Mutated announces into the running server's tracker, HTTP (query strings) and UDP (BEP 15
+/// Mutated announces into a tracker over the running server's image, HTTP (query strings) and UDP (BEP 15
 /// datagrams): every one gets an answer (a bencoded reply or failure, a UDP reply or error, or
 /// silence for what is not ours), nothing throws, and enough mutants get past the parser to reach the swarm.
 /// </summary>
@@ -21,10 +21,18 @@ public sealed class TrackerFuzzTests(ServerFixture fixture)
     private static readonly IPAddress Remote = IPAddress.Parse("10.200.0.7");
     private static readonly IPAddress Local = IPAddress.Parse("10.200.0.1");
 
+    /// <summary>A tracker of its own over the fixture's image: the mutants' peers must not show up in other tests' peer lists.</summary>
+    private TrackerService OwnTracker()
+    {
+        var tracker = new TrackerService(fixture.Server.Settings.Tracker, NullLogger<TrackerService>.Instance);
+        tracker.Register(fixture.Torrent).SetOrigin(PeerId(0), fixture.Server.PeerPort);
+        return tracker;
+    }
+
     [Fact]
     public void Mutated_http_announces_get_a_bencoded_answer_and_many_reach_the_swarm()
     {
-        var tracker = fixture.Server.App.Services.GetRequiredService<TrackerService>();
+        var tracker = OwnTracker();
         var infoHash = fixture.Torrent.InfoHash.Span.ToArray();
         var seeds = new[]
         {
@@ -68,7 +76,7 @@ public sealed class TrackerFuzzTests(ServerFixture fixture)
     [Fact]
     public void Mutated_udp_announces_get_a_reply_an_error_or_silence_and_many_reach_the_swarm()
     {
-        var udp = fixture.Server.App.Services.GetRequiredService<UdpTrackerService>();
+        var udp = new UdpTrackerService(fixture.Server.Settings, OwnTracker(), NullLogger<UdpTrackerService>.Instance);
         var reply = new byte[8 + 12 + 6 * 1000];
         var connect = new byte[16];
         BinaryPrimitives.WriteInt64BigEndian(connect, UdpTrackerPacket.ProtocolId);

@@ -53,6 +53,28 @@ public sealed class BootMenuTests
         Assert.Contains("initrd /boot/initrd.img", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Grub_cfg_hands_over_to_the_machines_own_file_named_as_grub_spells_the_mac()
+    {
+        // Debian's signed GRUB reads only $prefix/grub.cfg; $net_default_mac is aa:bb:cc:dd:ee:ff.
+        var text = Get("grub/grub.cfg");
+        Assert.Contains("configfile $prefix/grub.cfg-01-$net_default_mac", text, StringComparison.Ordinal);
+        Assert.True(text.IndexOf("configfile", StringComparison.Ordinal) < text.IndexOf("menuentry", StringComparison.Ordinal));
+        var machine = Get("grub/grub.cfg-01-52:54:00:ab:cd:ef");
+        Assert.Contains("ezio.mac=52-54-00-ab-cd-ef", machine, StringComparison.Ordinal);
+        Assert.DoesNotContain("configfile", machine, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Grub_base_prefixes_kernel_and_initrd()
+    {
+        var files = new BootMenuFiles(Plans, new BootMenuOptions { IpxeBaseUrl = "http://x/", GrubBase = "/netboot-boot/" });
+        Assert.True(files.TryGet("grub/grub.cfg-01-52-54-00-ab-cd-ef", out var content));
+        var text = Encoding.UTF8.GetString(content.Span);
+        Assert.Contains("linux /netboot-boot/boot/vmlinuz console=ttyS0", text, StringComparison.Ordinal);
+        Assert.Contains("initrd /netboot-boot/boot/initrd.img", text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("pxelinux.cfg/01-52-54-00-ab-cd")]
     [InlineData("pxelinux.cfg/C0A80001")]

@@ -5,6 +5,7 @@ using EzioPxe.TestSupport.VirtualLan;
 namespace EzioPxe.Server.Tests.NetBoot;
 
 /// <summary>Real DHCP clients (busybox udhcpc, ISC dhclient) against our full-mode server on a virtual LAN.</summary>
+[Trait("Needs", "root")]
 public sealed partial class DhcpClientTests
 {
     private static string[] FullModeArguments(string root, string leaseFile) =>

@@ -44,6 +44,15 @@ internal sealed class DhcpTestPacket
         return this;
     }
 
+    /// <summary>What EDK2's HttpBootDxe sends: vendor class "HTTPClient:Arch:00016:UNDI:003001" and architecture 16.</summary>
+    public DhcpTestPacket Http(ushort architecture = 16)
+    {
+        Option(DhcpOptionCode.VendorClass, System.Text.Encoding.ASCII.GetBytes($"HTTPClient:Arch:{architecture:00000}:UNDI:003001"));
+        Option(DhcpOptionCode.ClientArchitecture, (byte)(architecture >> 8), (byte)architecture);
+        Option(DhcpOptionCode.ClientNetworkInterface, 1, 3, 1);
+        return this;
+    }
+
     public byte[] ToBytes()
     {
         var packet = new List<byte>(new byte[DhcpMessage.FixedHeaderLength]);

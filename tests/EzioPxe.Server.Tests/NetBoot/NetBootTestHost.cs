@@ -1,4 +1,3 @@
-using EzioPxe.Server.Cli;
 
 namespace EzioPxe.Server.Tests.NetBoot;
 

@@ -9,6 +9,8 @@ namespace EzioPxe.Server.Tests.NetBoot;
 /// and initramfs, whose /init prints the kernel command line it received. One test per firmware
 /// and DHCP mode; they run one after the other (same class) so two TCG guests never share 2 cores.
 /// </summary>
+[Trait("Needs", "root")]
+[Collection(NetworkBootCollection.Name)]
 public sealed class NetworkBootTests(NetBootAssets assets, ITestOutputHelper output) : IClassFixture<NetBootAssets>
 {
     private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(150);

@@ -4,6 +4,7 @@ using EzioPxe.TestSupport.VirtualLan;
 namespace EzioPxe.Server.Tests.NetBoot;
 
 /// <summary>The virtual LAN harness itself: hosts reach each other over the bridge, and nothing is left behind.</summary>
+[Trait("Needs", "root")]
 public sealed class VirtualLanTests
 {
     private static string Namespaces() => Tool.Run("ip", "netns", "list").StandardOutput;

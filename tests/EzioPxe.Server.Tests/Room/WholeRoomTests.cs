@@ -15,6 +15,7 @@ namespace EzioPxe.Server.Tests.Room;
 /// table, fsck, every file's SHA-256). Machine 2's disk is smaller than the image: it must be
 /// refused, say so on its console and report the error to the server, while the others finish.
 /// </summary>
+[Trait("Needs", "root")]
 public sealed partial class WholeRoomTests(ITestOutputHelper output)
 {
     // Small enough for CI (2 cores, QEMU without KVM): a 192 MiB disk of which ~40 MiB travels.
@@ -46,6 +47,53 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
         // The machine lines close the output, for scripts that read only the tail.
         var lastLines = text.TrimEnd().Split('\n')[^3..];
         Assert.All(lastLines, line => Assert.Matches(MachineLine(), line));
+    }
+
+    /// <summary>
+    /// The same room with one machine whose firmware enforces Secure Boot (OVMF, Microsoft's keys):
+    /// `eziopxe serve` with NetBoot:SecureBoot hands it Debian's signed shim, GRUB gets this
+    /// machine's config and the signed kernel by TFTP, the client deploys under lockdown, the disk
+    /// verifies, and `eziopxe status` shows the path the machine took.
+    /// </summary>
+    [Fact]
+    [Trait("Needs", "root")]
+    public void A_secure_boot_machine_boots_the_signed_chain_deploys_and_the_status_shows_its_boot_path()
+    {
+        using var work = new TempDirectory("room-secureboot");
+        var (exitCode, text) = RunDemo(
+            ["--machines", "1", "--firmware", "secureboot", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "30",
+             "--work", work.Path, "--keep", "--server-dll", ServerDll()],
+            TimeSpan.FromMinutes(7));
+
+        var machines = MachineLine().Matches(text);
+        Assert.True(machines.Count == 1 && machines[0].Groups["result"].Value == "ok", $"expected machine 1 ok:\n{text}");
+        Assert.Contains("machine 1: partition table, fsck.vfat, e2fsck and", text);
+        Assert.Equal(0, exitCode);
+        var console = File.ReadAllText(work.File("machine1.log"));
+        Assert.Contains("EFI stub: UEFI Secure Boot is enabled.", console, StringComparison.Ordinal);
+        Assert.Contains(" boot  UEFI, Secure Boot enabled, lockdown integrity", console, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^52:54:00:77:00:01 .*UEFI Secure Boot/shim\+GRUB \(shimx64\.efi\)\s*$", text);
+    }
+
+    /// <summary>
+    /// One machine booting by UEFI HTTP boot only (OVMF's PXE switched off): `eziopxe serve` with
+    /// NetBoot:HttpBoot answers its "HTTPClient" DHCP request with the URL of iPXE under /netboot/,
+    /// and the machine deploys and verifies like the others.
+    /// </summary>
+    [Fact]
+    [Trait("Needs", "root")]
+    public void A_uefi_http_boot_machine_deploys_and_the_status_shows_its_boot_path()
+    {
+        var (exitCode, text) = RunDemo(
+            ["--machines", "1", "--firmware", "http", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "30",
+             "--server-dll", ServerDll()],
+            TimeSpan.FromMinutes(7));
+
+        var machines = MachineLine().Matches(text);
+        Assert.True(machines.Count == 1 && machines[0].Groups["result"].Value == "ok", $"expected machine 1 ok:\n{text}");
+        Assert.Contains("machine 1: partition table, fsck.vfat, e2fsck and", text);
+        Assert.Equal(0, exitCode);
+        Assert.Matches(@"(?m)^52:54:00:77:00:01 .*UEFI HTTP \(snponly\.efi\)\s*$", text);
     }
 
     /// <summary>Runs demo/run.sh and returns its exit code and output; SIGTERM on timeout so its trap cleans up.</summary>

@@ -105,10 +105,15 @@ public sealed class TorrentSwarmTests
         var flooder = IPAddress.Parse("10.9.9.9");
         for (var n = 0; n < 10_000; n++)
         {
-            Assert.True(AnnounceQuery.TryParse(Query(new byte[20], PeerId(100_000 + n), 7000, 10), out var fake, out _));
+            Assert.True(AnnounceQuery.TryParse(Query(new byte[20], PeerId(100_000 + n), 7000 + n % 1000, 10), out var fake, out _));
             _swarm.Announce(fake, flooder, Local, _now.AddMilliseconds(n), 0, Timeout, 2, peersPerAddress: 4);
         }
         Assert.Equal(5, _swarm.Scrape(_now, Timeout).Incomplete); // machine 1 and the flooder's newest four
+        // A new peer id on an address and port already known is that client restarted: one entry, not two.
+        Announce(1, left: 10, at: _now.AddSeconds(10));
+        Assert.True(AnnounceQuery.TryParse(Query(new byte[20], PeerId(50_000), 6001, 10), out var restarted, out _));
+        _swarm.Announce(restarted, IPAddress.Parse("10.0.0.1"), Local, _now.AddSeconds(11), 0, Timeout, 2);
+        Assert.Equal(5, _swarm.Scrape(_now.AddSeconds(11), Timeout).Incomplete);
         Assert.Contains(Announce(2, left: 10, at: _now.AddSeconds(20)).Peers, p => p.EndPoint.Port == 6001);
 
         // A peer id seen in a handshake, announced from another address, is another entry: the machine stays.

@@ -49,10 +49,10 @@ public sealed partial class NetworkNamespace : IDisposable
         Tool.Run("ip", ["netns", "exec", Name, fileName, .. arguments], timeout);
 
     /// <summary>Starts a long-running program inside the namespace; it is killed on dispose at the latest.</summary>
-    public BackgroundProcess Start(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    public BackgroundProcess Start(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool withInput = false)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var process = BackgroundProcess.Start("ip", ["netns", "exec", Name, fileName, .. arguments], environment);
+        var process = BackgroundProcess.Start("ip", ["netns", "exec", Name, fileName, .. arguments], environment, withInput);
         lock (_processes)
         {
             _processes.Add(process);

@@ -7,8 +7,8 @@ public sealed record QemuMachineOptions
 {
     public QemuFirmware Firmware { get; init; } = QemuFirmware.Bios;
 
-    /// <summary>QEMU NIC model: "e1000" (BIOS PXE via QEMU's iPXE ROM) or "virtio-net-pci".</summary>
-    public string Nic { get; init; } = "e1000";
+    /// <summary>QEMU NIC model: "e1000" (BIOS PXE via QEMU's iPXE ROM) or "virtio-net-pci"; null: no NIC (isolated machines only).</summary>
+    public string? Nic { get; init; } = "e1000";
 
     /// <summary>
     /// Option ROM for the NIC: null keeps QEMU's own (iPXE from ipxe-qemu), "" disables it so
@@ -23,6 +23,17 @@ public sealed record QemuMachineOptions
 
     /// <summary>Disk images to attach (raw, virtio); empty for a diskless network boot.</summary>
     public IReadOnlyList<string> Disks { get; init; } = [];
+
+    /// <summary>A kernel to boot directly (no firmware boot); with <see cref="Initrd"/> and <see cref="KernelArguments"/>.</summary>
+    public string? Kernel { get; init; }
+
+    public string? Initrd { get; init; }
+
+    /// <summary>Appended to "console=ttyS0 panic=-1".</summary>
+    public string KernelArguments { get; init; } = "";
+
+    /// <summary>BIOS machines: boot the first disk instead of the network.</summary>
+    public bool BootFromDisk { get; init; }
 
     /// <summary>Anything else for the QEMU command line.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];

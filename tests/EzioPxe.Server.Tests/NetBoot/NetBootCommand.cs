@@ -5,12 +5,13 @@ using EzioPxe.Server.NetBoot.Menus;
 using EzioPxe.Server.NetBoot.Tftp;
 using Microsoft.Extensions.Logging;
 
-namespace EzioPxe.Server.Cli;
+namespace EzioPxe.Server.Tests.NetBoot;
 
 /// <summary>
 /// Development entry: TFTP + DHCP/proxyDHCP + generated menus, one command line, until Ctrl-C.
 /// Every machine gets the same kernel command line. `eziopxe serve` hosts the same services from
-/// its configuration; this exists for manual tests and for the network-boot integration tests.
+/// its configuration; this test-only entry runs the network-boot services alone inside a
+/// network namespace for the network-boot integration tests (see NetBootTestHost).
 /// </summary>
 public static class NetBootCommand
 {
@@ -32,6 +33,10 @@ public static class NetBootCommand
                                    (default tftp://SERVER/ipxe/{mac}.ipxe; "none": iPXE
                                    clients get the BIOS/EFI loader like any PXE client)
           --ipxe-base-url URL      prefix of kernel/initrd in iPXE scripts (default tftp://SERVER/)
+          --grub-base PREFIX       prefix of kernel/initrd in GRUB configs (default "/", the TFTP
+                                   root; "(http,SERVER:PORT)/" fetches them over HTTP)
+          --http-boot-url URL      UEFI HTTP boot clients get URL + the --efi64 loader (default:
+                                   HTTP boot clients are not answered)
           --kernel PATH --initrd PATH   relative to the root (default vmlinuz, initrd.img)
           --cmdline TEXT           kernel command line for every machine
         """;
@@ -70,11 +75,12 @@ public static class NetBootCommand
                     null => scriptServer == null ? null : $"tftp://{scriptServer}/ipxe/{{mac}}.ipxe",
                     var url => url,
                 },
+                HttpBootUrl = Get("http-boot-url"),
             };
             var commandLine = Get("cmdline") ?? "";
             var plans = new ConfiguredBootPlanProvider(loaders, _ => commandLine, Get("kernel") ?? "vmlinuz", Get("initrd") ?? "initrd.img");
             var menuBase = Get("ipxe-base-url") ?? $"tftp://{serverAddress?.ToString() ?? "${next-server}"}/";
-            var menus = new BootMenuFiles(plans, new BootMenuOptions { IpxeBaseUrl = menuBase });
+            var menus = new BootMenuFiles(plans, new BootMenuOptions { IpxeBaseUrl = menuBase, GrubBase = Get("grub-base") ?? "/" });
 
             await using var tftp = new TftpServer(new TftpServerOptions
             {
