@@ -34,7 +34,7 @@ public static class ClientSettingsReader
     }
 
     /// <summary>The setting names, as keys (the kernel parameter is <c>ezio.</c> + key).</summary>
-    public static IReadOnlyList<string> Keys { get; } = ["server", "job", "torrent", "disk", "after", "seed", "log", "mac", "mode", "image", "overwrite"];
+    public static IReadOnlyList<string> Keys { get; } = ["server", "job", "torrent", "disk", "after", "seed", "log", "mac", "mode", "image", "overwrite", "key", "infohash", "serverwait"];
 
     /// <summary>Throws <see cref="JobConfigurationException"/> listing every problem at once, so one reboot fixes them all.</summary>
     public static ClientSettings Read(IConfigurationRoot configuration, string environmentPrefix = ClientConfiguration.EnvironmentPrefix)
@@ -66,6 +66,9 @@ public static class ClientSettingsReader
             Mode = GetValue<JobMode>("mode", JobModes.TryParse),
             Image = Get<string>("image", JobValues.TryParseImageName),
             Overwrite = GetValue<bool>("overwrite", JobValues.TryParseYesNo),
+            Key = Get<string>("key", JobValues.TryParseKey),
+            InfoHash = Get<string>("infohash", JobValues.TryParseInfoHash),
+            ServerWait = GetValue<TimeSpan>("serverwait", JobValues.TryParseServerWait),
         };
 
         if (problems.Count == 0)
