@@ -64,10 +64,11 @@ public sealed class CleanFailureTests : IDisposable
         running.WaitForOutput("Application started", TimeSpan.FromSeconds(60));
 
         var samePeerPort = Config(c => c["Server"]!["PeerPort"] = (int)first["Server"]!["PeerPort"]!);
-        AssertOneLineFailure(Serve(Write(samePeerPort)), $"Server:PeerPort: cannot listen on 127.0.0.1:{first["Server"]!["PeerPort"]}");
+        // serve looks before it binds: the port is named with the key that sets it and the process that holds it.
+        AssertOneLineFailure(Serve(Write(samePeerPort)), $"TCP {first["Server"]!["PeerPort"]} (Server:PeerPort, origin seeder) is held by ");
 
         var sameHttpPort = Config(c => c["Server"]!["HttpPort"] = (int)first["Server"]!["HttpPort"]!);
-        AssertOneLineFailure(Serve(Write(sameHttpPort)), $"Server:HttpPort: Failed to bind to address http://127.0.0.1:{first["Server"]!["HttpPort"]}");
+        AssertOneLineFailure(Serve(Write(sameHttpPort)), $"TCP {first["Server"]!["HttpPort"]} (Server:HttpPort, HTTP and tracker) is held by ");
         Assert.False(running.HasExited, running.Output);
     }
 
@@ -78,7 +79,7 @@ public sealed class CleanFailureTests : IDisposable
         busy.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var tftpPort = ((IPEndPoint)busy.LocalEndPoint!).Port;
         var withTftp = Config(c => c["NetBoot"] = new JsonObject { ["TftpRoot"] = _temp.File("tftp"), ["TftpPort"] = tftpPort });
-        AssertOneLineFailure(Serve(Write(withTftp)), $"TFTP: cannot listen on 0.0.0.0:{tftpPort}");
+        AssertOneLineFailure(Serve(Write(withTftp)), $"UDP {tftpPort} (NetBoot:TftpPort, TFTP) is held by ");
 
         var missing = Config(c => c["NetBoot"] = new JsonObject { ["Tftp"] = false, ["Dhcp"] = "proxy", ["Interface"] = "eziono0" });
         AssertOneLineFailure(Serve(Write(missing)), "NetBoot:Interface: there is no network interface 'eziono0'");

@@ -34,7 +34,8 @@ public sealed class ForgedProgressTests : IAsyncLifetime
     private JsonObject Config() => RunningServer.Config(_temp.File("data"), TestImage.Create(_temp.File("lab.img"), seed: 3), c =>
     {
         c["Server"]!["MachinesPerAddress"] = 3;
-        c["Jobs"]!["room"] = new JsonObject { ["Image"] = "lab" };
+        // Arm: always: the teacher is deployed at every boot, so it gets its job (and key) by MAC.
+        c["Jobs"]!["room"] = new JsonObject { ["Image"] = "lab", ["Arm"] = "always" };
         c["Jobs"]!["other"] = new JsonObject { ["Image"] = "lab" };
         c["Machines"] = new JsonArray { new JsonObject { ["Mac"] = Teacher, ["Job"] = "room", ["Name"] = "teacher" } };
     });
@@ -72,8 +73,8 @@ public sealed class ForgedProgressTests : IAsyncLifetime
         }
         Assert.Equal(HttpStatusCode.Forbidden, (await Post(_attacker, Report("02:00:00:00:00:04", ProgressStates.Done, new string('0', 32), "room"))).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await Post(_attacker, Report("02:00:00:00:00:05", ProgressStates.Done, teacherKey, "room"))).Status);
-        // A key of the default job is not a key of another room.
-        var labKey = await MachineReports.KeyAsync(_attacker, "02:00:00:00:00:06");
+        // A key of one job is not a key of another room.
+        var labKey = await MachineReports.KeyAsync(_attacker, "02:00:00:00:00:06", "lab");
         Assert.Equal(HttpStatusCode.Forbidden, (await Post(_attacker, Report("02:00:00:00:00:06", ProgressStates.Done, labKey, "room"))).Status);
 
         var now = await Status();
@@ -115,8 +116,8 @@ public sealed class ForgedProgressTests : IAsyncLifetime
         for (var i = 0; i < 300; i++)
         {
             var mac = $"02:00:00:01:{i / 256:x2}:{i % 256:x2}";
-            var key = await MachineReports.KeyAsync(_attacker, mac);
-            var (status, _) = await Post(_attacker, Report(mac, ProgressStates.Failed, key) with { Error = huge, Hostname = huge });
+            var key = await MachineReports.KeyAsync(_attacker, mac, "lab");
+            var (status, _) = await Post(_attacker, Report(mac, ProgressStates.Failed, key, "lab") with { Error = huge, Hostname = huge });
             Assert.Equal(HttpStatusCode.OK, status);
         }
 
