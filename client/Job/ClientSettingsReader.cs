@@ -36,6 +36,12 @@ public static class ClientSettingsReader
     /// <summary>The setting names, as keys (the kernel parameter is <c>ezio.</c> + key).</summary>
     public static IReadOnlyList<string> Keys { get; } = ["server", "job", "torrent", "disk", "after", "seed", "log", "mac", "mode", "image", "overwrite", "key", "infohash", "serverwait"];
 
+    /// <summary>
+    /// Kernel parameters of the initramfs's /init (docs/initramfs.md), not of the client: on the
+    /// same command line, so neither unknown nor the client's to check.
+    /// </summary>
+    public static IReadOnlyList<string> InitKeys { get; } = ["debug", "dhcp_tries", "init", "linkwait", "modules", "wait"];
+
     /// <summary>Throws <see cref="JobConfigurationException"/> listing every problem at once, so one reboot fixes them all.</summary>
     public static ClientSettings Read(IConfigurationRoot configuration, string environmentPrefix = ClientConfiguration.EnvironmentPrefix)
     {
@@ -108,7 +114,8 @@ public static class ClientSettingsReader
                 problems.AddRange(kernel.Flags.Where(f => Keys.Contains(f, StringComparer.OrdinalIgnoreCase))
                     .Select(f => $"{kernel.Prefix}{f} needs a value ({kernel.Prefix}{f}=...)"));
             }
-            var keys = provider.GetChildKeys([], null).Distinct(StringComparer.OrdinalIgnoreCase);
+            var keys = provider.GetChildKeys([], null).Distinct(StringComparer.OrdinalIgnoreCase)
+                .Where(k => provider is not KernelCommandLineConfigurationProvider || !InitKeys.Contains(k, StringComparer.OrdinalIgnoreCase));
             problems.AddRange(keys.Where(k => !Keys.Contains(k, StringComparer.OrdinalIgnoreCase))
                 .Select(k => $"unknown parameter {SourceName(provider, k, environmentPrefix)} (known: {string.Join(", ", Keys)})"));
         }

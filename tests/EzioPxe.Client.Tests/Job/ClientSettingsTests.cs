@@ -106,6 +106,21 @@ public class ClientSettingsTests
         Assert.DoesNotContain("console", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_inits_own_parameters_on_the_same_command_line_are_not_the_clients_to_refuse()
+    {
+        // Every ezio.* parameter initramfs/init reads; a machine booted with any of them must still deploy.
+        var settings = Read("ezio.server=10.0.0.1 ezio.job=lab ezio.debug=shell ezio.wait=4 ezio.linkwait=3 ezio.dhcp_tries=2 ezio.modules=e1000e ezio.init=dry");
+        Assert.Equal("lab", settings.Job);
+        var initParameters = File.ReadAllText(RepositoryPaths.Of("initramfs/init"));
+        foreach (var key in ClientSettingsReader.InitKeys)
+        {
+            Assert.Contains("ezio." + key, initParameters, StringComparison.Ordinal);
+        }
+        // Only from the kernel command line: as a client option the name is still unknown.
+        Assert.Contains(ReadFails("ezio.server=10.0.0.1", ["--linkwait=3"]).Problems, p => p.StartsWith("unknown parameter --linkwait", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("ezio.server=10.0.0.1 ezio.seed=forever", "ezio.seed: 'forever' is not until-done, none or a number of seconds")]
     [InlineData("ezio.server=10.0.0.1 ezio.after=explode", "ezio.after: 'explode' is not reboot, poweroff, shell or wait")]
