@@ -157,8 +157,18 @@ usage: ./build.sh COMMAND
   package the Debian package out/eziopxe.deb (server self-contained, boot files, unit, config)
   test    setup + build + client + initramfs + package + every test
   bench   setup + build + the benchmarks in bench/
+  fuzz    build + the fuzz tests with 100 x the CI budget and a fresh seed (EZIOPXE_FUZZ_SCALE, EZIOPXE_FUZZ_SEED)
   demo    setup + build + initramfs, then demo/run.sh [--machines N] [--small-disk M] [--keep] ...
 USAGE
+}
+
+# The fuzz tests (xunit trait Category=Fuzz) with a longer budget than CI's: EZIOPXE_FUZZ_SCALE
+# times the inputs (default 100) from a fresh seed (EZIOPXE_FUZZ_SEED, printed, to replay a failure).
+cmd_fuzz() {
+  cmd_build
+  export EZIOPXE_FUZZ_SCALE="${EZIOPXE_FUZZ_SCALE:-100}" EZIOPXE_FUZZ_SEED="${EZIOPXE_FUZZ_SEED:-$RANDOM$RANDOM}"
+  log "fuzzing: ${EZIOPXE_FUZZ_SCALE} x the CI budget, seed ${EZIOPXE_FUZZ_SEED}"
+  dotnet test EzioPxe.sln -c Release --no-build --nologo --filter "Category=Fuzz" "$@"
 }
 
 case "${1:-}" in
@@ -169,6 +179,7 @@ case "${1:-}" in
   package) cmd_package ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
+  fuzz) shift; cmd_fuzz "$@" ;;
   demo) shift; cmd_demo "$@" ;;
   *) usage; exit 2 ;;
 esac

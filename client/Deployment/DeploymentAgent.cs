@@ -37,7 +37,7 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
     public async Task<ProgressReport> RunAsync(CancellationToken cancellationToken)
     {
         var (mac, address) = await IdentifyAsync(cancellationToken);
-        _last = new ProgressReport { Mac = mac.ToString(), Address = address, Hostname = Environment.MachineName, Job = Settings.Job, State = ProgressStates.Starting };
+        _last = new ProgressReport { Mac = mac.ToString(), Address = address, Hostname = Environment.MachineName, Job = Settings.Job, Key = Settings.Key, State = ProgressStates.Starting };
         if (Settings.Server != null)
         {
             _poster = new ProgressPoster(http, new Uri(Settings.Server.BaseUri, "progress"));
@@ -60,14 +60,15 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
     private async Task<ProgressReport> DeployAsync(MacAddress mac, CancellationToken cancellationToken)
     {
         var job = Settings;
+        var retry = new ServerRetry(job.ServerWaitOrDefault, console);
         if (job.NeedsJobFromServer)
         {
             var url = job.JobUrl(mac);
             console.WriteLine($"fetching job from {url}");
-            job = job.WithJob(await JobClient.FetchAsync(http, url, cancellationToken));
+            job = job.WithJob(await retry.RunAsync("job", token => JobClient.FetchAsync(http, url, token), cancellationToken));
             Settings = job;
         }
-        _last = _last with { Job = job.Job ?? _last.Job };
+        _last = _last with { Job = job.Job ?? _last.Job, Key = job.Key };
         if (job.ModeOrDefault == JobMode.Capture)
         {
             _last = await new Capture.CaptureAgent(job, http, console).RunAsync(_last, _poster, cancellationToken);
@@ -75,7 +76,14 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
         }
         var torrentUrl = job.AbsoluteTorrentUrl ?? throw new DeploymentFailedException("the job names no torrent");
         console.WriteLine($"fetching torrent {torrentUrl}");
-        var torrent = Torrent.Parse(await http.GetByteArrayAsync(torrentUrl, cancellationToken));
+        var torrent = Torrent.Parse(await retry.RunAsync("torrent", token => http.GetByteArrayAsync(torrentUrl, token), cancellationToken));
+        var infoHash = torrent.InfoHash.ToHex();
+        if (job.InfoHash != null && !string.Equals(job.InfoHash, infoHash, StringComparison.OrdinalIgnoreCase))
+        {
+            // ezio.infohash came with the boot menu or the job: a torrent swapped on the way
+            // (a rogue server, a changed URL) must not be written to this disk.
+            throw new DeploymentFailedException($"the torrent at {torrentUrl} has info-hash {infoHash}, not the job's {job.InfoHash}: refused");
+        }
 
         var selector = new DiskSelector();
         var diskPath = selector.Resolve(job.DiskOrDefault);

@@ -49,6 +49,16 @@ public sealed record ClientSettings
     public JobMode ModeOrDefault => Mode ?? JobMode.Deploy;
 
     public bool OverwriteOrDefault => Overwrite ?? false;
+    /// <summary><c>ezio.key</c>: the machine's report key; progress reports without it are refused.</summary>
+    public string? Key { get; init; }
+
+    /// <summary><c>ezio.infohash</c>: the image's info-hash; a torrent with another one is refused.</summary>
+    public string? InfoHash { get; init; }
+
+    /// <summary><c>ezio.serverwait</c>: how long to keep retrying an unreachable server for the job and the torrent.</summary>
+    public TimeSpan? ServerWait { get; init; }
+
+    public TimeSpan ServerWaitOrDefault => ServerWait ?? JobDefaults.ServerWait;
 
     public string DiskOrDefault => Disk ?? JobDefaults.Disk;
 
@@ -64,11 +74,16 @@ public sealed record ClientSettings
     /// </summary>
     public bool NeedsJobFromServer => Job != null || (TorrentUrl == null && Mode != JobMode.Capture);
 
-    /// <summary>GET this for the job: http://SERVER/jobs/{job name, or the MAC when no name was given}.</summary>
+    /// <summary>
+    /// GET this for the job: http://SERVER/jobs/{job name, or the MAC when no name was given}; a
+    /// job name gets ?mac= so that the job still carries this machine's report key.
+    /// </summary>
     public Uri JobUrl(MacAddress mac)
     {
         var server = Server ?? throw new InvalidOperationException("no server to ask for the job");
-        return new Uri(server.BaseUri, "jobs/" + Uri.EscapeDataString(Job ?? mac.ToString()));
+        return new Uri(server.BaseUri, Job == null
+            ? "jobs/" + Uri.EscapeDataString(mac.ToString())
+            : "jobs/" + Uri.EscapeDataString(Job) + "?mac=" + mac);
     }
 
     /// <summary>The torrent URL made absolute against the server when it was given as a path.</summary>
@@ -100,6 +115,9 @@ public sealed record ClientSettings
             Mode = Mode ?? ParseValue<JobMode>(job.Mode, JobModes.TryParse, $"{from}: mode", problems),
             Image = Image ?? Parse<string>(job.Image, JobValues.TryParseImageName, $"{from}: image", problems),
             Overwrite = Overwrite ?? ParseValue<bool>(job.Overwrite, JobValues.TryParseYesNo, $"{from}: overwrite", problems),
+            // The job's key wins over ezio.key: the server made it just now, for the job it hands out now.
+            Key = Parse<string>(job.Key, JobValues.TryParseKey, $"{from}: key", problems) ?? Key,
+            InfoHash = InfoHash ?? Parse<string>(job.InfoHash, JobValues.TryParseInfoHash, $"{from}: infoHash", problems),
         };
         if (merged.ModeOrDefault == JobMode.Capture)
         {

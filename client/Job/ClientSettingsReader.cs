@@ -34,7 +34,13 @@ public static class ClientSettingsReader
     }
 
     /// <summary>The setting names, as keys (the kernel parameter is <c>ezio.</c> + key).</summary>
-    public static IReadOnlyList<string> Keys { get; } = ["server", "job", "torrent", "disk", "part", "after", "seed", "log", "mac", "mode", "image", "overwrite"];
+    public static IReadOnlyList<string> Keys { get; } = ["server", "job", "torrent", "disk", "part", "after", "seed", "log", "mac", "mode", "image", "overwrite", "key", "infohash", "serverwait"];
+
+    /// <summary>
+    /// Kernel parameters of the initramfs's /init (docs/initramfs.md), not of the client: on the
+    /// same command line, so neither unknown nor the client's to check.
+    /// </summary>
+    public static IReadOnlyList<string> InitKeys { get; } = ["debug", "dhcp_tries", "init", "linkwait", "modules", "wait"];
 
     /// <summary>Throws <see cref="JobConfigurationException"/> listing every problem at once, so one reboot fixes them all.</summary>
     public static ClientSettings Read(IConfigurationRoot configuration, string environmentPrefix = ClientConfiguration.EnvironmentPrefix)
@@ -67,6 +73,9 @@ public static class ClientSettingsReader
             Mode = GetValue<JobMode>("mode", JobModes.TryParse),
             Image = Get<string>("image", JobValues.TryParseImageName),
             Overwrite = GetValue<bool>("overwrite", JobValues.TryParseYesNo),
+            Key = Get<string>("key", JobValues.TryParseKey),
+            InfoHash = Get<string>("infohash", JobValues.TryParseInfoHash),
+            ServerWait = GetValue<TimeSpan>("serverwait", JobValues.TryParseServerWait),
         };
 
         if (problems.Count == 0)
@@ -106,7 +115,8 @@ public static class ClientSettingsReader
                 problems.AddRange(kernel.Flags.Where(f => Keys.Contains(f, StringComparer.OrdinalIgnoreCase))
                     .Select(f => $"{kernel.Prefix}{f} needs a value ({kernel.Prefix}{f}=...)"));
             }
-            var keys = provider.GetChildKeys([], null).Distinct(StringComparer.OrdinalIgnoreCase);
+            var keys = provider.GetChildKeys([], null).Distinct(StringComparer.OrdinalIgnoreCase)
+                .Where(k => provider is not KernelCommandLineConfigurationProvider || !InitKeys.Contains(k, StringComparer.OrdinalIgnoreCase));
             problems.AddRange(keys.Where(k => !Keys.Contains(k, StringComparer.OrdinalIgnoreCase))
                 .Select(k => $"unknown parameter {SourceName(provider, k, environmentPrefix)} (known: {string.Join(", ", Keys)})"));
         }

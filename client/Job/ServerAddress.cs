@@ -20,6 +20,11 @@ public sealed record ServerAddress(string Host, int Port)
         address = null;
         string host;
         string? port = null;
+        if (text.Contains("://", StringComparison.Ordinal) || text.EndsWith('/'))
+        {
+            error = $"'{text}' is a URL; give HOST[:PORT] only, e.g. ezio.server=10.0.0.1:8080";
+            return false;
+        }
         if (text.StartsWith('['))
         {
             var close = text.IndexOf(']', StringComparison.Ordinal);

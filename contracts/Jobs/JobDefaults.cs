@@ -11,4 +11,10 @@ public static class JobDefaults
     public static SeedPolicy Seed => SeedPolicy.UntilDone;
 
     public const ClientLogLevel LogLevel = ClientLogLevel.Info;
+
+    /// <summary>
+    /// How long the client keeps retrying an unreachable server for the job and the torrent
+    /// (<c>ezio.serverwait</c>): long enough for the server to restart while a room boots.
+    /// </summary>
+    public static TimeSpan ServerWait => TimeSpan.FromMinutes(5);
 }

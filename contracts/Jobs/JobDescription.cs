@@ -32,4 +32,13 @@ public sealed record JobDescription
 
     /// <summary>Capture: "yes" replaces an existing image of that name.</summary>
     public string? Overwrite { get; init; }
+    /// <summary>
+    /// The machine's report key (<c>ezio.key</c>): only present when the job was asked for by MAC.
+    /// Every progress report must carry it (<see cref="Progress.ProgressReport.Key"/>); the server
+    /// derives it from the MAC and the job, so it cannot be guessed for another machine or room.
+    /// </summary>
+    public string? Key { get; init; }
+
+    /// <summary>The image's info-hash (40 hex digits, <c>ezio.infohash</c>): a torrent with another one is refused.</summary>
+    public string? InfoHash { get; init; }
 }

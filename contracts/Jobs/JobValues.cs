@@ -106,4 +106,42 @@ public static class JobValues
         error = $"'{text}' is not auto, a /dev path or a /dev/disk/by-id or by-path name (like ata-ST500DM002_Z3T1)";
         return false;
     }
+
+    /// <summary>A report key (<c>ezio.key</c>): 32 hex digits, as the server derives it.</summary>
+    public static bool TryParseKey(string text, [MaybeNullWhen(false)] out string key, [NotNullWhen(false)] out string? error)
+        => TryParseHex(text, 32, "a report key", out key, out error);
+
+    /// <summary>An info-hash (<c>ezio.infohash</c>): 40 hex digits (SHA-1 of the torrent's info dictionary).</summary>
+    public static bool TryParseInfoHash(string text, [MaybeNullWhen(false)] out string infoHash, [NotNullWhen(false)] out string? error)
+        => TryParseHex(text, 40, "an info-hash", out infoHash, out error);
+
+    /// <summary>
+    /// <c>ezio.serverwait</c>: how many seconds the client keeps retrying the job and torrent while the
+    /// server is unreachable (a server restarting while a room boots), 0 to 86400.
+    /// </summary>
+    public static bool TryParseServerWait(string text, out TimeSpan wait, [NotNullWhen(false)] out string? error)
+    {
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds <= 86400)
+        {
+            wait = TimeSpan.FromSeconds(seconds);
+            error = null;
+            return true;
+        }
+        wait = default;
+        error = $"'{text}' is not a number of seconds from 0 to 86400";
+        return false;
+    }
+
+    private static bool TryParseHex(string text, int digits, string what, [MaybeNullWhen(false)] out string value, [NotNullWhen(false)] out string? error)
+    {
+        if (text.Length == digits && text.All(char.IsAsciiHexDigit))
+        {
+            value = text.ToLowerInvariant();
+            error = null;
+            return true;
+        }
+        value = null;
+        error = $"'{(text.Length > 64 ? text[..64] + "..." : text)}' is not {what} ({digits} hex digits)";
+        return false;
+    }
 }

@@ -13,6 +13,9 @@ public sealed record ProgressReport
 
     public string? Job { get; init; }
 
+    /// <summary>The machine's report key from its job or kernel command line (<c>ezio.key</c>); without the right one the report is refused.</summary>
+    public string? Key { get; init; }
+
     /// <summary>One of <see cref="ProgressStates"/>.</summary>
     public string State { get; init; } = ProgressStates.Starting;
 

@@ -20,6 +20,9 @@ public sealed class PeerListener : IAsyncDisposable
     /// <summary>Connections in their handshake from all addresses together.</summary>
     private const int MaxHandshakes = 512;
 
+    private const int SolSocket = 1; // SOL_SOCKET on Linux
+    private const int SoReuseAddr = 2; // SO_REUSEADDR on Linux
+
     private readonly Socket _socket;
     private readonly ConcurrentDictionary<InfoHash, IPeerAcceptor> _sessions = new();
     private readonly CancellationTokenSource _stop = new();
@@ -34,13 +37,18 @@ public sealed class PeerListener : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _socketBufferSize = socketBufferSize;
         _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        // SO_REUSEADDR alone (a restart binds despite TIME_WAIT). .NET's ReuseAddress also sets
+        // SO_REUSEPORT on Linux, which lets a second process bind the same port and split the peers.
+        _socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
         _socket.Bind(endPoint);
         _socket.Listen(512);
         EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
 
     public IPEndPoint EndPoint { get; }
+
+    /// <summary>Which remote addresses may connect at all (e.g. the server's allowed networks); null lets everyone try.</summary>
+    public Func<IPAddress, bool>? AcceptFilter { get; init; }
 
     public int Port => EndPoint.Port;
 
@@ -69,6 +77,11 @@ public sealed class PeerListener : IAsyncDisposable
                 continue;
             }
             var address = accepted.RemoteEndPoint is IPEndPoint remote ? Normalize(remote.Address) : IPAddress.None;
+            if (AcceptFilter is { } filter && !filter(address))
+            {
+                accepted.Dispose();
+                continue;
+            }
             if (!TryStartHandshake(address))
             {
                 _logger.LogDebug("peer listener: too many handshakes from {Address}; closed", address);

@@ -88,15 +88,10 @@ public static class ServeCommand
             error.WriteLine($"eziopxe serve: {e.Message}");
             return 2;
         }
-        catch (IOException e)
+        catch (Exception e) when (StartFailure(e) is { } reason)
         {
-            // E.g. "address already in use" from Kestrel or the peer listener.
-            error.WriteLine($"eziopxe serve: could not start: {e.Message}");
-            return 1;
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            error.WriteLine($"eziopxe serve: could not start: {e.Message}");
+            // One line naming the port or interface: no stack trace, under systemd a clear journal entry.
+            error.WriteLine($"eziopxe serve: could not start: {reason}");
             return 1;
         }
     }
@@ -114,25 +109,42 @@ public static class ServeCommand
             return;
         }
         var httpBase = netBoot.HttpBase(settings);
-        var plans = new ConfiguredBootPlanProvider(
-            new BootLoaderOptions
-            {
-                Bios = netBoot.BiosLoader,
-                EfiX64 = netBoot.EfiLoader,
-                IpxeScriptUrl = httpBase + "ipxe/{mac}.ipxe",
-                HttpBootUrl = netBoot.HttpBoot ? httpBase + NetBootSettings.HttpLoaderPath : null,
-            },
-            mac => netBoot.KernelCommandLine(settings, mac),
-            kernel: "vmlinuz",
-            initrd: "initramfs.img");
         services.AddSingleton(netBoot);
-        // Only machines with something to deploy get the deploy kernel; the others their disk (server/Tasks).
-        services.AddSingleton<IBootPlanProvider>(sp => new LifecycleBootPlans(plans, sp.GetRequiredService<MachineLifecycle>()));
+        services.AddSingleton<MachineBootParameters>();
+        // A factory: each machine's line carries its report key and info-hash, known once the images
+        // are loaded. Only machines with something to deploy get the deploy kernel; the others their
+        // disk (server/Tasks).
+        services.AddSingleton<IBootPlanProvider>(sp => new LifecycleBootPlans(
+            new ConfiguredBootPlanProvider(
+                new BootLoaderOptions
+                {
+                    Bios = netBoot.BiosLoader,
+                    EfiX64 = netBoot.EfiLoader,
+                    IpxeScriptUrl = httpBase + "ipxe/{mac}.ipxe",
+                    HttpBootUrl = netBoot.HttpBoot ? httpBase + NetBootSettings.HttpLoaderPath : null,
+                },
+                mac => netBoot.KernelCommandLine(settings, mac, sp.GetRequiredService<MachineBootParameters>()),
+                kernel: "vmlinuz",
+                initrd: "initramfs.img"),
+            sp.GetRequiredService<MachineLifecycle>()));
         // GRUB reads kernel and initramfs by TFTP, where NetBootService serves Server:BootDirectory as boot/.
         services.AddSingleton(sp => new BootMenuFiles(sp.GetRequiredService<IBootPlanProvider>(), new BootMenuOptions { IpxeBaseUrl = httpBase + "boot/", GrubBase = "/boot/" }));
         services.AddSingleton(new BootPathLog());
         services.AddHostedService<NetBootService>();
     }
+
+    /// <summary>The one-line reason of a failure to bind a listener, or null for any other exception (a bug: let it show).</summary>
+    internal static string? StartFailure(Exception e) => e switch
+    {
+        BindFailedException bind => FirstLine(bind.Message),
+        // Kestrel: "Failed to bind to address http://10.0.0.1:8080: address already in use."
+        IOException io => "Server:HttpPort: " + FirstLine(io.Message),
+        System.Net.Sockets.SocketException socket => FirstLine(socket.Message),
+        AggregateException { InnerExceptions: var inner } => inner.Select(StartFailure).FirstOrDefault(r => r != null),
+        _ => null,
+    };
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd();
 
     internal static string? DefaultConfigFile()
     {

@@ -63,7 +63,7 @@ public static class ConfigurationLoader
         }
         catch (InvalidDataException e)
         {
-            throw new ConfigurationException([$"{configFile}: not valid JSON: {e.InnerException?.Message ?? e.Message}"]);
+            throw new ConfigurationException([$"{configFile}: not valid JSON{JsonProblem(e)}"]);
         }
         catch (FormatException e)
         {
@@ -130,6 +130,12 @@ public static class ConfigurationLoader
             {
                 continue;
             }
+            if (child.Value == null && IsSingleValue(property.PropertyType))
+            {
+                // [1] or {"a": 1} for a number: the binder would quietly make it 0.
+                problems.Add($"{child.Path}: expected one value, not a list or object");
+                continue;
+            }
             try
             {
                 if (child.Get(property.PropertyType) is { } value)
@@ -179,6 +185,17 @@ public static class ConfigurationLoader
         {
             problems.Add($"Server:MaxRequestBodyBytes: {server.MaxRequestBodyBytes} is outside 1024..67108864");
         }
+        for (var i = 0; i < server.AllowedNetworks.Count; i++)
+        {
+            if (!IPNetwork.TryParse(server.AllowedNetworks[i], out _))
+            {
+                problems.Add($"Server:AllowedNetworks:{i}: '{server.AllowedNetworks[i]}' is not a network like 10.77.0.0/24 (address/prefix length, no host bits set)");
+            }
+        }
+        if (server.MachinesPerAddress is < 1 or > 10_000)
+        {
+            problems.Add($"Server:MachinesPerAddress: {server.MachinesPerAddress} is outside 1..10000");
+        }
         return address;
     }
 
@@ -203,6 +220,10 @@ public static class ConfigurationLoader
         if (tracker.DefaultPeers < 0 || tracker.DefaultPeers > tracker.MaxPeers)
         {
             problems.Add($"Tracker:DefaultPeers: {tracker.DefaultPeers} must be from 0 to Tracker:MaxPeers ({tracker.MaxPeers})");
+        }
+        if (tracker.PeersPerAddress is < 1 or > 1000)
+        {
+            problems.Add($"Tracker:PeersPerAddress: {tracker.PeersPerAddress} is outside 1..1000");
         }
         if (tracker.UdpPort is < 0 or > 65535)
         {
@@ -406,6 +427,28 @@ public static class ConfigurationLoader
                 problems.Add($"{child.Path}: unknown key (known: {string.Join(", ", names)})");
             }
         }
+    }
+
+    /// <summary>Where the JSON reader stopped, 1-based as editors count: the provider's own message names neither line nor column.</summary>
+    private static string JsonProblem(Exception e)
+    {
+        for (var inner = e; inner != null; inner = inner.InnerException)
+        {
+            if (inner is System.Text.Json.JsonException { LineNumber: { } line } json)
+            {
+                var column = json.BytePositionInLine is { } position ? $", column {position + 1}" : "";
+                var reason = json.Message.Split(" LineNumber:", 2)[0].Split(" Path:", 2)[0].TrimEnd('.', ' ');
+                return $" at line {line + 1}{column}: {reason}";
+            }
+        }
+        return ": " + (e.InnerException?.Message ?? e.Message);
+    }
+
+    /// <summary>A value the binder would read as its type's default: a list or object where one value belongs.</summary>
+    private static bool IsSingleValue(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal);
     }
 
     private static string ConversionProblem(InvalidOperationException e)

@@ -36,4 +36,17 @@ public sealed class ServerOptions
 
     /// <summary>Largest request body accepted (progress reports are a few hundred bytes).</summary>
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Machines one source address may report for at once (a machine has one address; a few more
+    /// allow a NAT or a VM host). Beyond it the address's stalest machine is forgotten.
+    /// </summary>
+    public int MachinesPerAddress { get; set; } = 4;
+
+    /// <summary>
+    /// Networks (CIDR, e.g. "10.77.0.0/24") whose hosts HTTP, the tracker, TFTP and the seeder
+    /// answer; empty answers every host. Loopback is not implied: add 127.0.0.1/32 for
+    /// `eziopxe status` on the server itself.
+    /// </summary>
+    public List<string> AllowedNetworks { get; set; } = [];
 }

@@ -25,5 +25,25 @@ public sealed class ServerSettings
 
     public TrackerOptions Tracker => Options.Tracker;
 
+    /// <summary>Server:AllowedNetworks, parsed; empty: every host.</summary>
+    public IReadOnlyList<IPNetwork> AllowedNetworks => _allowed ??= Options.Server.AllowedNetworks.Select(n => IPNetwork.Parse(n)).ToList();
+
+    private IReadOnlyList<IPNetwork>? _allowed;
+
+    /// <summary>Whether a host at <paramref name="address"/> is served (Server:AllowedNetworks).</summary>
+    public bool IsAllowed(IPAddress? address)
+    {
+        if (AllowedNetworks.Count == 0)
+        {
+            return true;
+        }
+        if (address == null)
+        {
+            return false;
+        }
+        var plain = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        return AllowedNetworks.Any(n => n.Contains(plain));
+    }
+
     public ConfiguredImage? FindImage(string name) => Images.FirstOrDefault(i => string.Equals(i.Name, name, StringComparison.OrdinalIgnoreCase));
 }

@@ -24,6 +24,12 @@ public sealed class TrackerOptions
     /// </summary>
     public int OriginUntilSeeders { get; set; } = 3;
 
+    /// <summary>
+    /// Most peers one source address may stand for in a swarm (a machine is one peer). A new
+    /// peer beyond it replaces that address's stalest entry, so a flood only churns itself.
+    /// </summary>
+    public int PeersPerAddress { get; set; } = Tracker.TorrentSwarm.DefaultPeersPerAddress;
+
     /// <summary>UDP port of the BEP 15 tracker; 0 leaves it off (served torrents name the HTTP tracker).</summary>
     public int UdpPort { get; set; }
 }

@@ -3,24 +3,37 @@ using EzioPxe.Contracts.Machines;
 using EzioPxe.Contracts;
 using EzioPxe.Server.Configuration;
 using EzioPxe.Server.Tasks;
+using EzioPxe.Server.Seeding;
+using EzioPxe.Server.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
 namespace EzioPxe.Server.Http;
 
-/// <summary>GET /jobs/{mac or job name}: the <see cref="JobDescription"/> a client runs.</summary>
+/// <summary>
+/// GET /jobs/{mac or job name}[?mac=MAC]: the <see cref="JobDescription"/> a client runs. Asked
+/// for by MAC (in the path, or as ?mac= with a job name), it carries that machine's report key
+/// for that job (<see cref="MachineKeys"/>), unless the MAC is configured for another job.
+/// </summary>
 public static class JobEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/jobs/{id}", (string id, HttpRequest request, ServerSettings settings, MachineLifecycle lifecycle) =>
+        app.MapGet("/jobs/{id}", (string id, HttpRequest request, ServerSettings settings, MachineLifecycle lifecycle, ImageCatalog catalog, MachineKeys keys) =>
         {
             var (jobName, error) = Resolve(id, settings, lifecycle);
             if (jobName == null)
             {
                 return Results.Text(error + "\n", statusCode: 404);
             }
-            return Results.Json(Describe(jobName, settings, PublicUrls.Base(request, settings)), ContractsJsonContext.Default.JobDescription);
+            var description = Describe(jobName, settings, PublicUrls.Base(request, settings), catalog);
+            MacAddress? mac = MacAddress.TryParse(id, out var inPath) ? inPath
+                : MacAddress.TryParse(request.Query["mac"].ToString(), out var inQuery) ? inQuery : null;
+            if (mac is { } machine && ProgressEndpoints.RoomOf(machine, jobName, settings, lifecycle).Job is { } room)
+            {
+                description = description with { Key = keys.For(machine, room) };
+            }
+            return Results.Json(description, ContractsJsonContext.Default.JobDescription);
         });
     }
 
@@ -40,7 +53,7 @@ public static class JobEndpoints
         return job != null ? (job, null) : (null, $"no job or MAC '{id}' (jobs: {string.Join(", ", settings.Jobs.Keys)})");
     }
 
-    public static JobDescription Describe(string jobName, ServerSettings settings, string baseUrl)
+    public static JobDescription Describe(string jobName, ServerSettings settings, string baseUrl, ImageCatalog catalog)
     {
         var job = settings.Jobs[jobName];
         if (job.Mode != null && JobModes.TryParse(job.Mode, out var mode, out _) && mode == JobMode.Capture)
@@ -59,6 +72,7 @@ public static class JobEndpoints
         }
         return new JobDescription
         {
+            InfoHash = catalog.Find(job.Image!)?.Torrent.InfoHash.ToHex(),
             Name = jobName,
             TorrentUrl = baseUrl + "torrents/" + Uri.EscapeDataString(settings.FindImage(job.Image!)!.Name) + ".torrent",
             Disk = job.Disk,

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using EzioPxe.Contracts.Machines;
 using EzioPxe.Contracts.Progress;
@@ -11,12 +12,17 @@ using Microsoft.Extensions.Logging;
 
 namespace EzioPxe.Server.Http;
 
-/// <summary>POST /progress: a client's <see cref="ProgressReport"/>; the answer is a <see cref="ProgressReply"/>.</summary>
+/// <summary>
+/// POST /progress: a client's <see cref="ProgressReport"/>; the answer is a <see cref="ProgressReply"/>.
+/// Any LAN host can POST, so a report counts only with the machine's key (<see cref="MachineKeys"/>),
+/// its room is the server's own (the configured job, or the job the key was made for), and its
+/// address is the TCP source.
+/// </summary>
 public static class ProgressEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapPost("/progress", async (HttpContext context, MachineRegistry machines, ServerSettings settings, MachineLifecycle lifecycle, ILogger<MachineRegistry> logger) =>
+        app.MapPost("/progress", async (HttpContext context, MachineRegistry machines, MachineKeys keys, ServerSettings settings, MachineLifecycle lifecycle, ILogger<MachineRegistry> logger) =>
         {
             ProgressReport? report;
             try
@@ -38,27 +44,61 @@ public static class ProgressEndpoints
             }
             if (!MacAddress.TryParse(report.Mac, out var mac))
             {
-                return Results.Text($"mac: '{report.Mac}' is not a MAC address (aa:bb:cc:dd:ee:ff)\n", statusCode: 400);
+                return Results.Text($"mac: '{Shorten(report.Mac)}' is not a MAC address (aa:bb:cc:dd:ee:ff)\n", statusCode: 400);
             }
             if (!ProgressStates.All.Contains(report.State))
             {
-                return Results.Text($"state: '{report.State}' is not one of {string.Join(", ", ProgressStates.All)}\n", statusCode: 400);
+                return Results.Text($"state: '{Shorten(report.State)}' is not one of {string.Join(", ", ProgressStates.All)}\n", statusCode: 400);
             }
-            if (report.Job == null)
+            var (job, problem) = RoomOf(mac, report.Job, settings, lifecycle);
+            if (job == null)
             {
-                report = report with { Job = lifecycle.JobFor(mac, claim: false) ?? settings.Machines.GetValueOrDefault(mac)?.Job };
+                return Results.Text(problem + "\n", statusCode: 403);
             }
-            var remote = context.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
-            if (machines.Record(mac, report, remote) is not { } reply)
+            if (!keys.Verify(mac, job, report.Key))
             {
-                return Results.Text($"this server already follows {MachineRegistry.MaxMachines} machines\n", statusCode: 503);
+                return Results.Text($"key: {(report.Key == null ? "missing" : "wrong")} for machine {mac} in job {job} (the key comes with the job asked for by MAC, or as ezio.key)\n", statusCode: 403);
             }
-            lifecycle.OnProgress(mac, report);
-            if (report.State is ProgressStates.Done or ProgressStates.Failed)
+            var source = context.Connection.RemoteIpAddress ?? IPAddress.None;
+            var outcome = machines.Record(mac, job, report, source);
+            if (outcome.Reply is not { } reply)
             {
-                logger.LogInformation("machine {Mac} ({Address}) {State}{Error}", mac, report.Address ?? remote, report.State, report.Error == null ? "" : ": " + report.Error);
+                return Results.Text(outcome.Refusal + "\n", statusCode: outcome.StatusCode);
+            }
+            // The deployment's task and history follow the report, in the server's room.
+            lifecycle.OnProgress(mac, report with { Job = job });
+            if (outcome.StateChanged && report.State is ProgressStates.Done or ProgressStates.Failed)
+            {
+                // Once per change, not per report: a machine repeating "failed" must not grow the log.
+                var kept = machines.Machines.FirstOrDefault(m => m.Mac == mac.ToString());
+                logger.LogInformation("machine {Mac} ({Address}) {State}{Error}", mac, kept?.RemoteAddress, report.State, kept?.Report.Error is { } error ? ": " + error : "");
             }
             return Results.Json(reply, ContractsJsonContext.Default.ProgressReply);
         });
     }
+
+    /// <summary>
+    /// The room of a report, by the server's own mapping: the job of the machine's task (or its
+    /// listed job with Arm: always), else a listed machine's job, whatever the report says; an
+    /// unlisted machine without a task may name a job (its key must have been made for that job).
+    /// </summary>
+    public static (string? Job, string? Problem) RoomOf(MacAddress mac, string? reportedJob, ServerSettings settings, MachineLifecycle lifecycle)
+    {
+        var named = reportedJob == null ? null : settings.Jobs.Keys.FirstOrDefault(k => string.Equals(k, reportedJob, StringComparison.OrdinalIgnoreCase));
+        var assigned = lifecycle.JobFor(mac, claim: false) ?? settings.Machines.GetValueOrDefault(mac)?.Job;
+        if (assigned != null)
+        {
+            return reportedJob == null || string.Equals(named, assigned, StringComparison.OrdinalIgnoreCase)
+                ? (assigned, null)
+                : (null, $"job: machine {mac} runs job {assigned} on this server, not '{Shorten(reportedJob)}'");
+        }
+        if (reportedJob != null)
+        {
+            return named != null ? (named, null) : (null, $"job: no job '{Shorten(reportedJob)}' on this server");
+        }
+        return (null, $"machine {mac} has no task, is not in Machines and names no job");
+    }
+
+    /// <summary>Echoed values are cut: an answer must not be a copy of a 64 KiB body.</summary>
+    private static string? Shorten(string? text) => text == null || text.Length <= 64 ? text : text[..64] + "…";
 }

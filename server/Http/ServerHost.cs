@@ -6,6 +6,7 @@ using EzioPxe.Server.Tasks;
 using EzioPxe.Server.WakeOnLan;
 using EzioPxe.Server.Tracker;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,6 +34,8 @@ public static class ServerHost
         builder.Logging.ClearProviders();
         builder.Logging.AddConfiguration(settings.Configuration.GetSection("Logging"));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // "Hosting failed to start" comes with a stack trace; serve prints the one-line reason itself.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
@@ -61,6 +64,7 @@ public static class ServerHost
             services.AddHostedService(sp => sp.GetRequiredService<UdpTrackerService>());
         }
         services.AddSingleton(sp => new MachineRegistry(settings));
+        services.AddSingleton(_ => MachineKeys.Load(settings));
         services.AddSingleton<StatusCollector>();
         // Deploy on demand (server/Tasks): tasks and history live in DataDirectory.
         services.AddSingleton(_ => TaskStore.Open(settings.Server.DataDirectory));
@@ -82,6 +86,22 @@ public static class ServerHost
         catch (InvalidDataException e)
         {
             throw new ConfigurationException([e.Message]);
+        }
+        app.Services.GetRequiredService<MachineKeys>(); // Likewise the report key: an unwritable DataDirectory stops the start.
+        app.Services.GetRequiredService<StatusCollector>(); // Now, so that /status startedAt is the server's start, not the first request's.
+        if (settings.AllowedNetworks.Count > 0)
+        {
+            // Server:AllowedNetworks: hosts outside the deployment networks get nothing but this.
+            app.Use(async (context, next) =>
+            {
+                if (!settings.IsAllowed(context.Connection.RemoteIpAddress))
+                {
+                    context.Response.StatusCode = 403;
+                    await context.Response.WriteAsync("this server serves only Server:AllowedNetworks\n");
+                    return;
+                }
+                await next(context);
+            });
         }
         TrackerEndpoints.Map(app);
         TorrentEndpoints.Map(app);

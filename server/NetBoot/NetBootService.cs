@@ -20,12 +20,32 @@ public sealed class NetBootService(NetBootSettings netBoot, ServerSettings setti
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await StartServicesAsync(cancellationToken);
+        }
+        catch (InvalidOperationException e) when (e.InnerException is System.Net.Sockets.SocketException)
+        {
+            // TFTP and DHCP name the port and interface in their message.
+            throw new Http.BindFailedException(e.Message, e);
+        }
+    }
+
+    private async Task StartServicesAsync(CancellationToken cancellationToken)
+    {
+        if (netBoot.Interface is { } name && !System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().Any(i => i.Name == name))
+        {
+            // SO_BINDTODEVICE would only say "unknown socket error".
+            var known = string.Join(", ", System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().Select(i => i.Name));
+            throw new Http.BindFailedException($"NetBoot:Interface: there is no network interface '{name}' (there are: {known})");
+        }
         if (netBoot.Tftp)
         {
             _tftp = new TftpServer(new TftpServerOptions
             {
                 Root = netBoot.TftpRoot!,
                 Port = netBoot.TftpPort,
+                AllowedClients = settings.AllowedNetworks.Count > 0 ? settings.IsAllowed : null,
                 BootDirectory = settings.Server.BootDirectory,
             }, menus, loggers.CreateLogger<TftpServer>());
             await _tftp.StartAsync(cancellationToken);

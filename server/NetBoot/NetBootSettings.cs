@@ -161,6 +161,11 @@ public sealed record NetBootSettings
         {
             problems.Add("Server:BootDirectory: network boot serves the kernel and initramfs from it; set it (e.g. out/boot)");
         }
+        if (section["KernelArguments"] is { } kernelArguments && kernelArguments.Any(char.IsControl))
+        {
+            // The menus refuse a command line with a line break (it could inject directives), so every boot would fail.
+            problems.Add("NetBoot:KernelArguments: must be one line (no line breaks or other control characters)");
+        }
         if (problems.Count > 0)
         {
             throw new ConfigurationException(problems);
@@ -212,13 +217,17 @@ public sealed record NetBootSettings
     public string HttpBase(ServerSettings settings) => $"http://{ServerAddress}:{settings.Server.HttpPort}/";
 
     /// <summary>
-    /// The kernel command line of a machine. Only the server's address: the client asks
-    /// GET /jobs/{its MAC}, so a change of job in the configuration needs no new boot menu.
+    /// The kernel command line of a machine: the server's address, plus what
+    /// <paramref name="machine"/> adds for a known MAC (its report key and image info-hash). The
+    /// client asks GET /jobs/{its MAC}, so a change of job needs no new boot menu.
     /// </summary>
-    public string KernelCommandLine(ServerSettings settings, PhysicalAddress? mac)
+    public string KernelCommandLine(ServerSettings settings, PhysicalAddress? mac, MachineBootParameters? machine = null)
     {
-        _ = mac;
         var line = $"ezio.server={ServerAddress}:{settings.Server.HttpPort}";
+        if (machine?.For(mac) is { Length: > 0 } parameters)
+        {
+            line += " " + parameters;
+        }
         return KernelArguments.Length == 0 ? line : line + " " + KernelArguments;
     }
 }

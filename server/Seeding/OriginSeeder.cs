@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Net;
 using EzioPxe.Engine.Peers;
 using EzioPxe.Engine.Swarm;
@@ -5,6 +6,8 @@ using EzioPxe.Server.Configuration;
 using EzioPxe.Server.Tracker;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+
+using EzioPxe.Server.Http;
 
 namespace EzioPxe.Server.Seeding;
 
@@ -24,7 +27,17 @@ public sealed class OriginSeeder(ServerSettings settings, ImageCatalog catalog, 
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _listener = new PeerListener(new IPEndPoint(settings.Address, settings.Server.PeerPort), loggers.CreateLogger<PeerListener>());
+        try
+        {
+            _listener = new PeerListener(new IPEndPoint(settings.Address, settings.Server.PeerPort), loggers.CreateLogger<PeerListener>())
+            {
+                AcceptFilter = settings.AllowedNetworks.Count > 0 ? settings.IsAllowed : null,
+            };
+        }
+        catch (SocketException e)
+        {
+            throw new BindFailedException($"Server:PeerPort: cannot listen on {settings.Address}:{settings.Server.PeerPort}: {e.Message}", e);
+        }
         foreach (var image in catalog.Images)
         {
             var storage = new ImageStorage(image.Torrent.Info, image.SourcePath);

@@ -21,19 +21,19 @@ public static class ServePorts
     {
         var ports = new List<ServePort>
         {
-            new(ProtocolType.Tcp, settings.Server.HttpPort, settings.Address, "HTTP and tracker"),
-            new(ProtocolType.Tcp, settings.Server.PeerPort, settings.Address, "origin seeder"),
+            new(ProtocolType.Tcp, settings.Server.HttpPort, settings.Address, "Server:HttpPort, HTTP and tracker"),
+            new(ProtocolType.Tcp, settings.Server.PeerPort, settings.Address, "Server:PeerPort, origin seeder"),
         };
         if (settings.Tracker.UdpPort != 0)
         {
-            ports.Add(new(ProtocolType.Udp, settings.Tracker.UdpPort, settings.Address, "UDP tracker"));
+            ports.Add(new(ProtocolType.Udp, settings.Tracker.UdpPort, settings.Address, "Tracker:UdpPort, UDP tracker"));
         }
         var netBoot = NetBootSettings.Load(settings);
         if (netBoot.Enabled)
         {
             if (netBoot.Tftp)
             {
-                ports.Add(new(ProtocolType.Udp, netBoot.TftpPort, IPAddress.Any, "TFTP"));
+                ports.Add(new(ProtocolType.Udp, netBoot.TftpPort, IPAddress.Any, "NetBoot:TftpPort, TFTP"));
             }
             if (netBoot.Dhcp is DhcpMode)
             {
@@ -44,7 +44,7 @@ public static class ServePorts
         return ports;
     }
 
-    /// <summary>One line per port another process holds, e.g. "UDP 69 (TFTP) is held by in.tftpd (pid 812): systemctl disable --now tftpd-hpa".</summary>
+    /// <summary>One line per port another process holds, e.g. "UDP 69 (NetBoot:TftpPort, TFTP) is held by in.tftpd (pid 812): systemctl disable --now tftpd-hpa".</summary>
     public static IReadOnlyList<string> Conflicts(ServerSettings settings) =>
         List(settings).Select(p => PortHolders.Describe(p.Protocol, p.Port, p.Address, p.Purpose)).OfType<string>().ToList();
 }

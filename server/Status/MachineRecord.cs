@@ -1,10 +1,13 @@
 using EzioPxe.Contracts.Progress;
 
-
 namespace EzioPxe.Server.Status;
 
-/// <summary>The last thing one machine reported, and when.</summary>
-public sealed record MachineRecord(string Mac, ProgressReport Report, string? RemoteAddress, DateTime FirstSeen, DateTime LastSeen)
+/// <summary>
+/// The last thing one machine reported, and when. <see cref="Job"/> is the room the server put it
+/// in (its configured job, or the job its report key was made for), and <see cref="RemoteAddress"/>
+/// the TCP source of its reports: neither is taken from what the report says about itself.
+/// </summary>
+public sealed record MachineRecord(string Mac, string Job, ProgressReport Report, string RemoteAddress, DateTime FirstSeen, DateTime LastSeen)
 {
     /// <summary>Seeding or done: the machine has its whole image.</summary>
     public bool HasImage => Report.State is ProgressStates.Seeding or ProgressStates.Done;

@@ -61,13 +61,13 @@ public static class MachineRows
             state = MachineStates.Idle;
         }
         var active = state is ProgressStates.Starting or ProgressStates.Checking or ProgressStates.Downloading or ProgressStates.Seeding;
-        var job = task?.Job ?? report?.Job ?? listed?.Job;
+        var job = task?.Job ?? record?.Job ?? listed?.Job;
         return new MachineStatus
         {
             Mac = mac,
             Name = listed?.Name,
             Hostname = report?.Hostname,
-            Address = report?.Address ?? record?.RemoteAddress,
+            Address = record?.RemoteAddress,
             Job = job,
             State = state,
             BytesDone = report?.BytesDone ?? 0,

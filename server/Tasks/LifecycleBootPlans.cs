@@ -19,6 +19,8 @@ public sealed class LifecycleBootPlans(IBootPlanProvider inner, MachineLifecycle
             return null;
         }
         var deploy = client.Mac is { } mac && lifecycle.OnBoot(MacAddress.FromBytes(mac.GetAddressBytes()));
-        return deploy ? plan : plan with { BootsLocalDisk = true };
+        // Asked again once the machine's task has started (an any-machine task is claimed by
+        // OnBoot): its kernel command line carries the task's job key (MachineBootParameters).
+        return deploy ? inner.GetPlan(client) ?? plan : plan with { BootsLocalDisk = true };
     }
 }

@@ -4,11 +4,18 @@ using EzioPxe.Engine.Tracker;
 
 namespace EzioPxe.Server.Tracker;
 
-/// <summary>The peers of one torrent the tracker knows. Thread-safe (one lock; a LAN swarm is small).</summary>
+/// <summary>
+/// The peers of one torrent the tracker knows. Thread-safe (one lock; a LAN swarm is small).
+/// Any LAN host can announce, so the table is bounded per source address and in total, and a
+/// full table drops its stalest entry rather than the newcomer: a flood only churns itself.
+/// </summary>
 public sealed class TorrentSwarm(InfoHash infoHash, string name, long totalLength)
 {
     /// <summary>More peers than any room has: beyond this, someone is flooding the tracker with made-up peer ids.</summary>
     public const int MaxPeers = 10_000;
+
+    /// <summary>Tracker:PeersPerAddress's default: a machine is one peer; a restarted client is a second until the first expires.</summary>
+    public const int DefaultPeersPerAddress = 4;
 
     private readonly object _lock = new();
     private readonly Dictionary<string, TrackedPeer> _peers = new(StringComparer.Ordinal);
@@ -38,14 +45,17 @@ public sealed class TorrentSwarm(InfoHash infoHash, string name, long totalLengt
     public bool HasOrigin => _originPeerId != null;
 
     /// <param name="local">The server address the announce arrived at: where peers reach the origin seeder.</param>
-    /// <returns>Null when the swarm is full (<see cref="MaxPeers"/>) and the peer is new.</returns>
-    public AnnounceResult? Announce(AnnounceQuery query, IPAddress remote, IPAddress local, DateTime now, int numWant, TimeSpan peerTimeout, int originUntilSeeders)
+    /// <param name="peersPerAddress">Most peers one source address may stand for; beyond it the address's stalest entry goes.</param>
+    public AnnounceResult Announce(AnnounceQuery query, IPAddress remote, IPAddress local, DateTime now, int numWant, TimeSpan peerTimeout, int originUntilSeeders,
+        int peersPerAddress = DefaultPeersPerAddress)
     {
         var endPoint = new IPEndPoint(remote, query.Port);
         lock (_lock)
         {
             Expire(now - peerTimeout);
-            var key = query.PeerKey;
+            // Peer id and source address: another host naming a machine's peer id (it is in every
+            // handshake) gets an entry of its own, and "stopped" cannot remove anyone else's.
+            var key = query.PeerKey + "@" + remote;
             if (query.Event == TrackerEvent.Stopped)
             {
                 _peers.Remove(key);
@@ -53,11 +63,14 @@ public sealed class TorrentSwarm(InfoHash infoHash, string name, long totalLengt
             }
             if (!_peers.TryGetValue(key, out var peer))
             {
-                if (_peers.Count >= MaxPeers)
+                // A client restarted on the same address and port comes back with a new peer id:
+                // its old entry is the same peer and would only appear twice in lists.
+                foreach (var stale in _peers.Values.Where(p => p.EndPoint.Equals(endPoint)).ToList())
                 {
-                    return null;
+                    _peers.Remove(stale.Key);
                 }
-                peer = new TrackedPeer(query.PeerId, endPoint);
+                MakeRoomFor(remote, peersPerAddress);
+                peer = new TrackedPeer(query.PeerId, endPoint) { Key = key };
                 _peers[key] = peer;
             }
             var wasSeeder = peer.Left == 0 && peer.LastSeen != default;
@@ -66,6 +79,7 @@ public sealed class TorrentSwarm(InfoHash infoHash, string name, long totalLengt
             peer.Uploaded = query.Uploaded;
             peer.Downloaded = query.Downloaded;
             peer.LastSeen = now;
+            peer.WasIncomplete |= query.Left > 0;
             if (query.Event == TrackerEvent.Completed && !wasSeeder)
             {
                 _downloaded++;
@@ -73,6 +87,32 @@ public sealed class TorrentSwarm(InfoHash infoHash, string name, long totalLengt
             var origin = _originPeerId == null ? null
                 : new TrackedPeer(_originPeerId, new IPEndPoint(local, _originPort)) { IsOrigin = true, LastSeen = now };
             return new AnnounceResult(SelectPeers(peer, origin, numWant, originUntilSeeders), Counts());
+        }
+    }
+
+    /// <summary>Before a new peer joins: the stalest entry of its address goes when the address is at its cap, the stalest of all when the swarm is full.</summary>
+    private void MakeRoomFor(IPAddress remote, int peersPerAddress)
+    {
+        var sameAddress = 0;
+        TrackedPeer? stalestOfAddress = null;
+        foreach (var other in _peers.Values)
+        {
+            if (other.EndPoint.Address.Equals(remote))
+            {
+                sameAddress++;
+                if (stalestOfAddress == null || other.LastSeen < stalestOfAddress.LastSeen)
+                {
+                    stalestOfAddress = other;
+                }
+            }
+        }
+        if (sameAddress >= peersPerAddress && stalestOfAddress != null)
+        {
+            _peers.Remove(stalestOfAddress.Key);
+        }
+        if (_peers.Count >= MaxPeers)
+        {
+            _peers.Remove(_peers.Values.MinBy(p => p.LastSeen)!.Key);
         }
     }
 
@@ -98,7 +138,9 @@ public sealed class TorrentSwarm(InfoHash infoHash, string name, long totalLengt
     /// <summary>
     /// A random subset up to <paramref name="numWant"/>, so that every machine gets a different
     /// slice of the room and the swarm stays one connected mesh rather than cliques. Never the
-    /// requester itself (by peer id or address). The origin first while few peers have the whole image.
+    /// requester itself (by peer id or address). The origin is in every list of a machine that
+    /// still needs data, whatever other peers claim: first while fewer than
+    /// <paramref name="originUntilSeeders"/> seeders were seen completing, after them otherwise.
     /// </summary>
     private List<TrackedPeer> SelectPeers(TrackedPeer requester, TrackedPeer? origin, int numWant, int originUntilSeeders)
     {
@@ -107,21 +149,27 @@ public sealed class TorrentSwarm(InfoHash infoHash, string name, long totalLengt
         {
             return result;
         }
-        var seeders = _peers.Values.Count(p => p.IsSeeder && p != requester);
-        if (origin != null && !requester.IsSeeder && seeders < originUntilSeeders)
+        var offerOrigin = origin != null && !requester.IsSeeder && originUntilSeeders > 0;
+        var originFirst = offerOrigin && _peers.Values.Count(p => p.IsSeenSeeder && p != requester) < originUntilSeeders;
+        if (originFirst)
         {
-            result.Add(origin);
+            result.Add(origin!);
         }
+        var room = numWant - result.Count - (offerOrigin && !originFirst ? 1 : 0);
         var candidates = _peers.Values.Where(p => p != requester && !p.EndPoint.Equals(requester.EndPoint)
             // Two seeders have nothing to give each other.
             && !(requester.IsSeeder && p.IsSeeder)).ToArray();
-        var take = Math.Min(numWant - result.Count, candidates.Length);
+        var take = Math.Min(room, candidates.Length);
         for (var i = 0; i < take; i++)
         {
             // Partial Fisher-Yates: the first `take` slots end up a uniform random sample.
             var j = Random.Shared.Next(i, candidates.Length);
             (candidates[i], candidates[j]) = (candidates[j], candidates[i]);
             result.Add(candidates[i]);
+        }
+        if (offerOrigin && !originFirst)
+        {
+            result.Add(origin!);
         }
         return result;
     }

@@ -45,12 +45,7 @@ public sealed class TrackerService(TrackerOptions options, ILogger<TrackerServic
         remote = remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
         local = local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local;
         var numWant = Math.Clamp(announce.NumWant ?? Options.DefaultPeers, 0, Options.MaxPeers);
-        var result = swarm.Announce(announce, remote, local, DateTime.UtcNow, numWant, PeerTimeout, Options.OriginUntilSeeders);
-        if (result == null)
-        {
-            logger.LogWarning("tracker: {Torrent} has {Max} peers; refusing new peer {Remote}:{Port}", swarm.Name, TorrentSwarm.MaxPeers, remote, announce.Port);
-            return TrackerResponses.Failure($"swarm full ({TorrentSwarm.MaxPeers} peers)");
-        }
+        var result = swarm.Announce(announce, remote, local, DateTime.UtcNow, numWant, PeerTimeout, Options.OriginUntilSeeders, Options.PeersPerAddress);
         logger.LogDebug("tracker: {Torrent} {Event} from {Remote}:{Port} left {Left}: {Peers} peers", swarm.Name, announce.Event, remote, announce.Port, announce.Left, result.Peers.Count);
         return TrackerResponses.Announce(result, announce, Interval, MinInterval);
     }

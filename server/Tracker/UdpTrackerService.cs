@@ -30,7 +30,14 @@ public sealed class UdpTrackerService(ServerSettings settings, TrackerService tr
         _socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         // Replies must leave from the address the request came to: learn it per datagram.
         _socket.SetSocketOption(address.AddressFamily == AddressFamily.InterNetwork ? SocketOptionLevel.IP : SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
-        _socket.Bind(new IPEndPoint(address, settings.Tracker.UdpPort));
+        try
+        {
+            _socket.Bind(new IPEndPoint(address, settings.Tracker.UdpPort));
+        }
+        catch (SocketException e)
+        {
+            throw new Http.BindFailedException($"Tracker:UdpPort: cannot listen on {address}:{settings.Tracker.UdpPort}: {e.Message}", e);
+        }
         Port = ((IPEndPoint)_socket.LocalEndPoint!).Port;
         logger.LogInformation("UDP tracker on {Address}:{Port}", address, Port);
         return base.StartAsync(cancellationToken);
@@ -59,6 +66,10 @@ public sealed class UdpTrackerService(ServerSettings settings, TrackerService tr
                 continue;
             }
             var remote = (IPEndPoint)received.RemoteEndPoint;
+            if (!settings.IsAllowed(remote.Address))
+            {
+                continue; // Server:AllowedNetworks: no answer at all
+            }
             var length = Handle(request.AsSpan(0, received.ReceivedBytes), remote, received.PacketInformation.Address, reply);
             if (length > 0)
             {
@@ -136,11 +147,7 @@ public sealed class UdpTrackerService(ServerSettings settings, TrackerService tr
         var localAddress = local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local;
         var options = tracker.Options;
         var wanted = Math.Clamp(numWant < 0 ? options.DefaultPeers : numWant, 0, Math.Min(options.MaxPeers, 1000));
-        var result = swarm.Announce(query, remoteAddress, localAddress, DateTime.UtcNow, wanted, tracker.PeerTimeout, options.OriginUntilSeeders);
-        if (result == null)
-        {
-            return UdpTrackerPacket.WriteError(reply, transaction, $"swarm full ({TorrentSwarm.MaxPeers} peers)");
-        }
+        var result = swarm.Announce(query, remoteAddress, localAddress, DateTime.UtcNow, wanted, tracker.PeerTimeout, options.OriginUntilSeeders, options.PeersPerAddress);
         BinaryPrimitives.WriteInt32BigEndian(reply, UdpTrackerPacket.Announce);
         BinaryPrimitives.WriteInt32BigEndian(reply[4..], transaction);
         BinaryPrimitives.WriteInt32BigEndian(reply[8..], options.IntervalSeconds);

@@ -43,9 +43,11 @@ public sealed class PartcloneEqualityTests(ITestOutputHelper output)
         // ext4 keeps its free-block total in per-CPU counters and does not always write it back on
         // unmount (seen under load); partclone refuses a superblock total that disagrees with the
         // bitmaps. e2fsck settles the total; it changes no bitmap (exit 1 = "corrected").
-        // Right after umount the kernel may still hold the device for a moment ("is in use").
+        // Right after umount the kernel may still hold the device for a while ("is in use"): on a
+        // loaded 2-core CI machine this was seen to last beyond 10 s.
         var fsck = Tool.Run("e2fsck", "-fy", device);
-        for (var attempt = 0; attempt < 40 && fsck.StandardError.Contains("is in use", StringComparison.Ordinal); attempt++)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (fsck.StandardError.Contains("is in use", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
         {
             Thread.Sleep(250);
             fsck = Tool.Run("e2fsck", "-fy", device);

@@ -95,7 +95,8 @@ public sealed class DhcpServer : IAsyncDisposable
         _sockets.Add(socket);
         try
         {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // No SO_REUSEADDR/SO_REUSEPORT: a second DHCP server on this port must fail to start,
+            // not share the port and take half the requests.
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Broadcast, true);
             if (_options.Interface != null)
             {

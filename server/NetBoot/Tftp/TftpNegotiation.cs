@@ -37,9 +37,10 @@ public sealed class TftpNegotiation
             blockSize = (int)Math.Min(blksize, Math.Min(MaxBlockSize, limits.MaxBlockSize));
             acknowledged.Add(new("blksize", blockSize.ToString(CultureInfo.InvariantCulture)));
         }
-        if (requested.TryGetValue("timeout", out var timeoutText) && TryParse(timeoutText, out var seconds) && seconds is >= 1 and <= 255)
+        if (requested.TryGetValue("timeout", out var timeoutText) && TryParse(timeoutText, out var seconds) && seconds >= 1 && seconds <= Math.Min(255, limits.MaxTimeoutSeconds))
         {
-            // RFC 2349: the server must accept exactly the requested value or leave the option out.
+            // RFC 2349: the server must accept exactly the requested value or leave the option out;
+            // above MaxTimeoutSeconds it is left out and our own timeout applies.
             timeout = TimeSpan.FromSeconds(seconds);
             acknowledged.Add(new("timeout", seconds.ToString(CultureInfo.InvariantCulture)));
         }

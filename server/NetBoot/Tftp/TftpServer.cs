@@ -109,6 +109,10 @@ public sealed class TftpServer : IAsyncDisposable
                 continue;
             }
             var client = (IPEndPoint)received.RemoteEndPoint;
+            if (_options.AllowedClients is { } allowed && !allowed(client.Address))
+            {
+                continue; // not a deployment network: silence, as if nobody were here
+            }
             try
             {
                 HandleRequest(buffer.AsSpan(0, received.ReceivedBytes), client, received.PacketInformation.Address, stopping);
@@ -161,6 +165,12 @@ public sealed class TftpServer : IAsyncDisposable
             SendError(client, TftpErrorCode.NotDefined, "server busy, try again");
             return;
         }
+        // Any LAN host may ask: one address must not hold every transfer slot.
+        if (_transfers.Keys.Count(k => k.Address.Equals(client.Address)) >= _options.MaxTransfersPerClient)
+        {
+            SendError(client, TftpErrorCode.NotDefined, $"too many transfers from {client.Address} at once, try again");
+            return;
+        }
         var opened = OpenFile(request.FileName);
         if (opened.Content == null)
         {
@@ -171,14 +181,13 @@ public sealed class TftpServer : IAsyncDisposable
         var content = opened.Content;
         if (request.Mode == TftpTransferMode.NetAscii)
         {
-            var encoded = NetAsciiEncoder.TryEncode(content);
-            content.Dispose();
-            if (encoded == null)
+            if (NetAsciiContent.TryCreate(content) is not { } converted)
             {
+                content.Dispose();
                 SendError(client, TftpErrorCode.IllegalOperation, "file too large for netascii; use octet mode");
                 return;
             }
-            content = TftpContent.FromMemory(encoded);
+            content = converted;
         }
         var negotiation = TftpNegotiation.Negotiate(request.Options, content.Length, _options);
         Socket transferSocket;
@@ -195,7 +204,7 @@ public sealed class TftpServer : IAsyncDisposable
         }
         var description = $"{client} {request.FileName}";
         _logger.LogInformation("TFTP {Transfer}: {Length} bytes, blksize {BlockSize}, windowsize {WindowSize}", description, content.Length, negotiation.BlockSize, negotiation.WindowSize);
-        var transfer = new TftpTransfer(transferSocket, content, negotiation, _options.MaxRetransmissions, _logger, description);
+        var transfer = new TftpTransfer(transferSocket, content, negotiation, _options, _logger, description);
         var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _transfers[client] = StartTransfer(transfer, transferSocket, content, client, registered.Task, stopping);
         registered.SetResult();

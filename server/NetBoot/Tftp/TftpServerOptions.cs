@@ -33,6 +33,25 @@ public sealed record TftpServerOptions
     /// <summary>Retransmissions of one window before the transfer is abandoned.</summary>
     public int MaxRetransmissions { get; init; } = 5;
 
+    /// <summary>
+    /// The largest timeout option (RFC 2349) accepted; a larger one is left out of the OACK (the
+    /// RFC allows no other answer) and <see cref="RetransmitTimeout"/> applies. A client asking
+    /// 255 s and never answering would otherwise hold its transfer for half an hour.
+    /// </summary>
+    public int MaxTimeoutSeconds { get; init; } = 5;
+
+    /// <summary>
+    /// Until the client's first ACK, the transfer waits <see cref="RetransmitTimeout"/> (not the
+    /// negotiated timeout) this many times: a request nobody acknowledges frees its slot in seconds.
+    /// </summary>
+    public int UnacknowledgedRetransmissions { get; init; } = 2;
+
+    /// <summary>Which client addresses are answered at all (Server:AllowedNetworks); null answers everyone.</summary>
+    public Func<IPAddress, bool>? AllowedClients { get; init; }
+
+    /// <summary>Transfers one client address may run at once (a booting machine needs one).</summary>
+    public int MaxTransfersPerClient { get; init; } = 4;
+
     /// <summary>Transfers running at once; further requests are answered with an error until one ends.</summary>
     public int MaxConcurrentTransfers { get; init; } = 512;
 }

@@ -16,15 +16,20 @@ internal sealed class TftpTransfer
     private readonly TftpContent _content;
     private readonly TftpNegotiation _negotiation;
     private readonly int _maxRetransmissions;
+    private readonly int _unacknowledgedRetransmissions;
+    private readonly TimeSpan _unacknowledgedTimeout;
+    private bool _acknowledgedOnce;
     private readonly ILogger _logger;
     private readonly string _description;
 
-    public TftpTransfer(Socket connectedSocket, TftpContent content, TftpNegotiation negotiation, int maxRetransmissions, ILogger logger, string description)
+    public TftpTransfer(Socket connectedSocket, TftpContent content, TftpNegotiation negotiation, TftpServerOptions limits, ILogger logger, string description)
     {
         _socket = connectedSocket;
         _content = content;
         _negotiation = negotiation;
-        _maxRetransmissions = maxRetransmissions;
+        _maxRetransmissions = limits.MaxRetransmissions;
+        _unacknowledgedRetransmissions = Math.Min(limits.UnacknowledgedRetransmissions, limits.MaxRetransmissions);
+        _unacknowledgedTimeout = negotiation.Timeout < limits.RetransmitTimeout ? negotiation.Timeout : limits.RetransmitTimeout;
         _logger = logger;
         _description = description;
     }
@@ -58,7 +63,7 @@ internal sealed class TftpTransfer
                 TftpPacket.WriteDataHeader(sendBuffer, (ushort)block);
                 _socket.Send(sendBuffer.AsSpan(0, TftpPacket.HeaderLength + length));
             }
-            var deadline = Environment.TickCount64 + (long)_negotiation.Timeout.TotalMilliseconds;
+            var deadline = Environment.TickCount64 + (long)CurrentTimeout.TotalMilliseconds;
             var progressed = false;
             while (!progressed)
             {
@@ -80,6 +85,7 @@ internal sealed class TftpTransfer
                     {
                         acknowledged = block;
                         progressed = true;
+                        _acknowledgedOnce = true;
                         break;
                     }
                 }
@@ -88,22 +94,27 @@ internal sealed class TftpTransfer
             {
                 retransmissions = 0;
             }
-            else if (++retransmissions > _maxRetransmissions)
+            else if (++retransmissions > CurrentRetransmissions)
             {
-                _logger.LogInformation("TFTP {Transfer}: no ACK after {Count} retransmissions, giving up", _description, _maxRetransmissions);
+                _logger.LogInformation("TFTP {Transfer}: no ACK after {Count} retransmissions, giving up", _description, CurrentRetransmissions);
                 return false;
             }
         }
         return true;
     }
 
+    /// <summary>Before the client's first ACK: the server's short timeout and few resends, so an unanswered request frees its slot fast.</summary>
+    private TimeSpan CurrentTimeout => _acknowledgedOnce ? _negotiation.Timeout : _unacknowledgedTimeout;
+
+    private int CurrentRetransmissions => _acknowledgedOnce ? _maxRetransmissions : _unacknowledgedRetransmissions;
+
     private bool SendOptionAck(byte[] sendBuffer, AckWaiter waiter)
     {
         var length = TftpPacket.WriteOptionAck(sendBuffer, _negotiation.AcknowledgedOptions);
-        for (var attempt = 0; attempt <= _maxRetransmissions; attempt++)
+        for (var attempt = 0; attempt <= _unacknowledgedRetransmissions; attempt++)
         {
             _socket.Send(sendBuffer.AsSpan(0, length));
-            var deadline = Environment.TickCount64 + (long)_negotiation.Timeout.TotalMilliseconds;
+            var deadline = Environment.TickCount64 + (long)_unacknowledgedTimeout.TotalMilliseconds;
             while (true)
             {
                 var reply = waiter.Wait(deadline);
@@ -118,6 +129,7 @@ internal sealed class TftpTransfer
                 }
                 if (waiter.AckedBlock == 0)
                 {
+                    _acknowledgedOnce = true;
                     return true;
                 }
             }

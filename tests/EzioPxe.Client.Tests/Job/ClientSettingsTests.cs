@@ -48,7 +48,7 @@ public class ClientSettingsTests
         Assert.Null(settings.Seed);
         Assert.Equal(SeedPolicy.UntilDone, settings.SeedOrDefault);
         Assert.True(settings.NeedsJobFromServer);
-        Assert.Equal("http://10.0.0.1/jobs/lab", settings.JobUrl(Mac("52:54:00:12:34:56")).ToString());
+        Assert.Equal("http://10.0.0.1/jobs/lab?mac=52:54:00:12:34:56", settings.JobUrl(Mac("52:54:00:12:34:56")).ToString());
     }
 
     [Fact]
@@ -106,6 +106,21 @@ public class ClientSettingsTests
         Assert.DoesNotContain("console", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_inits_own_parameters_on_the_same_command_line_are_not_the_clients_to_refuse()
+    {
+        // Every ezio.* parameter initramfs/init reads; a machine booted with any of them must still deploy.
+        var settings = Read("ezio.server=10.0.0.1 ezio.job=lab ezio.debug=shell ezio.wait=4 ezio.linkwait=3 ezio.dhcp_tries=2 ezio.modules=e1000e ezio.init=dry");
+        Assert.Equal("lab", settings.Job);
+        var initParameters = File.ReadAllText(RepositoryPaths.Of("initramfs/init"));
+        foreach (var key in ClientSettingsReader.InitKeys)
+        {
+            Assert.Contains("ezio." + key, initParameters, StringComparison.Ordinal);
+        }
+        // Only from the kernel command line: as a client option the name is still unknown.
+        Assert.Contains(ReadFails("ezio.server=10.0.0.1", ["--linkwait=3"]).Problems, p => p.StartsWith("unknown parameter --linkwait", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("ezio.server=10.0.0.1 ezio.seed=forever", "ezio.seed: 'forever' is not until-done, none or a number of seconds")]
     [InlineData("ezio.server=10.0.0.1 ezio.after=explode", "ezio.after: 'explode' is not reboot, poweroff, shell or wait")]
@@ -121,6 +136,12 @@ public class ClientSettingsTests
     [InlineData("ezio.job=lab", "ezio.job=lab needs ezio.server")]
     [InlineData("ezio.disk=auto", "nothing to do")]
     [InlineData("ezio.torrent=/torrents/lab.torrent", "ezio.torrent=/torrents/lab.torrent is a path on the server")]
+    [InlineData("ezio.server=http://10.0.0.1:8080/", "ezio.server: 'http://10.0.0.1:8080/' is a URL; give HOST[:PORT] only")]
+    [InlineData("ezio.server=10.0.0.1:8080/", "ezio.server: '10.0.0.1:8080/' is a URL; give HOST[:PORT] only")]
+    [InlineData("ezio.server=10.0.0.1 ezio.key=abc", "ezio.key: 'abc' is not a report key (32 hex digits)")]
+    [InlineData("ezio.server=10.0.0.1 ezio.infohash=zz", "ezio.infohash: 'zz' is not an info-hash (40 hex digits)")]
+    [InlineData("ezio.server=10.0.0.1 ezio.serverwait=-5", "ezio.serverwait: '-5' is not a number of seconds from 0 to 86400")]
+    [InlineData("ezio.server=10.0.0.1 ezio.serverwait=99999", "ezio.serverwait: '99999' is not a number of seconds from 0 to 86400")]
     public void Malformed_parameters_are_reported_by_name(string cmdline, string message)
     {
         var error = ReadFails(cmdline);
@@ -165,6 +186,22 @@ public class ClientSettingsTests
         Assert.StartsWith("ezio.part: '0' is not a partition number", Assert.Single(ReadFails("ezio.server=10.0.0.1 ezio.part=0").Problems), StringComparison.Ordinal);
         var merged = Read("ezio.server=10.0.0.1").WithJob(new JobDescription { Name = "ezio", TorrentUrl = "/t", Disk = "auto", Partition = "2" });
         Assert.Equal(2, merged.Partition);
+    }
+
+    [Fact]
+    public void Boot_menu_key_info_hash_and_wait_are_read_and_the_servers_fresh_key_wins()
+    {
+        var local = Read("ezio.server=10.0.0.1 ezio.key=0123456789ABCDEF0123456789abcdef ezio.infohash=" + new string('A', 40) + " ezio.serverwait=30");
+        Assert.Equal("0123456789abcdef0123456789abcdef", local.Key);
+        Assert.Equal(new string('a', 40), local.InfoHash);
+        Assert.Equal(TimeSpan.FromSeconds(30), local.ServerWaitOrDefault);
+        Assert.Equal(JobDefaults.ServerWait, Read("ezio.server=10.0.0.1").ServerWaitOrDefault);
+
+        var merged = local.WithJob(new JobDescription { Name = "lab", TorrentUrl = "/t", Key = new string('f', 32), InfoHash = new string('b', 40) });
+        Assert.Equal(new string('f', 32), merged.Key); // made by the server for the job it hands out now
+        Assert.Equal(new string('a', 40), merged.InfoHash); // the boot menu's, like every kernel parameter
+        var bad = Assert.Throws<JobConfigurationException>(() => local.WithJob(new JobDescription { Name = "lab", TorrentUrl = "/t", Key = "nope" }));
+        Assert.StartsWith("job 'lab' from the server: key: 'nope'", Assert.Single(bad.Problems), StringComparison.Ordinal);
     }
 
     [Fact]

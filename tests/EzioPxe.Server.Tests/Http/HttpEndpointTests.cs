@@ -47,7 +47,12 @@ public sealed class HttpEndpointTests(ServerFixture fixture)
         // room-a has Arm: always: its listed machine gets it on every request.
         Assert.Equal("200", Curl(Server.BaseUrl + "jobs/52-54-00-AA-00-01"));
         var job = JsonSerializer.Deserialize(LastBody, ContractsJsonContext.Default.JobDescription)!;
-        Assert.Equal(new JobDescription { Name = "room-a", TorrentUrl = Server.BaseUrl + "torrents/lab.torrent", Disk = "auto", After = "poweroff", Seed = "120" }, job);
+        Assert.Matches("^[0-9a-f]{32}$", job.Key);
+        Assert.Equal(new JobDescription
+        {
+            Name = "room-a", TorrentUrl = Server.BaseUrl + "torrents/lab.torrent", Disk = "auto", After = "poweroff", Seed = "120",
+            Key = job.Key, InfoHash = fixture.Torrent.InfoHash.ToHex(),
+        }, job);
 
         // room-b is on demand: its listed machine has nothing to do until a task is armed for it.
         Assert.Equal("404", Curl(Server.BaseUrl + "jobs/525400aa0002"));
@@ -59,6 +64,7 @@ public sealed class HttpEndpointTests(ServerFixture fixture)
         Assert.Equal("200", Curl(Server.BaseUrl + "jobs/page"));
         var byName = JsonSerializer.Deserialize(LastBody, ContractsJsonContext.Default.JobDescription)!;
         Assert.Equal(("page", "until-done", "reboot"), (byName.Name, byName.Seed, byName.After));
+        Assert.Null(byName.Key); // asked for by name alone: no machine, no key
         Assert.True(Uri.IsWellFormedUriString(byName.TorrentUrl, UriKind.Absolute));
 
         Assert.Equal("404", Curl(Server.BaseUrl + "jobs/nosuchjob"));
@@ -135,7 +141,8 @@ public sealed class HttpEndpointTests(ServerFixture fixture)
             return chunked;
         });
 
-        (status, text) = await Post("{\"mac\": \"52:54:00:aa:00:09\", \"job\": \"cli\", \"state\": \"checking\"}");
+        var key = await Status.MachineReports.KeyAsync(Server.Http, "52:54:00:aa:00:09", "cli");
+        (status, text) = await Post("{\"mac\": \"52:54:00:aa:00:09\", \"job\": \"cli\", \"state\": \"checking\", \"key\": \"" + key + "\"}");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("\"roomDone\":false", text, StringComparison.Ordinal);
     }

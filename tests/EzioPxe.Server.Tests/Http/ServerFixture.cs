@@ -36,6 +36,8 @@ public sealed class ServerFixture : IAsyncLifetime
         var config = RunningServer.Config(_temp.File("data"), ImagePath, c =>
         {
             c["Server"]!["BootDirectory"] = BootDirectory;
+            // Every test machine reports from 127.0.0.1; ForgedProgressTests checks the limit itself.
+            c["Server"]!["MachinesPerAddress"] = 1000;
             c["Tracker"] = new JsonObject { ["UdpPort"] = FreePort.Udp() };
             var jobs = c["Jobs"]!.AsObject();
             jobs["room-a"] = new JsonObject { ["Image"] = "lab", ["After"] = "poweroff", ["Seed"] = "120", ["Arm"] = "always" };

@@ -44,7 +44,8 @@ public sealed class ServeNetBootTests
         Assert.Equal(0, EzioPxe.Server.Cli.DeployCommand.Run(["--job", "lab", "--machines", "52:54:00:12:34:56", "--server", server.BaseUrl], TextWriter.Null, TextWriter.Null));
         var script = await server.Http.GetStringAsync("ipxe/52-54-00-12-34-56.ipxe");
         Assert.StartsWith("#!ipxe", script, StringComparison.Ordinal);
-        Assert.Contains($"kernel http://127.0.0.1:{httpPort}/boot/vmlinuz initrd=initramfs.img ezio.server=127.0.0.1:{httpPort} console=ttyS0", script, StringComparison.Ordinal);
+        // The machine's report key and its image's info-hash ride on its own command line.
+        Assert.Matches($@"kernel http://127\.0\.0\.1:{httpPort}/boot/vmlinuz initrd=initramfs\.img ezio\.server=127\.0\.0\.1:{httpPort} ezio\.key=[0-9a-f]{{32}} ezio\.infohash=[0-9a-f]{{40}} console=ttyS0", script);
         Assert.Contains($"initrd --name initramfs.img http://127.0.0.1:{httpPort}/boot/initramfs.img", script, StringComparison.Ordinal);
 
         var fetched = Tool.Run("curl", "-sS", "--tftp-blksize", "1468", "-o", temp.File("got"), $"tftp://127.0.0.1:{tftpPort.ToString(CultureInfo.InvariantCulture)}/undionly.kpxe");

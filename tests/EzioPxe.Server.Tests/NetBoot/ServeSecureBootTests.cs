@@ -38,7 +38,8 @@ public sealed class ServeSecureBootTests
         Assert.Matches(@"menuentry ""Local disk[^{]*\{\s*exit\s*\}", TftpGet(tftpPort, "grub/grub.cfg-01-52:54:00:12:34:56", temp.File("local.cfg")));
         Assert.Equal(0, EzioPxe.Server.Cli.DeployCommand.Run(["--job", "lab", "--machines", "52:54:00:12:34:56", "--server", server.BaseUrl], TextWriter.Null, TextWriter.Null));
         var grub = TftpGet(tftpPort, "grub/grub.cfg-01-52:54:00:12:34:56", temp.File("grub.cfg"));
-        Assert.Contains($"linux /boot/vmlinuz ezio.server=127.0.0.1:{httpPort} console=ttyS0", grub, StringComparison.Ordinal);
+        // The machine's report key and its image's info-hash ride on its own command line.
+        Assert.Matches($@"linux /boot/vmlinuz ezio\.server=127\.0\.0\.1:{httpPort} ezio\.key=[0-9a-f]{{32}} ezio\.infohash=[0-9a-f]{{40}} console=ttyS0", grub);
         Assert.Contains("initrd /boot/initramfs.img", grub, StringComparison.Ordinal);
         // GRUB's "/boot/vmlinuz" is Server:BootDirectory's kernel, by TFTP.
         Assert.Equal("the signed kernel", TftpGet(tftpPort, "/boot/vmlinuz", temp.File("vmlinuz")));

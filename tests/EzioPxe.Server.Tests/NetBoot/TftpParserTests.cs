@@ -111,7 +111,47 @@ public sealed class TftpParserTests
     [Fact]
     public void Netascii_turns_lf_into_crlf_and_cr_into_cr_nul()
     {
-        using var content = TftpContent.FromMemory(Encoding.ASCII.GetBytes("a\nb\rc"));
-        Assert.Equal("a\r\nb\r\0c", Encoding.ASCII.GetString(NetAsciiEncoder.TryEncode(content)!));
+        using var content = NetAsciiContent.TryCreate(TftpContent.FromMemory(Encoding.ASCII.GetBytes("a\nb\rc")))!;
+        var converted = new byte[16];
+        Assert.Equal(7, content.Length);
+        Assert.Equal("a\r\nb\r\0c", Encoding.ASCII.GetString(converted, 0, content.Read(0, converted)));
+    }
+
+    [Fact]
+    public void Netascii_is_converted_block_by_block_and_reads_going_back_a_window_give_the_same_bytes()
+    {
+        var random = new Random(7);
+        var text = new byte[300_000];
+        for (var i = 0; i < text.Length; i++)
+        {
+            text[i] = (byte)(random.Next(10) switch { 0 => '\n', 1 => '\r', _ => 'a' + random.Next(26) });
+        }
+        var expected = new List<byte>();
+        foreach (var b in text)
+        {
+            expected.AddRange(b == '\n' ? [(byte)'\r', (byte)'\n'] : b == '\r' ? [(byte)'\r', 0] : [b]);
+        }
+        using var content = NetAsciiContent.TryCreate(TftpContent.FromMemory(text))!;
+        Assert.Equal(expected.Count, content.Length);
+        var block = new byte[512];
+        var offsets = new List<long>();
+        for (long offset = 0; offset < content.Length; offset += 512)
+        {
+            offsets.Add(offset);
+            // Every 50 blocks, go back 16 blocks as a resent window does, and once to the very start.
+            if (offsets.Count % 50 == 0)
+            {
+                offsets.Add(Math.Max(0, offset - 16 * 512));
+                offsets.Add(offset);
+            }
+        }
+        offsets.Add(0);
+        foreach (var offset in offsets)
+        {
+            var read = content.Read(offset, block);
+            Assert.Equal(Math.Min(512, content.Length - offset), read);
+            Assert.True(expected.Skip((int)offset).Take(read).SequenceEqual(block.Take(read)), $"bytes at {offset} differ");
+        }
+        Assert.Null(NetAsciiContent.TryCreate(TftpContent.FromMemory(new byte[NetAsciiContent.MaxLength + 1])));
     }
 }

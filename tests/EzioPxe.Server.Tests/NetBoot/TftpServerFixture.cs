@@ -28,7 +28,9 @@ public sealed class TftpServerFixture : IAsyncLifetime
         File.CreateSymbolicLink(Path.Combine(Root, "inside-link"), "sub/hello.txt");
         File.CreateSymbolicLink(Path.Combine(Root, "escape-link"), _directory.File("secret.txt"));
         Directory.CreateSymbolicLink(Path.Combine(Root, "escape-dir"), _directory.Path);
-        Server = new TftpServer(new TftpServerOptions { Root = Root, ListenAddress = IPAddress.Loopback, Port = 0, RetransmitTimeout = TimeSpan.FromMilliseconds(300) },
+        Server = new TftpServer(new TftpServerOptions { Root = Root, ListenAddress = IPAddress.Loopback, Port = 0, RetransmitTimeout = TimeSpan.FromMilliseconds(300),
+            // Every test client is 127.0.0.1; TftpAbuseTests checks the per-address limit itself.
+            MaxTransfersPerClient = 64 },
             new OneGeneratedFile());
     }
 

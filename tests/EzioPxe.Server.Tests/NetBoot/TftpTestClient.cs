@@ -14,10 +14,11 @@ internal sealed class TftpTestClient : IDisposable
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
     private readonly IPEndPoint _server;
 
-    public TftpTestClient(IPEndPoint server)
+    /// <param name="source">The loopback address to send from (127.0.0.2, ... stand for other hosts); 127.0.0.1 by default.</param>
+    public TftpTestClient(IPEndPoint server, IPAddress? source = null)
     {
         _server = server;
-        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _socket.Bind(new IPEndPoint(source ?? IPAddress.Loopback, 0));
         _socket.ReceiveTimeout = 5000;
     }
 
@@ -57,14 +58,14 @@ internal sealed class TftpTestClient : IDisposable
     /// Downloads a file. <paramref name="dropAckOfBlock"/>: the first time this block completes a
     /// window, its ACK is not sent, so the server must time out and send the window again.
     /// </summary>
-    public Result Get(string file, int? blockSize = null, int? windowSize = null, bool askSize = false, int? timeoutSeconds = null, long dropAckOfBlock = -1)
+    public Result Get(string file, int? blockSize = null, int? windowSize = null, bool askSize = false, int? timeoutSeconds = null, long dropAckOfBlock = -1, string mode = "octet")
     {
         var options = new List<(string, string)>();
         if (blockSize != null) options.Add(("blksize", blockSize.Value.ToString()));
         if (windowSize != null) options.Add(("windowsize", windowSize.Value.ToString()));
         if (askSize) options.Add(("tsize", "0"));
         if (timeoutSeconds != null) options.Add(("timeout", timeoutSeconds.Value.ToString()));
-        SendRaw(ReadRequest(file, "octet", [.. options]));
+        SendRaw(ReadRequest(file, mode, [.. options]));
 
         var data = new MemoryStream();
         var oack = new Dictionary<string, string>();

@@ -93,7 +93,7 @@ public sealed class PortHolderTests
 
         Assert.Equal(1, exit);
         Assert.Equal(
-            $"eziopxe serve: could not start: UDP {tftpPort} (TFTP) is held by in.tftpd (pid {tftpd.ProcessId.ToString(CultureInfo.InvariantCulture)}): systemctl disable --now tftpd-hpa",
+            $"eziopxe serve: could not start: UDP {tftpPort} (NetBoot:TftpPort, TFTP) is held by in.tftpd (pid {tftpd.ProcessId.ToString(CultureInfo.InvariantCulture)}): systemctl disable --now tftpd-hpa",
             error.ToString().Trim());
     }
 

@@ -11,8 +11,8 @@ public sealed class RoomDoneTests(ServerFixture fixture)
 {
     private async Task<bool> Report(string mac, string? job, string state)
     {
-        using var response = await fixture.Server.Http.PostAsJsonAsync("progress",
-            new ProgressReport { Mac = mac, Job = job, State = state, BytesDone = 10, BytesTotal = 100 }, ContractsJsonContext.Default.ProgressReport);
+        using var response = await MachineReports.PostAsync(fixture.Server.Http,
+            new ProgressReport { Mac = mac, Job = job, State = state, BytesDone = 10, BytesTotal = 100 });
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProgressReply))!.RoomDone;
     }

@@ -13,7 +13,7 @@ public sealed class StatusViewTests(ServerFixture fixture)
 {
     private async Task Report(ProgressReport report)
     {
-        using var response = await fixture.Server.Http.PostAsJsonAsync("progress", report, ContractsJsonContext.Default.ProgressReport);
+        using var response = await MachineReports.PostAsync(fixture.Server.Http, report);
         response.EnsureSuccessStatusCode();
     }
 
@@ -29,7 +29,7 @@ public sealed class StatusViewTests(ServerFixture fixture)
         var error = new StringWriter();
         Assert.Equal(0, StatusCommand.Run(["--server", fixture.Server.BaseUrl.TrimEnd('/').Replace("http://", "", StringComparison.Ordinal)], output, error));
         var row = output.ToString().Split('\n').Single(l => l.StartsWith("52:54:00:cc:00:01", StringComparison.Ordinal));
-        Assert.Matches(@"^52:54:00:cc:00:01\s+lab-pc-7\s+10\.9\.8\.7\s+cli\s+downloading\s+25\.0%\s+12\.5 MB/s\s+4\s+2:05$", row);
+        Assert.Matches(@"^52:54:00:cc:00:01\s+lab-pc-7\s+127\.0\.0\.1\s+cli\s+downloading\s+25\.0%\s+12\.5 MB/s\s+4\s+2:05$", row);
         Assert.Matches(@"(?m)^lab\s+64\.0 MiB|^lab\s+\d", output.ToString());
 
         Assert.Equal(1, StatusCommand.Run(["--server", "http://127.0.0.1:1"], output, error));
@@ -47,7 +47,9 @@ public sealed class StatusViewTests(ServerFixture fixture)
         // The page draws rows only from its own fetch of /status, so rows in the DOM prove the script ran.
         var dom = DumpDom(fixture.Server.BaseUrl, virtualTimeMs: 3000);
         var row = Row(dom, "52:54:00:dd:00:01");
-        Assert.Contains("10.1.2.3", row, StringComparison.Ordinal);
+        // The address shown is where the report came from, not what it claims (10.1.2.3).
+        Assert.Contains("127.0.0.1", row, StringComparison.Ordinal);
+        Assert.DoesNotContain("10.1.2.3", row, StringComparison.Ordinal);
         Assert.Contains("downloading", row, StringComparison.Ordinal);
         Assert.Contains("42.0%", row, StringComparison.Ordinal);
         Assert.Contains("80.0 MB/s", row, StringComparison.Ordinal);

@@ -65,9 +65,9 @@ internal sealed class LifecycleServer : IAsyncDisposable
 
     public async Task Report(string mac, string state, string? error = null)
     {
-        using var response = await Server.Http.PostAsJsonAsync("progress",
-            new ProgressReport { Mac = mac, State = state, BytesDone = state == ProgressStates.Done ? 1000 : 400, BytesTotal = 1000, DownloadRate = 5_000_000, Peers = 2, EtaSeconds = 9, Error = error },
-            ContractsJsonContext.Default.ProgressReport);
+        // With the machine's report key, as the real client sends it (from its job or ezio.key).
+        using var response = await Status.MachineReports.PostAsync(Server.Http,
+            new ProgressReport { Mac = mac, State = state, BytesDone = state == ProgressStates.Done ? 1000 : 400, BytesTotal = 1000, DownloadRate = 5_000_000, Peers = 2, EtaSeconds = 9, Error = error });
         response.EnsureSuccessStatusCode();
     }
 

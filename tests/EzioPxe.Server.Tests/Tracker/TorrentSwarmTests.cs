@@ -16,25 +16,44 @@ public sealed class TorrentSwarmTests
     private AnnounceResult Announce(int n, long left, string? trackerEvent = null, int numWant = 50, DateTime? at = null, int originUntilSeeders = 2)
     {
         Assert.True(AnnounceQuery.TryParse(Query(new byte[20], PeerId(n), 6000 + n, left, trackerEvent), out var query, out var error), error);
-        return _swarm.Announce(query, IPAddress.Parse($"10.0.{n / 250}.{n % 250}"), Local, at ?? _now, numWant, Timeout, originUntilSeeders)
-            ?? throw new InvalidOperationException("swarm full");
+        return _swarm.Announce(query, IPAddress.Parse($"10.0.{n / 250}.{n % 250}"), Local, at ?? _now, numWant, Timeout, originUntilSeeders);
     }
 
     [Fact]
-    public void Origin_is_handed_out_until_enough_machines_are_seeders_and_never_to_seeders()
+    public void Origin_comes_first_until_enough_machines_were_seen_completing_and_is_never_given_to_seeders()
     {
         _swarm.SetOrigin(PeerId(0), 6881);
         var origin = new IPEndPoint(Local, 6881);
         Assert.Contains(Announce(1, left: 1000).Peers, p => p.IsOrigin && p.EndPoint.Equals(origin));
+        Announce(2, left: 10);
         Announce(2, left: 0);
-        Assert.Contains(Announce(1, left: 500).Peers, p => p.IsOrigin);
+        Assert.True(Announce(1, left: 500).Peers[0].IsOrigin);
+        Announce(3, left: 10);
         Announce(3, left: 0);
-        // Two other machines have everything now: the origin's uplink is spared.
-        Assert.DoesNotContain(Announce(1, left: 500).Peers, p => p.IsOrigin);
+        // Two machines were seen going from needing data to complete: the origin moves behind them,
+        // but a machine that still needs data always has it in its list.
+        var later = Announce(1, left: 500).Peers;
+        Assert.False(later[0].IsOrigin);
+        Assert.True(later[^1].IsOrigin);
         // A seeder gets neither the origin nor other seeders: they have nothing for each other.
         var seederView = Announce(2, left: 0).Peers;
         Assert.DoesNotContain(seederView, p => p.IsOrigin || p.IsSeeder);
         Assert.Contains(seederView, p => p.EndPoint.Port == 6001);
+    }
+
+    [Fact]
+    public void Peers_claiming_to_be_complete_do_not_hide_the_origin()
+    {
+        _swarm.SetOrigin(PeerId(0), 6881);
+        for (var n = 2; n <= 10; n++)
+        {
+            Announce(n, left: 0, "completed");
+        }
+        var peers = Announce(1, left: 1000, numWant: 5).Peers;
+        Assert.True(peers[0].IsOrigin, "nine bare left=0 claims took the origin's place");
+        Assert.Equal(5, peers.Count);
+        // Even with numWant 1 the one peer is the origin.
+        Assert.True(Assert.Single(Announce(1, left: 1000, numWant: 1).Peers).IsOrigin);
     }
 
     [Fact]
@@ -80,15 +99,39 @@ public sealed class TorrentSwarmTests
     }
 
     [Fact]
-    public void A_flood_of_made_up_peers_stops_at_the_cap_while_known_peers_still_announce()
+    public void A_flood_from_one_address_churns_its_own_entries_and_a_full_swarm_drops_its_stalest_peer()
     {
-        for (var n = 1; n <= TorrentSwarm.MaxPeers; n++)
+        Announce(1, left: 10);
+        var flooder = IPAddress.Parse("10.9.9.9");
+        for (var n = 0; n < 10_000; n++)
         {
-            Announce(n, left: 10, numWant: 0);
+            Assert.True(AnnounceQuery.TryParse(Query(new byte[20], PeerId(100_000 + n), 7000 + n % 1000, 10), out var fake, out _));
+            _swarm.Announce(fake, flooder, Local, _now.AddMilliseconds(n), 0, Timeout, 2, peersPerAddress: 4);
+        }
+        Assert.Equal(5, _swarm.Scrape(_now, Timeout).Incomplete); // machine 1 and the flooder's newest four
+        // A new peer id on an address and port already known is that client restarted: one entry, not two.
+        Announce(1, left: 10, at: _now.AddSeconds(10));
+        Assert.True(AnnounceQuery.TryParse(Query(new byte[20], PeerId(50_000), 6001, 10), out var restarted, out _));
+        _swarm.Announce(restarted, IPAddress.Parse("10.0.0.1"), Local, _now.AddSeconds(11), 0, Timeout, 2);
+        Assert.Equal(5, _swarm.Scrape(_now.AddSeconds(11), Timeout).Incomplete);
+        Assert.Contains(Announce(2, left: 10, at: _now.AddSeconds(20)).Peers, p => p.EndPoint.Port == 6001);
+
+        // A peer id seen in a handshake, announced from another address, is another entry: the machine stays.
+        Assert.True(AnnounceQuery.TryParse(Query(new byte[20], PeerId(1), 6001, 0, "stopped"), out var stop, out _));
+        _swarm.Announce(stop, flooder, Local, _now.AddSeconds(21), 0, Timeout, 2);
+        Assert.Contains(Announce(2, left: 10, at: _now.AddSeconds(22)).Peers, p => p.EndPoint.Port == 6001);
+
+        // Full: every address at its cap, the swarm at MaxPeers; a newcomer still gets in.
+        var swarm = new TorrentSwarm(new InfoHash(new byte[20]), "lab", 1000);
+        for (var n = 0; n < TorrentSwarm.MaxPeers; n++)
+        {
+            Assert.True(AnnounceQuery.TryParse(Query(new byte[20], PeerId(n), 7000, 10), out var peer, out _));
+            swarm.Announce(peer, IPAddress.Parse($"10.1.{n / 250}.{n % 250}"), Local, _now.AddMilliseconds(n), 0, Timeout, 2);
         }
         Assert.True(AnnounceQuery.TryParse(Query(new byte[20], PeerId(999_999), 7000, 10), out var stranger, out _));
-        Assert.Null(_swarm.Announce(stranger, IPAddress.Loopback, Local, _now, 0, Timeout, 2));
-        Assert.Empty(Announce(5, left: 0, numWant: 0).Peers);
-        Assert.Equal(TorrentSwarm.MaxPeers, _swarm.Scrape(_now, Timeout).Incomplete + 1);
+        var result = swarm.Announce(stranger, IPAddress.Parse("10.2.0.1"), Local, _now.AddSeconds(20), 5, Timeout, 2);
+        Assert.Equal(5, result.Peers.Count);
+        Assert.Equal(TorrentSwarm.MaxPeers, swarm.Scrape(_now.AddSeconds(20), Timeout).Incomplete);
+        Assert.DoesNotContain(swarm.Peers(_now.AddSeconds(20), Timeout), p => p.EndPoint.Address.Equals(IPAddress.Parse("10.1.0.0")));
     }
 }
