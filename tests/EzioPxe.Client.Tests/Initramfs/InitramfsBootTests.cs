@@ -174,7 +174,7 @@ public sealed class InitramfsBootTests(BootImage image, ITestOutputHelper output
             $"--dhcp-option=option:dns-server,{server}",
         ]);
         dnsmasq.WaitForOutput($"sockets bound exclusively to interface {VirtualLan.BridgeName}", TimeSpan.FromSeconds(30));
-        using var machine = lan.StartMachine(Options($"ezio.server={server} ezio.job=initramfs-test", "virtio-net-pci", [SparseDisk("virtio.img", 64)]));
+        using var machine = lan.StartMachine(Options($"ezio.server={server} ezio.job=initramfs-test ezio.serverwait=0", "virtio-net-pci", [SparseDisk("virtio.img", 64)]));
         try
         {
             machine.WaitForSerial("ezio-init: starting /bin/eziopxe-client", Timeout);

@@ -32,7 +32,8 @@ public sealed class SecureBootNetworkBootTests(NetBootAssets assets, ITestOutput
             "--root", assets.Root, "--listen", "10.66.0.1", "--dhcp", "full", "--interface", VirtualLan.BridgeName,
             "--server-address", "10.66.0.1", "--range", "10.66.0.100-10.66.0.150", "--lease-file", assets.Scratch($"{job}.leases"),
             "--bios", "pxelinux.0", "--efi64", "shimx64.efi", "--ipxe-script-url", "none", "--initrd", "initramfs.img",
-            "--cmdline", $"console=ttyS0 ezio.server=10.66.0.1:8080 ezio.job={job}");
+            // ezio.serverwait=0: nothing answers on 8080, and the client must give up at once, not retry for minutes.
+            "--cmdline", $"console=ttyS0 ezio.server=10.66.0.1:8080 ezio.job={job} ezio.serverwait=0");
         var disk = assets.Scratch($"{job}.disk");
         using (var file = File.Create(disk))
         {

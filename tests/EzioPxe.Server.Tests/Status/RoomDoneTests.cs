@@ -34,7 +34,7 @@ public sealed class RoomDoneTests(ServerFixture fixture)
     [Fact]
     public async Task With_expected_machines_the_room_waits_for_that_many()
     {
-        Assert.False(await Report("52:54:00:aa:00:02", null, ProgressStates.Seeding)); // room-b expects 2.
+        Assert.False(await Report("52:54:00:aa:00:02", "room-b", ProgressStates.Seeding)); // listed in room-b, which expects 2.
         Assert.False(await Report("52:54:00:aa:02:02", "room-b", ProgressStates.Downloading));
         Assert.True(await Report("52:54:00:aa:02:02", "room-b", ProgressStates.Seeding));
     }
