@@ -116,9 +116,17 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
         console.WriteLine();
         if (await storage.WriteGptAsync(cancellationToken) is { } gpt)
         {
-            console.WriteLine(gpt.GrowthBytes == 0
-                ? "GPT headers written"
-                : $"the target is {ByteSize.Format(gpt.GrowthBytes)} larger than the image: backup GPT moved to its end; {ByteSize.Format(gpt.UnpartitionedBytes)} after the last partition is left unpartitioned");
+            if (gpt.GrowthBytes == 0)
+            {
+                console.WriteLine("GPT headers written");
+            }
+            else
+            {
+                // On the console and in every later report, so that the status page says it too.
+                var note = $"the target is {ByteSize.Format(gpt.GrowthBytes)} larger than the image: backup GPT moved to its end; {ByteSize.Format(gpt.UnpartitionedBytes)} after the last partition is left unpartitioned";
+                console.WriteLine(note);
+                _last = _last with { Note = note };
+            }
         }
         console.WriteLine($"image written and verified in {progress.Elapsed:mm\\:ss}");
 

@@ -36,4 +36,10 @@ public sealed record ProgressReport
 
     /// <summary>Set when <see cref="State"/> is "failed": what went wrong, in words.</summary>
     public string? Error { get; init; }
+
+    /// <summary>
+    /// What the administrator should know about an image that worked, in words: e.g. how much of
+    /// a target larger than the image is left unpartitioned.
+    /// </summary>
+    public string? Note { get; init; }
 }

@@ -93,6 +93,7 @@ public sealed class MachineRegistry(ServerSettings settings, TimeProvider? time 
         Address = null,
         Hostname = Cut(report.Hostname, MaxTextLength),
         Error = Cut(report.Error?.ReplaceLineEndings(" "), MaxErrorLength),
+        Note = Cut(report.Note?.ReplaceLineEndings(" "), MaxErrorLength),
     };
 
     private static string? Cut(string? text, int length) => text == null || text.Length <= length ? text : text[..length] + "…";

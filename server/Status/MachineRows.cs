@@ -78,6 +78,7 @@ public static class MachineRows
             Peers = active ? report?.Peers ?? 0 : 0,
             EtaSeconds = active && state != ProgressStates.Seeding ? report?.EtaSeconds : null,
             Error = state == ProgressStates.Failed ? report?.Error : null,
+            Note = report?.Note,
             SecondsSinceReport = last is { } at ? Math.Round((now - at).TotalSeconds, 1) : null,
             Listed = listed != null,
             Task = task?.State,

@@ -38,6 +38,9 @@ public sealed record MachineStatus
 
     public string? Error { get; init; }
 
+    /// <summary>The machine's note on an image that worked (e.g. a larger disk's unpartitioned space).</summary>
+    public string? Note { get; init; }
+
     /// <summary>Seconds since the last report or boot request; null for a machine never seen.</summary>
     public double? SecondsSinceReport { get; init; }
 

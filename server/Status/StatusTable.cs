@@ -32,7 +32,7 @@ public static class StatusTable
                 {
                     string[] row =
                     [
-                        m.Mac, m.Name ?? m.Hostname ?? "-", m.Address ?? "-", m.Job ?? "-", m.Error != null ? $"{m.State}: {m.Error}" : m.State,
+                        m.Mac, m.Name ?? m.Hostname ?? "-", m.Address ?? "-", m.Job ?? "-", m.Error != null ? $"{m.State}: {m.Error}" : m.Note != null ? $"{m.State} ({m.Note})" : m.State,
                         m.Percent.ToString("0.0", CultureInfo.InvariantCulture) + "%", Rate(m.DownloadRate), Number(m.Peers), Eta(m.EtaSeconds),
                     ];
                     return boot ? [.. row, m.BootPath ?? "-"] : row;

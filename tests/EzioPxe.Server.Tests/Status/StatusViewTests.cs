@@ -37,6 +37,24 @@ public sealed class StatusViewTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_machines_note_on_a_larger_disk_reaches_the_status_and_the_table()
+    {
+        const string note = "the target is 1.1 GB larger than the image: backup GPT moved to its end; 1.1 GB after the last partition is left unpartitioned";
+        await Report(new ProgressReport
+        {
+            Mac = "52:54:00:cc:00:02", Job = "cli", State = ProgressStates.Done, BytesDone = 1000, BytesTotal = 1000, Note = note + "\n" + new string('x', 5000),
+        });
+        var status = await fixture.Server.Http.GetStringAsync("status");
+        // Kept like an error text: one line, capped.
+        Assert.Contains($"\"note\":\"{note} x", status, StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('x', 2000), status, StringComparison.Ordinal);
+        var output = new StringWriter();
+        Assert.Equal(0, StatusCommand.Run(["--server", fixture.Server.BaseUrl.TrimEnd('/').Replace("http://", "", StringComparison.Ordinal)], output, new StringWriter()));
+        var row = output.ToString().Split('\n').Single(l => l.StartsWith("52:54:00:cc:00:02", StringComparison.Ordinal));
+        Assert.Contains("done (the target is 1.1 GB larger", row, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_page_shows_each_machine_and_updates_without_reload_in_headless_chromium()
     {
         await Report(new ProgressReport
