@@ -89,22 +89,31 @@ install -m 0755 "$HERE/udhcpc.script" etc/eziopxe/udhcpc.script
 install -m 0755 "$CLIENT" bin/eziopxe-client
 
 # The client's shared libraries and the dynamic loader, at the paths the binary names.
+client_libraries() {
+  # .NET loads OpenSSL with dlopen (SHA-1 of every piece, and HttpClient), so ldd does not show it.
+  local openssl=() name path
+  for name in libssl.so.3 libcrypto.so.3; do
+    path=$(ldconfig -p | awk -v n="$name" '$1 == n && /x86-64/ { print $NF; exit }')
+    [ -n "$path" ] || die "$name not found: install libssl3 (the client needs OpenSSL at run time)"
+    openssl+=("$path")
+  done
+  { ldd "$CLIENT"; for lib in "${openssl[@]}"; do echo "$lib => $lib (0)"; ldd "$lib"; done; } \
+    | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u
+}
+# A command substitution, not a process substitution: a failure here stops the build (set -e)
+# instead of leaving an initramfs whose client cannot start.
+LIB_LIST=$(client_libraries) || die "could not list the client's shared libraries"
+case "$LIB_LIST" in
+  *ld-linux*libc.so.6*|*libc.so.6*ld-linux*) ;;
+  *) die "the client's shared libraries look incomplete (no libc or loader): $(echo $LIB_LIST)" ;;
+esac
 LIBS=()
 while read -r lib; do
   [ -n "$lib" ] || continue
   mkdir -p ".$(dirname "$lib")"
   cp -L "$lib" ".$lib"
   LIBS+=("$lib")
-done < <(
-  # .NET loads OpenSSL with dlopen (SHA-1 of every piece, and HttpClient), so ldd does not show it.
-  OPENSSL=()
-  for name in libssl.so.3 libcrypto.so.3; do
-    path=$(ldconfig -p | awk -v n="$name" '$1 == n && /x86-64/ { print $NF; exit }')
-    [ -n "$path" ] || die "$name not found: install libssl3 (the client needs OpenSSL at run time)"
-    OPENSSL+=("$path")
-  done
-  { ldd "$CLIENT"; for lib in "${OPENSSL[@]}"; do echo "$lib => $lib (0)"; ldd "$lib"; done; } \
-    | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
+done <<<"$LIB_LIST"
 
 cat > etc/passwd <<'EOF'
 root:x:0:0:root:/root:/bin/sh

@@ -12,6 +12,7 @@ namespace EzioPxe.Server.Tests.Hostile;
 /// longest timeout the RFC allows, and for big netascii files; a booting machine (127.0.0.1) must
 /// still get its loader, and the server must stay small. Real UDP sockets against the real server.
 /// </summary>
+[Collection(AllocationMeasuringCollection.Name)]
 public sealed class TftpAbuseTests : IAsyncLifetime
 {
     private readonly TempDirectory _directory = new("tftp-abuse");
