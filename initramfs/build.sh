@@ -102,11 +102,16 @@ client_libraries() {
 }
 # A command substitution, not a process substitution: a failure here stops the build (set -e)
 # instead of leaving an initramfs whose client cannot start.
-LIB_LIST=$(client_libraries) || die "could not list the client's shared libraries"
-case "$LIB_LIST" in
-  *ld-linux*libc.so.6*|*libc.so.6*ld-linux*) ;;
-  *) die "the client's shared libraries look incomplete (no libc or loader): $(echo $LIB_LIST)" ;;
-esac
+# It must name libc and the loader; one CI run once got an empty list without any error, so look
+# up to three times before giving up.
+complete_list() { case "$1" in *ld-linux*libc.so.6*|*libc.so.6*ld-linux*) return 0 ;; *) return 1 ;; esac; }
+for attempt in 1 2 3; do
+  LIB_LIST=$(client_libraries) || die "could not list the client's shared libraries"
+  complete_list "$LIB_LIST" && break
+  note "the client's shared libraries look incomplete (attempt $attempt): $(echo $LIB_LIST)"
+  sleep 1
+done
+complete_list "$LIB_LIST" || die "the client's shared libraries look incomplete (no libc or loader): $(echo $LIB_LIST)"
 LIBS=()
 while read -r lib; do
   [ -n "$lib" ] || continue
