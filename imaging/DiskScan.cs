@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using EzioPxe.Imaging.Extents;
 using EzioPxe.Imaging.Partitions;
 
@@ -32,6 +33,45 @@ public sealed record DiskScan(
 
     /// <summary>Bytes that travel: the sum of the extents.</summary>
     public long UsedBytes => Extents.Sum(e => e.Length);
+
+    /// <summary>
+    /// Every byte whose content the image defines, sorted and merged: the extents that travel,
+    /// the ranges that must read as zeros, and the two GPT header sectors. A capture copies
+    /// exactly these, so that a scan of the copy finds what the scan of the disk found.
+    /// </summary>
+    public IReadOnlyList<Extent> DefinedExtents
+    {
+        get
+        {
+            var all = Extents.Concat(ZeroExtents).ToList();
+            if (GptHeader is { Length: >= 40 } header)
+            {
+                // LBA 1 holds the primary header; the header's AlternateLBA (bytes 32..39) the backup.
+                all.Add(new Extent(SectorSize, SectorSize));
+                var backup = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(32, 8));
+                if (backup > 1 && (backup + 1) * SectorSize <= DiskSize)
+                {
+                    all.Add(new Extent(backup * SectorSize, SectorSize));
+                }
+            }
+            var merged = new List<Extent>();
+            foreach (var extent in all.Where(e => e.Length > 0).OrderBy(e => e.Offset))
+            {
+                if (merged.Count > 0 && extent.Offset <= merged[^1].End)
+                {
+                    merged[^1] = merged[^1] with { Length = Math.Max(merged[^1].End, extent.End) - merged[^1].Offset };
+                }
+                else
+                {
+                    merged.Add(extent);
+                }
+            }
+            return merged;
+        }
+    }
+
+    /// <summary>The logical sector size partition tables are read with.</summary>
+    private const int SectorSize = 512;
 
     /// <summary>Every message of the scan, disk-level first, then per partition.</summary>
     public IEnumerable<string> AllNotes =>

@@ -42,11 +42,12 @@ public sealed class CaptureAgent(ClientSettings settings, HttpClient http, TextW
         var plan = new CapturePlan
         {
             DiskSize = scan.DiskSize,
-            Extents = scan.Extents.Select(e => new CaptureRange(e.Offset, e.Length)).ToList(),
+            // Zero ranges and GPT header sectors too: the server scans its copy again and must find the same.
+            Extents = scan.DefinedExtents.Select(e => new CaptureRange(e.Offset, e.Length)).ToList(),
             Overwrite = settings.OverwriteOrDefault,
             Mac = last.Mac,
         };
-        var total = scan.UsedBytes;
+        var total = plan.Extents.Sum(e => e.Length);
         last = last with { State = ProgressStates.Capturing, BytesTotal = total, BytesDone = 0, Job = last.Job ?? "capture:" + name };
         var progress = ConsoleProgress.ForConsole();
         var clock = Stopwatch.StartNew();

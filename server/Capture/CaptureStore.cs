@@ -102,10 +102,12 @@ public sealed class CaptureStore : IDisposable
         {
             var scan = DiskScanner.Scan(disk);
             var planned = session.Plan.Extents.Select(e => new Imaging.Extents.Extent(e.Offset, e.Length)).ToList();
-            if (!scan.Extents.SequenceEqual(planned))
+            // The plan is every byte the machine's scan defined (DiskScan.DefinedExtents): the copy
+            // must scan to the same, or the torrent would not be the image of that disk.
+            if (!scan.DefinedExtents.SequenceEqual(planned))
             {
                 throw new CaptureException(422,
-                    $"the stored image of '{name}' scans to {scan.Extents.Count} extents ({scan.UsedBytes} bytes) but the machine's disk had {planned.Count} ({planned.Sum(e => e.Length)} bytes): the disk changed during the capture or data was lost; capture again");
+                    $"the stored image of '{name}' scans to {scan.DefinedExtents.Count} defined extents ({scan.DefinedExtents.Sum(e => e.Length)} bytes) but the machine's disk had {planned.Count} ({planned.Sum(e => e.Length)} bytes): the disk changed during the capture or data was lost; capture again");
             }
             var piece = PieceLength.Choose(scan.UsedBytes);
             var hashes = ExtentHasher.ComputePieceHashes(disk, scan.Extents, piece, cancellationToken: cancellationToken);
