@@ -47,7 +47,8 @@ public sealed class PartcloneEqualityTests(ITestOutputHelper output)
         // loaded 2-core CI machine this was seen to last beyond 10 s.
         var fsck = Tool.Run("e2fsck", "-fy", device);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (fsck.StandardError.Contains("is in use", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        // e2fsck says so on stdout ("/dev/loop0 is in use."), the rest on stderr.
+        while ((fsck.StandardOutput + fsck.StandardError).Contains("is in use", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
         {
             Thread.Sleep(250);
             fsck = Tool.Run("e2fsck", "-fy", device);
