@@ -97,14 +97,13 @@ public static class ServeCommand
     }
 
     /// <summary>
-    /// The place where network boot joins the process. server/NetBoot (DHCP/proxyDHCP, TFTP)
-    /// reads the "NetBoot" section of <see cref="ServerSettings.Configuration"/> and registers its
-    /// hosted services here, e.g. <c>services.AddHostedService&lt;TftpService&gt;()</c>.
+    /// The place where network boot joins the process: with a "NetBoot" section
+    /// (<see cref="ServerSettings.NetBoot"/>, checked with the rest of the configuration) the
+    /// DHCP/proxyDHCP and TFTP services of server/NetBoot and what they hand out are registered here.
     /// </summary>
     public static void AddNetBootServices(IServiceCollection services, ServerSettings settings)
     {
-        var netBoot = NetBootSettings.Load(settings);
-        if (!netBoot.Enabled)
+        if (settings.NetBoot is not { } netBoot)
         {
             return;
         }

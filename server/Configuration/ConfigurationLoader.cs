@@ -4,6 +4,7 @@ using System.Reflection;
 using EzioPxe.Contracts.Jobs;
 using EzioPxe.Contracts.Machines;
 using EzioPxe.Imaging.Hashing;
+using EzioPxe.Server.NetBoot;
 using Microsoft.Extensions.Configuration;
 
 namespace EzioPxe.Server.Configuration;
@@ -17,8 +18,8 @@ public static class ConfigurationLoader
 {
     public const string EnvironmentPrefix = "EZIOPXE_";
 
-    /// <summary>Sections owned by other parts of the program; passed through unchecked.</summary>
-    public static readonly IReadOnlyList<string> ForeignSections = ["NetBoot", "Logging"];
+    /// <summary>Sections owned by other parts of the program; passed through unchecked ("Logging": ASP.NET Core's own).</summary>
+    public static readonly IReadOnlyList<string> ForeignSections = ["Logging"];
 
     /// <summary>Short command-line options for the keys an administrator changes most.</summary>
     public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
@@ -94,9 +95,14 @@ public static class ConfigurationLoader
             Bind(machine, entry, problems);
             options.Machines.Add(entry);
         }
+        if (configuration.GetSection("NetBoot").Exists())
+        {
+            Bind(configuration.GetSection("NetBoot"), options.NetBoot = new NetBootOptions(), problems);
+        }
         options.DefaultJob = configuration["DefaultJob"] is { Length: > 0 } defaultJob ? defaultJob : null;
 
         var address = CheckServer(options.Server, problems);
+        var netBoot = options.NetBoot == null ? null : NetBootSettings.Check(options.NetBoot, options.Server, address, problems);
         CheckTracker(options.Tracker, problems);
         var images = CheckImages(options, problems);
         images.AddRange(CapturedImages(options, images));
@@ -118,6 +124,7 @@ public static class ConfigurationLoader
             Images = images,
             Jobs = options.Jobs,
             Machines = machines,
+            NetBoot = netBoot,
         };
     }
 
@@ -143,9 +150,9 @@ public static class ConfigurationLoader
                     property.SetValue(target, value);
                 }
             }
-            catch (InvalidOperationException e)
+            catch (InvalidOperationException)
             {
-                problems.Add(ConversionProblem(e));
+                problems.Add($"{child.Path}: '{child.Value}' is not {Expected(property.PropertyType)}");
             }
         }
     }
@@ -393,7 +400,7 @@ public static class ConfigurationLoader
     /// <summary>Typos in key names would otherwise be ignored silently and the default used.</summary>
     private static void CheckUnknownKeys(IConfiguration configuration, List<string> problems)
     {
-        string[] topLevel = ["Server", "Tracker", "Images", "Jobs", "Machines", "DefaultJob", .. ForeignSections];
+        string[] topLevel = ["Server", "Tracker", "Images", "Jobs", "Machines", "DefaultJob", "NetBoot", .. ForeignSections];
         foreach (var section in configuration.GetChildren())
         {
             if (!topLevel.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
@@ -403,6 +410,7 @@ public static class ConfigurationLoader
         }
         CheckKeysOf<ServerOptions>(configuration.GetSection("Server"), problems);
         CheckKeysOf<TrackerOptions>(configuration.GetSection("Tracker"), problems);
+        CheckKeysOf<NetBootOptions>(configuration.GetSection("NetBoot"), problems);
         foreach (var image in configuration.GetSection("Images").GetChildren())
         {
             CheckKeysOf<ImageOptions>(image, problems);
@@ -451,19 +459,13 @@ public static class ConfigurationLoader
         return type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal);
     }
 
-    private static string ConversionProblem(InvalidOperationException e)
+    /// <summary>What a value of <paramref name="type"/> looks like, in words for the administrator.</summary>
+    private static string Expected(Type type)
     {
-        // The binder says "Failed to convert configuration value at 'Server:HttpPort' to type 'System.Int32'."
-        var message = e.Message;
-        var start = message.IndexOf("at '", StringComparison.Ordinal);
-        var end = start < 0 ? -1 : message.IndexOf('\'', start + 4);
-        if (start >= 0 && end > start)
-        {
-            var key = message[(start + 4)..end];
-            var type = message.Contains("Int", StringComparison.Ordinal) ? "a whole number" : "a value of the right type";
-            return $"{key}: not {type}";
-        }
-        return message;
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type == typeof(bool) ? "true or false"
+            : type == typeof(int) || type == typeof(long) ? "a whole number"
+            : $"a value of type {type.Name}";
     }
 
     private static void CheckPort(string key, int port, List<string> problems)

@@ -15,4 +15,7 @@ public sealed class EzioPxeOptions
 
     /// <summary>The job of a machine that "Machines" does not list; null: such machines get none (404).</summary>
     public string? DefaultJob { get; set; }
+
+    /// <summary>Null when the section is absent: serve then answers no DHCP and serves no TFTP.</summary>
+    public NetBootOptions? NetBoot { get; set; }
 }

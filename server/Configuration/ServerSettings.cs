@@ -9,7 +9,7 @@ public sealed class ServerSettings
 {
     public required EzioPxeOptions Options { get; init; }
 
-    /// <summary>Everything that was read, for sections other components own (e.g. "NetBoot").</summary>
+    /// <summary>Everything that was read, for sections other components own ("Logging").</summary>
     public required IConfiguration Configuration { get; init; }
 
     public required IPAddress Address { get; init; }
@@ -20,6 +20,9 @@ public sealed class ServerSettings
     public required IReadOnlyDictionary<string, JobOptions> Jobs { get; init; }
 
     public required IReadOnlyDictionary<MacAddress, MachineOptions> Machines { get; init; }
+
+    /// <summary>The "NetBoot" section, checked; null when absent (no DHCP, no TFTP).</summary>
+    public NetBoot.NetBootSettings? NetBoot { get; init; }
 
     public ServerOptions Server => Options.Server;
 

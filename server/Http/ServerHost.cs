@@ -72,7 +72,7 @@ public static class ServerHost
         services.AddSingleton(sp => new BootSightings());
         services.AddSingleton<MachineLifecycle>();
         services.AddSingleton<ControlAccess>();
-        services.AddSingleton(_ => new WakeOnLanSender(settings.Configuration["NetBoot:Interface"] is { Length: > 0 } wakeInterface ? wakeInterface : null));
+        services.AddSingleton(_ => new WakeOnLanSender(settings.NetBoot?.Interface));
         services.AddSingleton<CaptureStore>();
         // Network boot (server/NetBoot: DHCP/proxyDHCP, TFTP) plugs in here, as more hosted services.
         addServices?.Invoke(services, settings);

@@ -3,23 +3,17 @@ using System.Net.NetworkInformation;
 using EzioPxe.Server.Configuration;
 using EzioPxe.Server.Http;
 using EzioPxe.Server.NetBoot.Dhcp;
-using Microsoft.Extensions.Configuration;
 
 namespace EzioPxe.Server.NetBoot;
 
 /// <summary>
-/// The "NetBoot" section of the serve configuration: whether we answer DHCP (off, proxy, full),
-/// where TFTP serves boot loaders from, and what each machine's kernel command line holds.
-/// Read key by key so that every bad value is reported with its key, like the rest of serve.
+/// The "NetBoot" section of the serve configuration once checked: whether we answer DHCP (off,
+/// proxy, full), where TFTP serves boot loaders from, and what each machine's kernel command line
+/// holds. <see cref="ConfigurationLoader"/> makes it from <see cref="NetBootOptions"/> in the same
+/// pass as every other section and keeps it in <see cref="ServerSettings.NetBoot"/>.
 /// </summary>
 public sealed record NetBootSettings
 {
-    private static readonly string[] KnownKeys =
-    [
-        "Dhcp", "Interface", "ServerAddress", "RangeStart", "RangeEnd", "SubnetMask", "Router", "LeaseFile",
-        "Tftp", "TftpRoot", "TftpPort", "BiosLoader", "EfiLoader", "SecureBoot", "HttpBoot", "KernelArguments",
-    ];
-
     /// <summary>The Secure Boot chain's files, as pxe/gather.sh names them in the TFTP root.</summary>
     public const string ShimLoader = "shimx64.efi";
 
@@ -27,9 +21,6 @@ public sealed record NetBootSettings
 
     /// <summary>HTTP path under which the TFTP root's boot loaders are served for UEFI HTTP boot.</summary>
     public const string HttpLoaderPath = "netboot/";
-
-    /// <summary>Off when the section is absent: serve then only does HTTP, tracker and seeding.</summary>
-    public bool Enabled { get; init; }
 
     public DhcpMode? Dhcp { get; init; }
 
@@ -42,21 +33,21 @@ public sealed record NetBootSettings
 
     public IPAddress? RangeEnd { get; init; }
 
-    public IPAddress SubnetMask { get; init; } = IPAddress.Parse("255.255.255.0");
+    public required IPAddress SubnetMask { get; init; }
 
     public IPAddress? Router { get; init; }
 
-    public string? LeaseFile { get; init; }
+    public required string LeaseFile { get; init; }
 
-    public bool Tftp { get; init; } = true;
+    public bool Tftp { get; init; }
 
-    public string? TftpRoot { get; init; }
+    public required string TftpRoot { get; init; }
 
-    public int TftpPort { get; init; } = 69;
+    public int TftpPort { get; init; }
 
-    public string BiosLoader { get; init; } = "undionly.kpxe";
+    public required string BiosLoader { get; init; }
 
-    public string EfiLoader { get; init; } = "snponly.efi";
+    public required string EfiLoader { get; init; }
 
     /// <summary>
     /// UEFI machines boot Debian's signed chain (shim -> GRUB -> signed kernel), which Secure Boot
@@ -68,76 +59,104 @@ public sealed record NetBootSettings
     public bool HttpBoot { get; init; }
 
     /// <summary>Added to every machine's kernel command line (e.g. "console=ttyS0").</summary>
-    public string KernelArguments { get; init; } = "";
+    public required string KernelArguments { get; init; }
 
-    /// <summary>Reads and checks the section; throws <see cref="ConfigurationException"/> listing every problem.</summary>
-    public static NetBootSettings Load(ServerSettings settings)
+    /// <summary>
+    /// Checks <paramref name="options"/> (bound from the section by the loader) against each other
+    /// and the Server section; adds every problem, with its key, to <paramref name="problems"/>.
+    /// </summary>
+    /// <param name="address">Server:Address, parsed; null when it did not parse (a problem already named).</param>
+    public static NetBootSettings Check(NetBootOptions options, ServerOptions server, IPAddress? address, List<string> problems)
     {
-        var section = settings.Configuration.GetSection("NetBoot");
-        var problems = new List<string>();
-        foreach (var child in section.GetChildren())
+        IPAddress? Address(string key, string? text)
         {
-            if (!KnownKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                problems.Add($"NetBoot:{child.Key}: unknown key (known: {string.Join(", ", KnownKeys)})");
-            }
-        }
-        IPAddress? Address(string key)
-        {
-            var text = section[key];
             if (string.IsNullOrEmpty(text))
             {
                 return null;
             }
-            if (IPAddress.TryParse(text, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            if (IPAddress.TryParse(text, out var parsed) && parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
             {
-                return address;
+                return parsed;
             }
             problems.Add($"NetBoot:{key}: '{text}' is not an IPv4 address");
             return null;
         }
 
-        DhcpMode? dhcp = section["Dhcp"]?.ToLowerInvariant() switch
+        DhcpMode? dhcp = options.Dhcp?.ToLowerInvariant() switch
         {
             null or "" or "off" => null,
             "proxy" => DhcpMode.Proxy,
             "full" => DhcpMode.Full,
             var other => Fail<DhcpMode?>($"NetBoot:Dhcp: '{other}' is not off, proxy or full", null),
         };
-        var serverAddress = Address("ServerAddress") ?? (settings.Address.Equals(IPAddress.Any) ? null : settings.Address);
-        if (section.Exists() && serverAddress == null)
+        var serverAddress = Address("ServerAddress", options.ServerAddress) ?? (address == null || address.Equals(IPAddress.Any) ? null : address);
+        if (serverAddress == null && address != null)
         {
             problems.Add("NetBoot:ServerAddress: needed when Server:Address is 0.0.0.0 (the address machines on the boot LAN reach us at)");
         }
-        var rangeStart = Address("RangeStart");
-        var rangeEnd = Address("RangeEnd");
+        var rangeStart = Address("RangeStart", options.RangeStart);
+        var rangeEnd = Address("RangeEnd", options.RangeEnd);
         if (dhcp == DhcpMode.Full && (rangeStart == null || rangeEnd == null))
         {
             problems.Add("NetBoot:RangeStart/RangeEnd: full DHCP needs an address range");
         }
-        var tftpPort = 69;
-        if (section["TftpPort"] is { Length: > 0 } portText && (!int.TryParse(portText, out tftpPort) || tftpPort is < 0 or > 65535))
+        if (options.TftpPort is < 0 or > 65535)
         {
-            problems.Add($"NetBoot:TftpPort: '{portText}' is not a port");
+            problems.Add($"NetBoot:TftpPort: {options.TftpPort} is not a port number (1-65535, or 0 for any free port)");
         }
-        var tftp = true;
-        if (section["Tftp"] is { Length: > 0 } tftpText && !bool.TryParse(tftpText, out tftp))
-        {
-            problems.Add($"NetBoot:Tftp: '{tftpText}' is not true or false");
-        }
-        var tftpRoot = section["TftpRoot"] ?? Path.Combine(settings.Server.DataDirectory, "tftp");
-        if (section.Exists() && tftp && !Directory.Exists(tftpRoot))
+        var tftpRoot = options.TftpRoot is { Length: > 0 } root ? root : Path.Combine(server.DataDirectory, "tftp");
+        if (options.Tftp && !Directory.Exists(tftpRoot))
         {
             problems.Add($"NetBoot:TftpRoot: directory '{tftpRoot}' does not exist (fill it with pxe/gather.sh)");
         }
-        var secureBoot = Flag("SecureBoot");
-        var httpBoot = Flag("HttpBoot");
-        var efiLoader = section["EfiLoader"] ?? (secureBoot ? ShimLoader : "snponly.efi");
-        if (secureBoot && BootLoaderOptions.IsIpxeLoader(efiLoader))
+        var efiLoader = options.EfiLoader is { Length: > 0 } efi ? efi : options.SecureBoot ? ShimLoader : "snponly.efi";
+        if (options.SecureBoot)
+        {
+            CheckSecureBoot(options, efiLoader, tftpRoot, problems);
+        }
+        if (string.IsNullOrEmpty(server.BootDirectory))
+        {
+            problems.Add("Server:BootDirectory: network boot serves the kernel and initramfs from it; set it (e.g. out/boot)");
+        }
+        if (options.KernelArguments.Any(char.IsControl))
+        {
+            // The menus refuse a command line with a line break (it could inject directives), so every boot would fail.
+            problems.Add("NetBoot:KernelArguments: must be one line (no line breaks or other control characters)");
+        }
+        return new NetBootSettings
+        {
+            Dhcp = dhcp,
+            Interface = options.Interface is { Length: > 0 } name ? name : null,
+            ServerAddress = serverAddress ?? IPAddress.Loopback,
+            RangeStart = rangeStart,
+            RangeEnd = rangeEnd,
+            SubnetMask = Address("SubnetMask", options.SubnetMask) ?? IPAddress.Parse("255.255.255.0"),
+            Router = Address("Router", options.Router),
+            LeaseFile = options.LeaseFile is { Length: > 0 } leases ? leases : Path.Combine(server.DataDirectory, "dhcp-leases"),
+            Tftp = options.Tftp,
+            TftpRoot = tftpRoot,
+            TftpPort = options.TftpPort,
+            BiosLoader = options.BiosLoader,
+            EfiLoader = efiLoader,
+            SecureBoot = options.SecureBoot,
+            HttpBoot = options.HttpBoot,
+            KernelArguments = options.KernelArguments,
+        };
+
+        T Fail<T>(string problem, T value)
+        {
+            problems.Add(problem);
+            return value;
+        }
+    }
+
+    private static void CheckSecureBoot(NetBootOptions options, string efiLoader, string tftpRoot, List<string> problems)
+    {
+        if (BootLoaderOptions.IsIpxeLoader(efiLoader))
         {
             problems.Add($"NetBoot:EfiLoader: '{efiLoader}' is iPXE, unsigned, which Secure Boot firmware refuses; with NetBoot:SecureBoot leave it unset ({ShimLoader})");
         }
-        if (secureBoot && tftp && Directory.Exists(tftpRoot))
+        if (options.Tftp && Directory.Exists(tftpRoot))
         {
             foreach (var file in new[] { efiLoader, SignedGrub })
             {
@@ -147,69 +166,15 @@ public sealed record NetBootSettings
                 }
             }
         }
-        if (secureBoot && httpBoot)
+        if (options.HttpBoot)
         {
             // Seen in the QEMU test: under HTTP boot GRUB asks for http.mod, which the signed image
             // does not contain and Secure Boot would not let it load.
             problems.Add("NetBoot:HttpBoot: Debian's signed GRUB cannot fetch over HTTP (no http module), so with NetBoot:SecureBoot the chain would stop after shim; leave HttpBoot off (such machines boot by PXE)");
         }
-        if (secureBoot && !tftp)
+        if (!options.Tftp)
         {
             problems.Add("NetBoot:SecureBoot: Debian's signed GRUB loads the kernel by TFTP only; it needs NetBoot:Tftp true");
-        }
-        if (section.Exists() && string.IsNullOrEmpty(settings.Server.BootDirectory))
-        {
-            problems.Add("Server:BootDirectory: network boot serves the kernel and initramfs from it; set it (e.g. out/boot)");
-        }
-        if (section["KernelArguments"] is { } kernelArguments && kernelArguments.Any(char.IsControl))
-        {
-            // The menus refuse a command line with a line break (it could inject directives), so every boot would fail.
-            problems.Add("NetBoot:KernelArguments: must be one line (no line breaks or other control characters)");
-        }
-        if (problems.Count > 0)
-        {
-            throw new ConfigurationException(problems);
-        }
-        return new NetBootSettings
-        {
-            Enabled = section.Exists(),
-            Dhcp = dhcp,
-            Interface = section["Interface"],
-            ServerAddress = serverAddress ?? IPAddress.Loopback,
-            RangeStart = rangeStart,
-            RangeEnd = rangeEnd,
-            SubnetMask = Address("SubnetMask") ?? IPAddress.Parse("255.255.255.0"),
-            Router = Address("Router"),
-            LeaseFile = section["LeaseFile"] ?? Path.Combine(settings.Server.DataDirectory, "dhcp-leases"),
-            Tftp = tftp,
-            TftpRoot = tftpRoot,
-            TftpPort = tftpPort,
-            BiosLoader = section["BiosLoader"] ?? "undionly.kpxe",
-            EfiLoader = efiLoader,
-            SecureBoot = secureBoot,
-            HttpBoot = httpBoot,
-            KernelArguments = section["KernelArguments"] ?? "",
-        };
-
-        bool Flag(string key)
-        {
-            var text = section[key];
-            if (string.IsNullOrEmpty(text))
-            {
-                return false;
-            }
-            if (bool.TryParse(text, out var value))
-            {
-                return value;
-            }
-            problems.Add($"NetBoot:{key}: '{text}' is not true or false");
-            return false;
-        }
-
-        T Fail<T>(string problem, T value)
-        {
-            problems.Add(problem);
-            return value;
         }
     }
 

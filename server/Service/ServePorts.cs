@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using EzioPxe.Server.Configuration;
-using EzioPxe.Server.NetBoot;
 using EzioPxe.Server.NetBoot.Dhcp;
 
 namespace EzioPxe.Server.Service;
@@ -28,8 +27,7 @@ public static class ServePorts
         {
             ports.Add(new(ProtocolType.Udp, settings.Tracker.UdpPort, settings.Address, "Tracker:UdpPort, UDP tracker"));
         }
-        var netBoot = NetBootSettings.Load(settings);
-        if (netBoot.Enabled)
+        if (settings.NetBoot is { } netBoot)
         {
             if (netBoot.Tftp)
             {

@@ -125,7 +125,7 @@ public sealed partial class ConfigurationTests : IDisposable
             "Imagess: unknown key",
             "Server:HtpPort: unknown key",
             "Images:lab:Sorce: unknown key",
-            "Server:PeerPort: not a whole number",
+            "Server:PeerPort: 'many' is not a whole number",
             "Server:Address: '10.0.0.300' is not an IP address",
             "Server:BootDirectory: directory /nonexistent/boot does not exist",
             "Tracker:MinIntervalSeconds: 20 must be from 1 to Tracker:IntervalSeconds (10)",
@@ -141,6 +141,34 @@ public sealed partial class ConfigurationTests : IDisposable
         {
             Assert.Contains(line, text, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void NetBoot_is_checked_in_the_same_pass_as_every_other_section()
+    {
+        // Once NetBoot was read by a second loader after the rest had passed: its problems only
+        // showed after the others were fixed, and its unknown keys were named its own way.
+        Directory.CreateDirectory(_temp.File("tftp"));
+        var problems = Problems(Minimal[..^1] + $$"""
+            , "Server": { "Address": "10.0.0.1", "BootDirectory": "{{_temp.File("boot")}}", "HtpPort": 80 },
+              "NetBoot": { "Dhcp": "sometimes", "TftpRoot": "{{_temp.File("tftp")}}", "Tftp": "maybe", "RangeStart": "10.0.0.300", "Colour": "blue" } }
+            """);
+        Assert.Equal(
+        [
+            "Server:HtpPort: unknown key (known: Address, PublicAddress, HttpPort, PeerPort, DataDirectory, BootDirectory, ControlFrom, CaptureDirectory, CaptureOverwrite, MaxRequestBodyBytes, MachinesPerAddress, AllowedNetworks)",
+            "NetBoot:Colour: unknown key (known: Dhcp, Interface, ServerAddress, RangeStart, RangeEnd, SubnetMask, Router, LeaseFile, Tftp, TftpRoot, TftpPort, BiosLoader, EfiLoader, SecureBoot, HttpBoot, KernelArguments)",
+            "NetBoot:Tftp: 'maybe' is not true or false",
+            "NetBoot:Dhcp: 'sometimes' is not off, proxy or full",
+            "NetBoot:RangeStart: '10.0.0.300' is not an IPv4 address",
+        ], problems);
+
+        var settings = Load(Minimal[..^1] + $$"""
+            , "Server": { "Address": "10.0.0.1", "BootDirectory": "{{_temp.File("boot")}}" },
+              "NetBoot": { "Dhcp": "Proxy", "TftpRoot": "{{_temp.File("tftp")}}", "TftpPort": 6969 } }
+            """);
+        Assert.Equal((Server.NetBoot.Dhcp.DhcpMode.Proxy, "10.0.0.1", 6969, "snponly.efi"),
+            (settings.NetBoot!.Dhcp, settings.NetBoot.ServerAddress.ToString(), settings.NetBoot.TftpPort, settings.NetBoot.EfiLoader));
+        Assert.Null(Load(Minimal).NetBoot);
     }
 
     [Fact]

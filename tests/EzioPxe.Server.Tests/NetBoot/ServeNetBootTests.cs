@@ -70,9 +70,9 @@ public sealed class ServeNetBootTests
             };
         });
         File.WriteAllText(temp.File("eziopxe.json"), config.ToJsonString());
-        var settings = ConfigurationLoader.Load(ConfigurationLoader.Build(temp.File("eziopxe.json"), [], new Dictionary<string, string?>()));
+        var configuration = ConfigurationLoader.Build(temp.File("eziopxe.json"), [], new Dictionary<string, string?>());
 
-        var error = Assert.Throws<ConfigurationException>(() => NetBootSettings.Load(settings));
+        var error = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(configuration));
 
         Assert.Contains(error.Problems, p => p.StartsWith("NetBoot:Dhcp: 'sometimes'", StringComparison.Ordinal));
         Assert.Contains(error.Problems, p => p.StartsWith("NetBoot:RangeStart: '10.0.0.300'", StringComparison.Ordinal));

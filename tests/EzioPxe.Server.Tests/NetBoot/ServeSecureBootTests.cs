@@ -92,8 +92,8 @@ public sealed class ServeSecureBootTests
 
         File.WriteAllText(temp.File("tftp/shimx64.efi"), "shim");
         File.WriteAllText(temp.File("tftp/grubx64.efi"), "grub");
-        var good = NetBootSettings.Load(Settings(temp, image, new JsonObject { ["SecureBoot"] = true }));
-        Assert.Equal("shimx64.efi", good.EfiLoader);
+        var good = Settings(temp, image, new JsonObject { ["SecureBoot"] = true }).NetBoot;
+        Assert.Equal("shimx64.efi", good?.EfiLoader);
     }
 
     [Fact]
@@ -137,5 +137,5 @@ public sealed class ServeSecureBootTests
     }
 
     private static IReadOnlyList<string> Problems(TempDirectory temp, string image, JsonObject netBoot) =>
-        Assert.Throws<ConfigurationException>(() => NetBootSettings.Load(Settings(temp, image, netBoot))).Problems;
+        Assert.Throws<ConfigurationException>(() => Settings(temp, image, netBoot)).Problems;
 }
