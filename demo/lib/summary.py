@@ -44,7 +44,7 @@ try:
                 mac = norm(m.get("mac"))
                 last_view[mac] = m
                 state = m.get("state")
-                if state == "downloading" and m.get("bytesDone", 0) == 0:
+                if state == "downloading" and (m.get("report") or {}).get("bytesDone", 0) == 0:
                     state = "downloading-0"
                 first_seen.setdefault((mac, state), float(stamp))
 except FileNotFoundError:

@@ -66,19 +66,19 @@ public static class MachineRows
         {
             Mac = mac,
             Name = listed?.Name,
-            Hostname = report?.Hostname,
             Address = record?.RemoteAddress,
             Job = job,
             State = state,
-            BytesDone = report?.BytesDone ?? 0,
-            BytesTotal = report?.BytesTotal ?? 0,
             Percent = report is { BytesTotal: > 0 } ? Math.Round(100.0 * report.BytesDone / report.BytesTotal, 1) : 0,
-            DownloadRate = active && state != ProgressStates.Seeding ? report?.DownloadRate ?? 0 : 0,
-            UploadRate = active ? report?.UploadRate ?? 0 : 0,
-            Peers = active ? report?.Peers ?? 0 : 0,
-            EtaSeconds = active && state != ProgressStates.Seeding ? report?.EtaSeconds : null,
-            Error = state == ProgressStates.Failed ? report?.Error : null,
-            Note = report?.Note,
+            // As MachineRegistry kept it (no key, MAC, job or claimed address), showing rates only while they mean something.
+            Report = report == null ? null : report with
+            {
+                DownloadRate = active && state != ProgressStates.Seeding ? report.DownloadRate : 0,
+                UploadRate = active ? report.UploadRate : 0,
+                Peers = active ? report.Peers : 0,
+                EtaSeconds = active && state != ProgressStates.Seeding ? report.EtaSeconds : null,
+                Error = state == ProgressStates.Failed ? report.Error : null,
+            },
             SecondsSinceReport = last is { } at ? Math.Round((now - at).TotalSeconds, 1) : null,
             Listed = listed != null,
             Task = task?.State,

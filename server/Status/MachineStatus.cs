@@ -2,17 +2,21 @@ using EzioPxe.Contracts.Progress;
 
 namespace EzioPxe.Server.Status;
 
-/// <summary>One machine, from its last progress report.</summary>
+/// <summary>
+/// One machine as the status shows it: what the server concluded (state, room, the address its
+/// reports came from, task, boot path) beside <see cref="Report"/>, what the machine last said.
+/// </summary>
 public sealed record MachineStatus
 {
     public required string Mac { get; init; }
 
+    /// <summary>Its name in the configuration's Machines.</summary>
     public string? Name { get; init; }
 
-    public string? Hostname { get; init; }
-
+    /// <summary>The TCP source of its reports, not the address a report claims.</summary>
     public string? Address { get; init; }
 
+    /// <summary>Its room: the task's job, else the job its reports were accepted for, else its configured job.</summary>
     public string? Job { get; init; }
 
     /// <summary>
@@ -22,24 +26,16 @@ public sealed record MachineStatus
     /// </summary>
     public required string State { get; init; }
 
-    public required long BytesDone { get; init; }
-
-    public required long BytesTotal { get; init; }
-
+    /// <summary>Of the last report's bytes; 0 without a report.</summary>
     public required double Percent { get; init; }
 
-    public required long DownloadRate { get; init; }
-
-    public required long UploadRate { get; init; }
-
-    public required int Peers { get; init; }
-
-    public long? EtaSeconds { get; init; }
-
-    public string? Error { get; init; }
-
-    /// <summary>The machine's note on an image that worked (e.g. a larger disk's unpartitioned space).</summary>
-    public string? Note { get; init; }
+    /// <summary>
+    /// The machine's last progress report as shown: as <see cref="MachineRegistry"/> kept it (its
+    /// state, hostname, bytes, rates, error and note, texts capped; no key, MAC, job or claimed
+    /// address), with rates, peers and ETA only while the machine is active and the error only
+    /// while it is failed (MachineRows). Null for a machine that never reported.
+    /// </summary>
+    public ProgressReport? Report { get; init; }
 
     /// <summary>Seconds since the last report or boot request; null for a machine never seen.</summary>
     public double? SecondsSinceReport { get; init; }

@@ -30,10 +30,12 @@ public static class StatusTable
             text.AppendLine(Table(boot ? [.. MachineHeader, "BOOT"] : MachineHeader,
                 status.Machines.Select(m =>
                 {
+                    var report = m.Report;
                     string[] row =
                     [
-                        m.Mac, m.Name ?? m.Hostname ?? "-", m.Address ?? "-", m.Job ?? "-", m.Error != null ? $"{m.State}: {m.Error}" : m.Note != null ? $"{m.State} ({m.Note})" : m.State,
-                        m.Percent.ToString("0.0", CultureInfo.InvariantCulture) + "%", Rate(m.DownloadRate), Number(m.Peers), Eta(m.EtaSeconds),
+                        m.Mac, m.Name ?? report?.Hostname ?? "-", m.Address ?? "-", m.Job ?? "-",
+                        report?.Error != null ? $"{m.State}: {report.Error}" : report?.Note != null ? $"{m.State} ({report.Note})" : m.State,
+                        m.Percent.ToString("0.0", CultureInfo.InvariantCulture) + "%", Rate(report?.DownloadRate ?? 0), Number(report?.Peers ?? 0), Eta(report?.EtaSeconds),
                     ];
                     return boot ? [.. row, m.BootPath ?? "-"] : row;
                 })));

@@ -102,8 +102,8 @@ public sealed class ForgedProgressTests : IAsyncLifetime
         Assert.Contains("runs job room on this server", text, StringComparison.Ordinal);
 
         var teacher = (await Status()).Machines.Single(m => m.Mac == Teacher);
-        Assert.Equal((ProgressStates.Downloading, "pc-1", "127.0.0.1", "room", "teacher"), (teacher.State, teacher.Hostname, teacher.Address, teacher.Job, teacher.Name));
-        Assert.Null(teacher.Error);
+        Assert.Equal((ProgressStates.Downloading, "pc-1", "127.0.0.1", "room", "teacher"), (teacher.State, teacher.Report?.Hostname, teacher.Address, teacher.Job, teacher.Name));
+        Assert.Null(teacher.Report?.Error);
     }
 
     [Fact]
@@ -126,8 +126,8 @@ public sealed class ForgedProgressTests : IAsyncLifetime
         Assert.Equal(3, fromAttacker.Count); // Server:MachinesPerAddress
         Assert.All(fromAttacker, m =>
         {
-            Assert.True(m.Error!.Length <= MachineRegistry.MaxErrorLength + 1, $"error of {m.Error.Length} chars kept");
-            Assert.True(m.Hostname!.Length <= MachineRegistry.MaxTextLength + 1, $"hostname of {m.Hostname.Length} chars kept");
+            Assert.True(m.Report!.Error!.Length <= MachineRegistry.MaxErrorLength + 1, $"error of {m.Report.Error.Length} chars kept");
+            Assert.True(m.Report.Hostname!.Length <= MachineRegistry.MaxTextLength + 1, $"hostname of {m.Report.Hostname.Length} chars kept");
         });
         // The newest three survive; the real machine was never touched and still reports.
         Assert.Contains(fromAttacker, m => m.Mac == "02:00:00:01:01:2b");

@@ -101,7 +101,7 @@ public sealed class ServeSecureBootTests
     {
         MachineStatus Machine(string mac, string? boot) => new()
         {
-            Mac = mac, State = "downloading", BytesDone = 1, BytesTotal = 4, Percent = 25, DownloadRate = 0, UploadRate = 0, Peers = 1,
+            Mac = mac, State = "downloading", Percent = 25, Report = new() { Mac = mac, State = "downloading", BytesDone = 1, BytesTotal = 4, Peers = 1 },
             SecondsSinceReport = 1, BootPath = boot,
         };
         var status = new ServerStatus

@@ -45,6 +45,9 @@ public sealed class StatusViewTests(ServerFixture fixture)
             Mac = "52:54:00:cc:00:02", Job = "cli", State = ProgressStates.Done, BytesDone = 1000, BytesTotal = 1000, Note = note + "\n" + new string('x', 5000),
         });
         var status = await fixture.Server.Http.GetStringAsync("status");
+        // The report as the machine sent it, less its key (GET /status is open to the LAN; the key would let anyone report for it).
+        Assert.Contains("\"report\":{\"state\":\"done\",\"bytesDone\":1000,\"bytesTotal\":1000,", status, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"key\"", status, StringComparison.Ordinal);
         // Kept like an error text: one line, capped.
         Assert.Contains($"\"note\":\"{note} x", status, StringComparison.Ordinal);
         Assert.DoesNotContain(new string('x', 2000), status, StringComparison.Ordinal);

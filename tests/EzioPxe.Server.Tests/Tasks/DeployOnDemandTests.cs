@@ -64,13 +64,13 @@ public sealed class DeployOnDemandTests
         Assert.Equal(HttpStatusCode.OK, (await lab.Server.Http.GetAsync($"jobs/{LifecycleServer.First}")).StatusCode);
         await lab.Report(LifecycleServer.First, ProgressStates.Downloading);
         var downloading = Row(await Status(lab), LifecycleServer.First);
-        Assert.Equal((ProgressStates.Downloading, 5_000_000L, 9L), (downloading.State, downloading.DownloadRate, downloading.EtaSeconds));
+        Assert.Equal((ProgressStates.Downloading, 5_000_000L, 9L), (downloading.State, downloading.Report!.DownloadRate, downloading.Report.EtaSeconds));
 
         // Done: the task ends, the rate is not shown any more, the history has it, and the next boot gets the disk.
         await lab.Report(LifecycleServer.First, ProgressStates.Done);
         var done = await Status(lab);
         var doneRow = Row(done, LifecycleServer.First);
-        Assert.Equal((ProgressStates.Done, null, 0L, (long?)null), (doneRow.State, doneRow.Task, doneRow.DownloadRate, doneRow.EtaSeconds));
+        Assert.Equal((ProgressStates.Done, null, 0L, (long?)null), (doneRow.State, doneRow.Task, doneRow.Report!.DownloadRate, doneRow.Report.EtaSeconds));
         var record = Assert.Single(done.History);
         Assert.Equal((LifecycleServer.First, "desk-1", "lab", "done"), (record.Mac, record.Name, record.Job, record.Result));
         Assert.Matches(@"^eziopxe deploy \(.+@.+\) from 127\.0\.0\.1$", record.ArmedBy);
