@@ -9,11 +9,7 @@ namespace EzioPxe.Server.Tests.NetBoot;
 public sealed partial class DhcpClientTests
 {
     private static string[] FullModeArguments(string root, string leaseFile) =>
-    [
-        "--root", root, "--listen", "10.66.0.1", "--dhcp", "full", "--interface", VirtualLan.BridgeName,
-        "--server-address", "10.66.0.1", "--range", "10.66.0.100-10.66.0.150", "--lease-file", leaseFile,
-        "--bios", "pxelinux.0", "--efi64", "grubnetx64.efi",
-    ];
+        new NetBootArguments(root, "full") { LeaseFile = leaseFile, Bios = "pxelinux.0", Efi = "grubnetx64.efi" }.ToArray();
 
     /// <summary>udhcpc with a no-op script: it must not touch the host's /etc/resolv.conf; we read its log line instead.</summary>
     private static string Udhcpc(LanHost host)

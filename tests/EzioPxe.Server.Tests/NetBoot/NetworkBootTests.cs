@@ -15,6 +15,9 @@ public sealed class NetworkBootTests(NetBootAssets assets, ITestOutputHelper out
 {
     private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(150);
 
+    /// <summary>The python http.server the UEFI tests start for kernel and initramfs.</summary>
+    private const string HttpBase = $"http://{NetBootArguments.Server}:8000/";
+
     [Fact]
     public void Bios_machine_boots_pxelinux_from_our_proxy_dhcp_beside_the_sites_dnsmasq()
     {
@@ -22,9 +25,7 @@ public sealed class NetworkBootTests(NetBootAssets assets, ITestOutputHelper out
         using var lan = VirtualLan.Create();
         StartSiteDhcp(lan, job);
         using var server = NetBootServerProcess.Start(lan.Server,
-            "--root", assets.Root, "--listen", "10.66.0.1", "--dhcp", "proxy", "--interface", VirtualLan.BridgeName,
-            "--server-address", "10.66.0.1", "--bios", "pxelinux.0", "--efi64", "grubnetx64.efi", "--ipxe-script-url", "none",
-            "--cmdline", $"console=ttyS0 quiet ezio.server=10.66.0.1 ezio.job={job}");
+            new NetBootArguments(assets.Root, "proxy") { Bios = "pxelinux.0", Efi = "grubnetx64.efi", Job = job }.ToArray());
 
         // QEMU's own e1000 ROM is iPXE; without a script URL it is handed pxelinux.0 like any BIOS PXE ROM.
         using var machine = lan.StartMachine(new QemuMachineOptions { Firmware = QemuFirmware.Bios, Nic = "e1000" });
@@ -46,11 +47,7 @@ public sealed class NetworkBootTests(NetBootAssets assets, ITestOutputHelper out
         // Any static HTTP server does for the kernel and initramfs; `eziopxe serve` uses Kestrel.
         lan.Server.Start("/usr/bin/python3", ["-m", "http.server", "8000", "--bind", "10.66.0.1", "--directory", assets.Root]);
         using var server = NetBootServerProcess.Start(lan.Server,
-            "--root", assets.Root, "--listen", "10.66.0.1", "--dhcp", "full", "--interface", VirtualLan.BridgeName,
-            "--server-address", "10.66.0.1", "--range", "10.66.0.100-10.66.0.150", "--lease-file", assets.Scratch($"{job}.leases"),
-            "--bios", "undionly.kpxe", "--efi64", "snponly.efi",
-            "--ipxe-script-url", "tftp://10.66.0.1/ipxe/{mac}.ipxe", "--ipxe-base-url", "http://10.66.0.1:8000/",
-            "--cmdline", $"console=ttyS0 quiet ezio.server=10.66.0.1 ezio.job={job}");
+            new NetBootArguments(assets.Root, "full") { LeaseFile = assets.Scratch($"{job}.leases"), IpxeHttpBase = HttpBase, Job = job }.ToArray());
 
         // romfile= (empty) removes QEMU's iPXE ROM, so OVMF's own PXE client does the first step.
         using var machine = lan.StartMachine(new QemuMachineOptions
@@ -75,10 +72,7 @@ public sealed class NetworkBootTests(NetBootAssets assets, ITestOutputHelper out
         StartSiteDhcp(lan, job);
         lan.Server.Start("/usr/bin/python3", ["-m", "http.server", "8000", "--bind", "10.66.0.1", "--directory", assets.Root]);
         using var server = NetBootServerProcess.Start(lan.Server,
-            "--root", assets.Root, "--listen", "10.66.0.1", "--dhcp", "proxy", "--interface", VirtualLan.BridgeName,
-            "--server-address", "10.66.0.1", "--bios", "undionly.kpxe", "--efi64", "snponly.efi",
-            "--ipxe-script-url", "tftp://10.66.0.1/ipxe/{mac}.ipxe", "--ipxe-base-url", "http://10.66.0.1:8000/",
-            "--cmdline", $"console=ttyS0 quiet ezio.server=10.66.0.1 ezio.job={job}");
+            new NetBootArguments(assets.Root, "proxy") { IpxeHttpBase = HttpBase, Job = job }.ToArray());
 
         using var machine = lan.StartMachine(new QemuMachineOptions
         {

@@ -20,12 +20,11 @@ public sealed class UefiHttpBootTests(NetBootAssets assets, ITestOutputHelper ou
         using var lan = VirtualLan.Create();
         // python's http.server logs every GET on stderr: the proof the loader came over HTTP.
         using var http = lan.Server.Start("/usr/bin/python3", ["-m", "http.server", "8000", "--bind", "10.66.0.1", "--directory", assets.Root]);
-        using var server = NetBootServerProcess.Start(lan.Server,
-            "--root", assets.Root, "--listen", "10.66.0.1", "--dhcp", "full", "--interface", VirtualLan.BridgeName,
-            "--server-address", "10.66.0.1", "--range", "10.66.0.100-10.66.0.150", "--lease-file", assets.Scratch($"{job}.leases"),
-            "--bios", "undionly.kpxe", "--efi64", "snponly.efi", "--http-boot-url", "http://10.66.0.1:8000/",
-            "--ipxe-script-url", "tftp://10.66.0.1/ipxe/{mac}.ipxe", "--ipxe-base-url", "http://10.66.0.1:8000/",
-            "--cmdline", $"console=ttyS0 quiet ezio.job={job}");
+        const string httpBase = $"http://{NetBootArguments.Server}:8000/";
+        using var server = NetBootServerProcess.Start(lan.Server, new NetBootArguments(assets.Root, "full")
+        {
+            LeaseFile = assets.Scratch($"{job}.leases"), HttpBootUrl = httpBase, IpxeHttpBase = httpBase, Job = job,
+        }.ToArray());
 
         // OVMF tries PXE before HTTP boot; fw_cfg switches its PXE boot options off, so the machine
         // can only boot by HTTP (and a PXE answer cannot make the test pass by mistake).
