@@ -4,16 +4,18 @@ using EzioPxe.Engine.Bencode;
 using EzioPxe.Engine.Metainfo;
 using EzioPxe.Engine.Storage;
 using EzioPxe.Engine.Wire;
+using EzioPxe.TestSupport.Fuzzing;
 using Xunit.Abstractions;
 
 namespace EzioPxe.Engine.Tests.Fuzzing;
 
 /// <summary>
 /// Fuzzing of every engine parser that takes bytes from the network or a disk, with a fixed budget
-/// (EZIOPXE_FUZZ_FACTOR multiplies it for a longer run). Each target asserts that only its
+/// and seed in CI (FuzzBudget: `./build.sh fuzz` multiplies the budget and picks a fresh seed). Each target asserts that only its
 /// documented exception escapes and that its inputs got past the first byte and into the deeper
 /// stages, so a fuzzer that only ever exercises the first check fails too.
 /// </summary>
+[Trait("Category", "Fuzz")]
 public class ParserFuzzTests(ITestOutputHelper output)
 {
     [Fact]
@@ -21,9 +23,10 @@ public class ParserFuzzTests(ITestOutputHelper output)
     {
         var seeds = new[] { "d4:infod6:lengthi5e4:name1:xee", "li1ei-2e3:abce", "d1:ad1:bl1:ceee", "i9223372036854775807e", "d0:le3:keyi0ee" }
             .Select(Encoding.ASCII.GetBytes).ToArray();
-        var mutator = new Mutator(1234);
+        var fuzzSeed = FuzzBudget.Seed(1234);
+        var mutator = new BencodeMutator(fuzzSeed);
         var tally = new FuzzTally();
-        var rounds = Mutator.Rounds(20_000);
+        var rounds = FuzzBudget.Iterations(20_000);
         for (var round = 0; round < rounds; round++)
         {
             var input = mutator.Mutate(seeds[round % seeds.Length]);
@@ -31,7 +34,7 @@ public class ParserFuzzTests(ITestOutputHelper output)
             {
                 var value = BencodeParser.Parse(input);
                 // Whatever was accepted is canonical: writing it back gives the same bytes.
-                Assert.True(BencodeWriter.Encode(value).AsSpan().SequenceEqual(input), $"round {round}: accepted a non-canonical encoding");
+                Assert.True(BencodeWriter.Encode(value).AsSpan().SequenceEqual(input), $"seed {fuzzSeed}, round {round}: accepted a non-canonical encoding");
                 tally.Count("parsed");
             }
             catch (BencodeException e)
@@ -40,7 +43,7 @@ public class ParserFuzzTests(ITestOutputHelper output)
             }
             catch (Exception e)
             {
-                Assert.Fail($"round {round}: {e.GetType().Name} escaped for {Convert.ToHexString(input)}: {e}");
+                Assert.Fail($"seed {fuzzSeed}, round {round}: {e.GetType().Name} escaped for {Convert.ToHexString(input)}: {e}");
             }
         }
         output.WriteLine(tally.ToString());
@@ -52,9 +55,10 @@ public class ParserFuzzTests(ITestOutputHelper output)
     public void Metainfo_raises_only_InvalidTorrentException_and_inputs_reach_the_info_checks()
     {
         var seeds = MetainfoSeeds();
-        var mutator = new Mutator(99);
+        var fuzzSeed = FuzzBudget.Seed(99);
+        var mutator = new BencodeMutator(fuzzSeed);
         var tally = new FuzzTally();
-        var rounds = Mutator.Rounds(20_000);
+        var rounds = FuzzBudget.Iterations(20_000);
         for (var round = 0; round < rounds; round++)
         {
             // Half the inputs break the encoding, half keep it and break what the values mean.
@@ -81,7 +85,7 @@ public class ParserFuzzTests(ITestOutputHelper output)
             }
             catch (Exception e)
             {
-                Assert.Fail($"round {round}: {e.GetType().Name} escaped for {Convert.ToHexString(input)}: {e}");
+                Assert.Fail($"seed {fuzzSeed}, round {round}: {e.GetType().Name} escaped for {Convert.ToHexString(input)}: {e}");
             }
         }
         output.WriteLine(tally.ToString());
@@ -93,10 +97,11 @@ public class ParserFuzzTests(ITestOutputHelper output)
     public void Wire_framing_raises_only_PeerProtocolException_and_frames_most_messages()
     {
         var stream = WireSeed();
-        var mutator = new Mutator(7);
+        var fuzzSeed = FuzzBudget.Seed(7);
+        var mutator = new BencodeMutator(fuzzSeed);
         var tally = new FuzzTally();
         var framed = 0;
-        var rounds = Mutator.Rounds(20_000);
+        var rounds = FuzzBudget.Iterations(20_000);
         for (var round = 0; round < rounds; round++)
         {
             var input = mutator.Mutate(stream);
@@ -119,7 +124,7 @@ public class ParserFuzzTests(ITestOutputHelper output)
             }
             catch (Exception e)
             {
-                Assert.Fail($"round {round}: {e.GetType().Name} escaped for {Convert.ToHexString(input)}: {e}");
+                Assert.Fail($"seed {fuzzSeed}, round {round}: {e.GetType().Name} escaped for {Convert.ToHexString(input)}: {e}");
             }
         }
         output.WriteLine($"{tally}; {framed} messages framed");
@@ -133,9 +138,10 @@ public class ParserFuzzTests(ITestOutputHelper output)
     {
         var valid = new byte[Handshake.Length];
         new Handshake(InfoHash.FromHex("0123456789abcdef0123456789abcdef01234567"), new byte[20], true, true).Write(valid);
-        var mutator = new Mutator(11);
+        var fuzzSeed = FuzzBudget.Seed(11);
+        var mutator = new BencodeMutator(fuzzSeed);
         var tally = new FuzzTally();
-        for (var round = 0; round < Mutator.Rounds(5_000); round++)
+        for (var round = 0; round < FuzzBudget.Iterations(5_000); round++)
         {
             var input = mutator.Mutate(valid);
             try
@@ -149,7 +155,7 @@ public class ParserFuzzTests(ITestOutputHelper output)
             }
             catch (Exception e)
             {
-                Assert.Fail($"round {round}: {e.GetType().Name} escaped for {Convert.ToHexString(input)}: {e}");
+                Assert.Fail($"seed {fuzzSeed}, round {round}: {e.GetType().Name} escaped for {Convert.ToHexString(input)}: {e}");
             }
         }
         output.WriteLine(tally.ToString());

@@ -4,6 +4,7 @@ using EzioPxe.Engine.Storage;
 using EzioPxe.Engine.Swarm;
 using EzioPxe.Engine.Tests.Swarm;
 using EzioPxe.TestSupport;
+using EzioPxe.TestSupport.Fuzzing;
 using Xunit.Abstractions;
 
 namespace EzioPxe.Engine.Tests.Fuzzing;
@@ -13,6 +14,7 @@ namespace EzioPxe.Engine.Tests.Fuzzing;
 /// session drops that peer for a protocol error or serves it, never fails with an error of its own,
 /// and keeps serving honest peers.
 /// </summary>
+[Trait("Category", "Fuzz")]
 public class PeerSessionFuzzTests(ITestOutputHelper output)
 {
     [Fact]
@@ -23,8 +25,9 @@ public class PeerSessionFuzzTests(ITestOutputHelper output)
         var log = new CollectingLogger();
         await using var seeder = await OwnSeeder.StartAsync(torrent, dir.Path, logger: log);
         var seed = ParserFuzzTests.WireSeed();
-        var mutator = new Mutator(2024);
-        var rounds = Mutator.Rounds(300);
+        var fuzzSeed = FuzzBudget.Seed(2024);
+        var mutator = new BencodeMutator(fuzzSeed);
+        var rounds = FuzzBudget.Iterations(300);
         for (var round = 0; round < rounds; round++)
         {
             // Each connection from its own address: the per-address cap is not what is tested here.
@@ -34,7 +37,7 @@ public class PeerSessionFuzzTests(ITestOutputHelper output)
             await peer.SendRawAsync(mutator.Mutate(seed));
             peer.ShutdownSend();
             // The seeder closes on a protocol error at once, or on our FIN once it has read everything.
-            Assert.True(await peer.IsClosedByRemoteAsync(TimeSpan.FromSeconds(10)), $"round {round}: the seeder kept the connection");
+            Assert.True(await peer.IsClosedByRemoteAsync(TimeSpan.FromSeconds(10)), $"seed {fuzzSeed}, round {round}: the seeder kept the connection");
         }
         await Poll.UntilAsync(() => seeder.Session.GetStatus().Peers == 0, TimeSpan.FromSeconds(10), () => seeder.Session.GetStatus().ToString());
 

@@ -4,12 +4,14 @@ using EzioPxe.Engine.Bencode;
 namespace EzioPxe.Engine.Tests.Fuzzing;
 
 /// <summary>
-/// A seeded mutation fuzzer: takes valid inputs and breaks them a little (bytes changed, ranges
-/// cut or repeated, numbers swapped for boundary values), so most inputs get deep into the parser
-/// instead of failing at the first byte as random bytes would. Same seed, same inputs: a failure
-/// is reproduced by the round number it reports.
+/// A seeded mutation fuzzer for bencode and the wire protocol: takes valid inputs and breaks them
+/// a little (bytes changed, ranges cut or repeated, numbers swapped for boundary values, values
+/// inside a dictionary replaced), so most inputs get deep into the parser instead of failing at
+/// the first byte as random bytes would. Same seed, same inputs: a failure is reproduced by the
+/// seed and round it reports. TestSupport's Mutator is the format-blind one; the budget and seed
+/// come from FuzzBudget, like every fuzz test's.
 /// </summary>
-internal sealed class Mutator
+internal sealed class BencodeMutator
 {
     private static readonly byte[][] Boundaries = new[]
     {
@@ -21,11 +23,7 @@ internal sealed class Mutator
 
     private readonly Random _random;
 
-    public Mutator(int seed) => _random = new Random(seed);
-
-    /// <summary>Rounds for a fuzz target: <paramref name="ciRounds"/> in the test run, times EZIOPXE_FUZZ_FACTOR for a longer run.</summary>
-    public static int Rounds(int ciRounds)
-        => int.TryParse(Environment.GetEnvironmentVariable("EZIOPXE_FUZZ_FACTOR"), out var factor) && factor > 1 ? ciRounds * factor : ciRounds;
+    public BencodeMutator(int seed) => _random = new Random(seed);
 
     public byte[] Mutate(byte[] input)
     {
