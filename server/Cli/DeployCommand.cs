@@ -25,83 +25,31 @@ public static class DeployCommand
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        string? job = null, machines = null, server = null, config = null;
-        bool cancel = false, list = false;
-        string? missing = null;
-        for (var i = 0; i < args.Length && missing == null; i++)
+        if (CommandArguments.Parse("deploy", Usage, args, ["--job", "--machines"], ["--cancel", "--list"], output, error, out var exit) is not { } parsed)
         {
-            string? Value()
-            {
-                if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                {
-                    missing = args[i];
-                    return null;
-                }
-                return args[++i];
-            }
-            switch (args[i])
-            {
-                case "--job" or "-j":
-                    job = Value();
-                    break;
-                case "--machines" or "-m":
-                    machines = Value();
-                    break;
-                case "--server" or "-s":
-                    server = Value();
-                    break;
-                case "--config" or "-c":
-                    config = Value();
-                    break;
-                case "--cancel":
-                    cancel = true;
-                    break;
-                case "--list":
-                    list = true;
-                    break;
-                case "-h" or "--help":
-                    output.WriteLine(Usage);
-                    return 0;
-                default:
-                    error.WriteLine($"eziopxe deploy: unexpected argument '{args[i]}'\n{Usage}");
-                    return 2;
-            }
+            return exit;
         }
-        if (missing != null)
+        if (parsed.FindServer(error) is not { } server)
         {
-            error.WriteLine($"eziopxe deploy: {missing} needs a value\n{Usage}");
             return 2;
         }
-        var (located, locateError) = ServerLocator.Find(server, config);
-        if (located == null)
+        if (parsed.Has("--list"))
         {
-            error.WriteLine($"eziopxe deploy: {locateError}");
-            return 2;
-        }
-        try
-        {
-            if (list)
+            try
             {
                 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
-                var tasks = JsonSerializer.Deserialize(http.GetStringAsync(located.Url("/tasks")).GetAwaiter().GetResult(), TaskJsonContext.Default.TaskFile)!;
+                var tasks = JsonSerializer.Deserialize(http.GetStringAsync(server.Url("/tasks")).GetAwaiter().GetResult(), TaskJsonContext.Default.TaskFile)!;
                 output.Write(TaskTable.Format(tasks));
                 return 0;
             }
-            var request = new ArmRequest { Job = job, Machines = machines?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList() };
-            var (status, body) = ControlClient.Post(located, "deploy", cancel ? "/tasks/cancel" : "/tasks", request, TaskJsonContext.Default.ArmRequest);
-            if (status != 200)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
             {
-                error.Write($"eziopxe deploy: the server refused ({status}): {body}");
-                return status is 400 or 409 ? 2 : 1;
+                error.WriteLine($"eziopxe deploy: {server.Unreachable("/tasks", e)}");
+                return 1;
             }
-            var result = JsonSerializer.Deserialize(body, TaskJsonContext.Default.ArmResult)!;
-            output.WriteLine(result.Message + (result.Machines.Count > 0 ? ": " + string.Join(", ", result.Machines) : ""));
-            return 0;
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
-        {
-            error.WriteLine($"eziopxe deploy: {located.Unreachable(list ? "/tasks" : cancel ? "/tasks/cancel" : "/tasks", e)}");
-            return 1;
-        }
+        var request = new ArmRequest { Job = parsed["--job"], Machines = parsed.List("--machines") };
+        return ControlClient.Send(parsed, server, parsed.Has("--cancel") ? "/tasks/cancel" : "/tasks", request, TaskJsonContext.Default.ArmRequest,
+            TaskJsonContext.Default.ArmResult, result => result.Message + (result.Machines.Count > 0 ? ": " + string.Join(", ", result.Machines) : ""), output, error);
     }
 }

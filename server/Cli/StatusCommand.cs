@@ -21,35 +21,15 @@ public static class StatusCommand
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        string? server = null, config = null;
-        var json = false;
-        for (var i = 0; i < args.Length; i++)
+        if (CommandArguments.Parse("status", Usage, args, [], ["--json"], output, error, out var exit) is not { } parsed)
         {
-            switch (args[i])
-            {
-                case "--server" or "-s" when i + 1 < args.Length:
-                    server = args[++i];
-                    break;
-                case "--config" or "-c" when i + 1 < args.Length:
-                    config = args[++i];
-                    break;
-                case "--json":
-                    json = true;
-                    break;
-                case "-h" or "--help":
-                    output.WriteLine(Usage);
-                    return 0;
-                default:
-                    error.WriteLine($"eziopxe status: unexpected argument '{args[i]}'\n{Usage}");
-                    return 2;
-            }
+            return exit;
         }
-        var (located, locateError) = ServerLocator.Find(server, config);
-        if (located == null)
+        if (parsed.FindServer(error) is not { } located)
         {
-            error.WriteLine($"eziopxe status: {locateError}");
             return 2;
         }
+        var json = parsed.Has("--json");
         var url = located.Url("/status");
         try
         {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EzioPxe.Server.Tasks;
 
 namespace EzioPxe.Server.Cli;
@@ -19,68 +18,16 @@ public static class WakeCommand
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        string? job = null, machines = null, server = null, config = null, missing = null;
-        for (var i = 0; i < args.Length && missing == null; i++)
+        if (CommandArguments.Parse("wake", Usage, args, ["--job", "--machines"], [], output, error, out var exit) is not { } parsed)
         {
-            string? Value()
-            {
-                if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                {
-                    missing = args[i];
-                    return null;
-                }
-                return args[++i];
-            }
-            switch (args[i])
-            {
-                case "--job" or "-j":
-                    job = Value();
-                    break;
-                case "--machines" or "-m":
-                    machines = Value();
-                    break;
-                case "--server" or "-s":
-                    server = Value();
-                    break;
-                case "--config" or "-c":
-                    config = Value();
-                    break;
-                case "-h" or "--help":
-                    output.WriteLine(Usage);
-                    return 0;
-                default:
-                    error.WriteLine($"eziopxe wake: unexpected argument '{args[i]}'\n{Usage}");
-                    return 2;
-            }
+            return exit;
         }
-        if (missing != null)
+        if (parsed.FindServer(error) is not { } server)
         {
-            error.WriteLine($"eziopxe wake: {missing} needs a value\n{Usage}");
             return 2;
         }
-        var (located, locateError) = ServerLocator.Find(server, config);
-        if (located == null)
-        {
-            error.WriteLine($"eziopxe wake: {locateError}");
-            return 2;
-        }
-        try
-        {
-            var request = new WakeRequest { Job = job, Machines = machines?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList() };
-            var (status, body) = ControlClient.Post(located, "wake", "/wake", request, TaskJsonContext.Default.WakeRequest);
-            if (status != 200)
-            {
-                error.Write($"eziopxe wake: the server refused ({status}): {body}");
-                return status == 400 ? 2 : 1;
-            }
-            var result = JsonSerializer.Deserialize(body, TaskJsonContext.Default.WakeResult)!;
-            output.WriteLine(result.Message + ": " + string.Join(", ", result.Machines));
-            return 0;
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
-        {
-            error.WriteLine($"eziopxe wake: {located.Unreachable("/wake", e)}");
-            return 1;
-        }
+        var request = new WakeRequest { Job = parsed["--job"], Machines = parsed.List("--machines") };
+        return ControlClient.Send(parsed, server, "/wake", request, TaskJsonContext.Default.WakeRequest,
+            TaskJsonContext.Default.WakeResult, result => result.Message + ": " + string.Join(", ", result.Machines), output, error);
     }
 }

@@ -26,38 +26,29 @@ public static class TaskEndpoints
 
         app.MapPost("/tasks", async (HttpContext context, ControlAccess access, ServerSettings settings, MachineLifecycle lifecycle, ILogger<MachineLifecycle> logger) =>
         {
-            if (access.Refuse(context) is { } refused)
+            var (request, job, refused) = await ReadAsync(context, access, settings, TaskJsonContext.Default.ArmRequest, needsJob: true);
+            if (refused != null)
             {
                 return refused;
             }
-            var (request, bad) = await ReadAsync(context, TaskJsonContext.Default.ArmRequest);
-            if (bad != null)
-            {
-                return bad;
-            }
-            var (job, jobError) = ResolveJob(request!.Job, settings);
-            if (job == null)
-            {
-                return Results.Text(jobError + "\n", statusCode: 400);
-            }
-            var (machines, any, error) = MachineSelection.Resolve(request.Machines, job, settings);
+            var (machines, any, error) = MachineSelection.Resolve(request!.Machines, job, settings);
             if (error != null)
             {
-                return Results.Text(error + "\n", statusCode: 400);
+                return BadRequest(error);
             }
             var by = Who(context);
             var now = DateTime.UtcNow;
             string message;
             if (any)
             {
-                lifecycle.Tasks.ArmAnyMachine(job, by, now);
+                lifecycle.Tasks.ArmAnyMachine(job!, by, now);
                 message = $"job {job} is armed for every machine that network-boots (each once), until cancelled";
             }
             else
             {
                 try
                 {
-                    lifecycle.Tasks.Arm(job, machines, by, now);
+                    lifecycle.Tasks.Arm(job!, machines, by, now);
                 }
                 catch (InvalidOperationException e)
                 {
@@ -66,37 +57,24 @@ public static class TaskEndpoints
                 message = $"job {job} is armed for {machines.Count} machine(s); each deploys at its next network boot, once";
             }
             logger.LogInformation("{By}: {Message}", by, message);
-            return Results.Json(new ArmResult { Job = job, Machines = machines.Select(m => m.ToString()).ToList(), AnyMachine = any, Message = message },
+            return Results.Json(new ArmResult { Job = job!, Machines = machines.Select(m => m.ToString()).ToList(), AnyMachine = any, Message = message },
                 TaskJsonContext.Default.ArmResult);
         });
 
         app.MapPost("/tasks/cancel", async (HttpContext context, ControlAccess access, ServerSettings settings, MachineLifecycle lifecycle, ILogger<MachineLifecycle> logger) =>
         {
-            if (access.Refuse(context) is { } refused)
+            var (request, job, refused) = await ReadAsync(context, access, settings, TaskJsonContext.Default.ArmRequest, needsJob: false);
+            if (refused != null)
             {
                 return refused;
             }
-            var (request, bad) = await ReadAsync(context, TaskJsonContext.Default.ArmRequest);
-            if (bad != null)
-            {
-                return bad;
-            }
-            string? job = null;
-            if (request!.Job != null)
-            {
-                (job, var jobError) = ResolveJob(request.Job, settings);
-                if (job == null)
-                {
-                    return Results.Text(jobError + "\n", statusCode: 400);
-                }
-            }
             List<Contracts.Machines.MacAddress>? machines = null;
-            if (request.Machines is { Count: > 0 } named && !(named.Count == 1 && named[0] is MachineSelection.AllListed or MachineSelection.Any))
+            if (request!.Machines is { Count: > 0 } named && !(named.Count == 1 && named[0] is MachineSelection.AllListed or MachineSelection.Any))
             {
                 var (macs, _, error) = MachineSelection.Resolve(named, job, settings);
                 if (error != null)
                 {
-                    return Results.Text(error + "\n", statusCode: 400);
+                    return BadRequest(error);
                 }
                 machines = macs;
             }
@@ -108,32 +86,19 @@ public static class TaskEndpoints
 
         app.MapPost("/wake", async (HttpContext context, ControlAccess access, ServerSettings settings, WakeOnLanSender sender, ILogger<WakeOnLanSender> logger) =>
         {
-            if (access.Refuse(context) is { } refused)
+            var (request, job, refused) = await ReadAsync(context, access, settings, TaskJsonContext.Default.WakeRequest, needsJob: false);
+            if (refused != null)
             {
                 return refused;
             }
-            var (request, bad) = await ReadAsync(context, TaskJsonContext.Default.WakeRequest);
-            if (bad != null)
-            {
-                return bad;
-            }
-            string? job = null;
-            if (request!.Job != null)
-            {
-                (job, var jobError) = ResolveJob(request.Job, settings);
-                if (job == null)
-                {
-                    return Results.Text(jobError + "\n", statusCode: 400);
-                }
-            }
-            var (machines, any, error) = MachineSelection.Resolve(request.Machines, job, settings);
+            var (machines, any, error) = MachineSelection.Resolve(request!.Machines, job, settings);
             if (any)
             {
                 error = "Wake-on-LAN needs the machines' MACs: 'any' cannot be woken";
             }
             if (error != null)
             {
-                return Results.Text(error + "\n", statusCode: 400);
+                return BadRequest(error);
             }
             try
             {
@@ -161,22 +126,45 @@ public static class TaskEndpoints
         return job != null ? (job, null) : (null, $"job: no job '{name}' (jobs: {string.Join(", ", settings.Jobs.Keys)})");
     }
 
-    private static async Task<(T? Value, IResult? Bad)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type) where T : class
+    /// <summary>
+    /// What every control call does first: refuses a caller <see cref="ControlAccess"/> does not
+    /// allow, reads the JSON body, and resolves the job it names (case as configured). With
+    /// <paramref name="needsJob"/> a request without one means DefaultJob; otherwise no job named
+    /// stays null (cancel or wake of every job).
+    /// </summary>
+    private static async Task<(T? Request, string? Job, IResult? Refused)> ReadAsync<T>(HttpContext context, ControlAccess access, ServerSettings settings,
+        JsonTypeInfo<T> type, bool needsJob) where T : class, IMachineRequest
     {
+        if (access.Refuse(context) is { } refused)
+        {
+            return (null, null, refused);
+        }
+        T? request;
         try
         {
-            var value = await JsonSerializer.DeserializeAsync(context.Request.Body, type, context.RequestAborted);
-            return value == null ? (null, Results.Text("the body is null\n", statusCode: 400)) : (value, null);
+            request = await JsonSerializer.DeserializeAsync(context.Request.Body, type, context.RequestAborted);
         }
         catch (JsonException e)
         {
-            return (null, Results.Text($"not a valid request: {e.Message}\n", statusCode: 400));
+            return (null, null, BadRequest($"not a valid request: {e.Message}"));
         }
         catch (BadHttpRequestException e)
         {
-            return (null, Results.Text(e.Message + "\n", statusCode: e.StatusCode));
+            return (null, null, Results.Text(e.Message + "\n", statusCode: e.StatusCode));
         }
+        if (request == null)
+        {
+            return (null, null, BadRequest("the body is null"));
+        }
+        if (request.Job == null && !needsJob)
+        {
+            return (request, null, null);
+        }
+        var (job, error) = ResolveJob(request.Job, settings);
+        return job == null ? (null, null, BadRequest(error!)) : (request, job, null);
     }
+
+    private static IResult BadRequest(string problem) => Results.Text(problem + "\n", statusCode: 400);
 
     /// <summary>"root@lab-server from 127.0.0.1": the header (printable, at most 64 characters kept) and the connection's address.</summary>
     private static string Who(HttpContext context)

@@ -5,7 +5,7 @@ namespace EzioPxe.Server.Tasks;
 /// a list of MACs, or the one word "all-listed" (every machine Machines lists with this job, the
 /// default) or "any" (every machine that network-boots while it is armed, listed or not).
 /// </summary>
-public sealed record ArmRequest
+public sealed record ArmRequest : IMachineRequest
 {
     /// <summary>Null: DefaultJob.</summary>
     public string? Job { get; init; }
