@@ -6,6 +6,7 @@ using EzioPxe.Imaging.FileSystems;
 using EzioPxe.Imaging.FileSystems.Fat;
 using EzioPxe.Imaging.Partitions;
 using EzioPxe.TestSupport;
+using EzioPxe.TestSupport.Disks;
 
 namespace EzioPxe.Imaging.Tests;
 
@@ -87,7 +88,7 @@ public sealed class BadInputTests
     {
         using var temp = new TempDirectory("img-gpt-both");
         using var disk = TestDisk.Create(temp.File("disk.img"), 64L << 20, "label: gpt\n,16M,L\n,16M,L\n");
-        RoundTripTests.WriteRandom(disk.ImagePath, 20L << 20, 8192, seed: 1);
+        DiskBytes.WriteRandom(disk.ImagePath, 20L << 20, 8192, seed: 1);
         FlipByte(disk.ImagePath, 512 + 60);
         FlipByte(disk.ImagePath, (64L << 20) - 512 + 60);
 

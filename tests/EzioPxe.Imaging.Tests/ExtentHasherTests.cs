@@ -3,6 +3,7 @@ using EzioPxe.Imaging;
 using EzioPxe.Imaging.Extents;
 using EzioPxe.Imaging.Hashing;
 using EzioPxe.TestSupport;
+using EzioPxe.TestSupport.Disks;
 
 namespace EzioPxe.Imaging.Tests;
 
@@ -24,9 +25,9 @@ public sealed class ExtentHasherTests
         {
             file.SetLength(64L << 20);
         }
-        RoundTripTests.WriteRandom(path, 0, 3 << 20, seed: 1);
-        RoundTripTests.WriteRandom(path, 20L << 20, 9 << 20, seed: 2);
-        RoundTripTests.WriteRandom(path, 63L << 20, 1 << 20, seed: 3);
+        DiskBytes.WriteRandom(path, 0, 3 << 20, seed: 1);
+        DiskBytes.WriteRandom(path, 20L << 20, 9 << 20, seed: 2);
+        DiskBytes.WriteRandom(path, 63L << 20, 1 << 20, seed: 3);
         var extents = new List<Extent>
         {
             new(512, 1536),

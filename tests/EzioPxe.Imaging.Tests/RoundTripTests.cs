@@ -7,6 +7,7 @@ using EzioPxe.Imaging;
 using EzioPxe.Imaging.FileSystems;
 using EzioPxe.Imaging.Torrent;
 using EzioPxe.TestSupport;
+using EzioPxe.TestSupport.Disks;
 using Xunit.Abstractions;
 
 namespace EzioPxe.Imaging.Tests;
@@ -36,9 +37,9 @@ public sealed class RoundTripTests(ITestOutputHelper output)
         files[3] = FillNtfs(source, 3, temp);
         Tool.Run("mkswap", "-L", "lab-swap", source.AttachPartition(4)).EnsureSuccess("mkswap");
         var (unknownStart, _) = source.Partition(5);
-        WriteRandom(source.ImagePath, unknownStart + (2 << 20), 1 << 20, seed: 5);
-        WriteRandom(source.ImagePath, 64 << 10, 8 << 10, seed: 6); // A boot loader in the gap before partition 1.
-        WriteRandom(source.ImagePath, 200L << 20, 4096, seed: 7); // Unpartitioned: dropped.
+        DiskBytes.WriteRandom(source.ImagePath, unknownStart + (2 << 20), 1 << 20, seed: 5);
+        DiskBytes.WriteRandom(source.ImagePath, 64 << 10, 8 << 10, seed: 6); // A boot loader in the gap before partition 1.
+        DiskBytes.WriteRandom(source.ImagePath, 200L << 20, 4096, seed: 7); // Unpartitioned: dropped.
 
         var (scan, target) = CreateAndPlace(source, temp);
         Assert.Equal("gpt", scan.PartitionTable);
@@ -53,7 +54,7 @@ public sealed class RoundTripTests(ITestOutputHelper output)
         Assert.Equal(Sha(source.ImagePath, 0, 1 << 20), Sha(target, 0, 1 << 20)); // MBR, GPT, boot loader gap.
         var size = new FileInfo(target).Length;
         Assert.Equal(Sha(source.ImagePath, size - 33 * 512, 33 * 512), Sha(target, size - 33 * 512, 33 * 512)); // Backup GPT entries and header.
-        Assert.Equal(OldByteAt(200L << 20), Read(target, 200L << 20, 1)[0]); // unpartitioned: the target's old bytes stay
+        Assert.Equal(OldByteAt(200L << 20), DiskBytes.Read(target, 200L << 20, 1)[0]); // unpartitioned: the target's old bytes stay
         Assert.Equal(files[1], ReadFat(restored, 1, temp));
         Assert.Equal(files[2], ReadExt(restored, 2, temp));
         Assert.Equal(files[3], ReadNtfs(restored, 3, temp));
@@ -117,7 +118,7 @@ public sealed class RoundTripTests(ITestOutputHelper output)
         {
             Assert.Equal(0, zero.Offset % 512);
             Assert.DoesNotContain(extents, e => e.Offset < zero.End && zero.Offset < e.Offset + e.Length);
-            Assert.True(Read(source.ImagePath, zero.Offset, (int)zero.Length).AsSpan().IndexOfAnyExcept((byte)0) < 0, $"zero range {zero} holds data in the source");
+            Assert.True(DiskBytes.Read(source.ImagePath, zero.Offset, (int)zero.Length).AsSpan().IndexOfAnyExcept((byte)0) < 0, $"zero range {zero} holds data in the source");
             RandomAccess.Write(targetFile, new byte[zero.Length], zero.Offset);
         }
         if (torrent.Info.Dictionary[ImageInfoKeys.GptHeader] is BString header)
@@ -130,8 +131,8 @@ public sealed class RoundTripTests(ITestOutputHelper output)
             RandomAccess.Write(targetFile, fit.PrimaryHeader, 512);
             RandomAccess.Write(targetFile, entries, fit.BackupEntriesLba * 512);
             RandomAccess.Write(targetFile, fit.BackupHeader, fit.BackupHeaderLba * 512);
-            Assert.Equal(Read(source.ImagePath, 512, 512), fit.PrimaryHeader);
-            Assert.Equal(Read(source.ImagePath, fit.BackupHeaderLba * 512, 512), fit.BackupHeader);
+            Assert.Equal(DiskBytes.Read(source.ImagePath, 512, 512), fit.PrimaryHeader);
+            Assert.Equal(DiskBytes.Read(source.ImagePath, fit.BackupHeaderLba * 512, 512), fit.BackupHeader);
         }
         var stream = new MemoryStream();
         long previousEnd = -1;
@@ -179,14 +180,9 @@ public sealed class RoundTripTests(ITestOutputHelper output)
     private static Dictionary<string, string> FillFat(TestDisk disk, int partition, string bits, TempDirectory temp, string sectorsPerCluster = "1")
     {
         var device = disk.AttachPartition(partition);
-        Tool.Run("mkfs.vfat", "-F", bits, "-s", sectorsPerCluster, device).EnsureSuccess("mkfs.vfat");
         var directory = temp.File($"fat{partition}");
         var files = TestFiles.Write(directory, seed: partition, count: bits == "12" ? 5 : 6);
-        Tool.Run("mmd", "-i", device, "::/dir").EnsureSuccess("mmd");
-        foreach (var name in files.Keys)
-        {
-            Tool.Run("mcopy", "-i", device, Path.Combine(directory, name), "::/dir/" + name).EnsureSuccess("mcopy");
-        }
+        TestFileSystems.MakeFat(device, ["mkfs.vfat", "-F", bits, "-s", sectorsPerCluster], "dir", files.Keys.ToDictionary(n => n, n => Path.Combine(directory, n)));
         disk.Detach(device);
         return files;
     }
@@ -199,16 +195,13 @@ public sealed class RoundTripTests(ITestOutputHelper output)
         Directory.CreateDirectory(directory);
         Tool.Run("mcopy", "-i", device, "::/dir/*", directory).EnsureSuccess("mcopy out");
         disk.Detach(device);
-        return HashDirectory(directory);
+        return DiskBytes.HashDirectory(directory);
     }
 
     private static Dictionary<string, string> FillExt(TestDisk disk, int partition, string mkfs, TempDirectory temp)
     {
         var device = disk.AttachPartition(partition);
-        Tool.Run(mkfs, "-q", "-F", device).EnsureSuccess(mkfs);
-        var mount = disk.Mount(device, temp.File($"ext{partition}"));
-        var files = TestFiles.Write(Path.Combine(mount, "dir"), seed: partition);
-        disk.Unmount(mount);
+        var files = TestFileSystems.MakeMounted(device, [mkfs, "-q", "-F"], temp.File($"ext{partition}"), mount => TestFiles.Write(Path.Combine(mount, "dir"), seed: partition));
         disk.Detach(device);
         return files;
     }
@@ -218,7 +211,7 @@ public sealed class RoundTripTests(ITestOutputHelper output)
         var device = disk.AttachPartition(partition);
         Tool.Run("e2fsck", "-fn", device).EnsureSuccess("e2fsck -fn on the restored disk");
         var mount = disk.Mount(device, temp.File($"ext{partition}-restored"));
-        var files = HashDirectory(Path.Combine(mount, "dir"));
+        var files = DiskBytes.HashDirectory(Path.Combine(mount, "dir"));
         disk.Unmount(mount);
         disk.Detach(device);
         return files;
@@ -227,10 +220,7 @@ public sealed class RoundTripTests(ITestOutputHelper output)
     private static Dictionary<string, string> FillNtfs(TestDisk disk, int partition, TempDirectory temp)
     {
         var device = disk.AttachPartition(partition);
-        Tool.Run("mkntfs", "-Q", "-F", device).EnsureSuccess("mkntfs");
-        var mount = disk.Mount(device, temp.File($"ntfs{partition}"), "ntfs-3g");
-        var files = TestFiles.Write(Path.Combine(mount, "dir"), seed: partition);
-        disk.Unmount(mount);
+        var files = TestFileSystems.MakeMounted(device, ["mkntfs", "-Q", "-F"], temp.File($"ntfs{partition}"), mount => TestFiles.Write(Path.Combine(mount, "dir"), seed: partition), ntfs3g: true);
         disk.Detach(device);
         return files;
     }
@@ -240,14 +230,11 @@ public sealed class RoundTripTests(ITestOutputHelper output)
         var device = disk.AttachPartition(partition);
         Tool.Run("ntfsfix", "-n", device).EnsureSuccess("ntfsfix -n on the restored disk");
         var mount = disk.Mount(device, temp.File($"ntfs{partition}-restored"), "ntfs-3g");
-        var files = HashDirectory(Path.Combine(mount, "dir"));
+        var files = DiskBytes.HashDirectory(Path.Combine(mount, "dir"));
         disk.Unmount(mount);
         disk.Detach(device);
         return files;
     }
-
-    private static Dictionary<string, string> HashDirectory(string directory) =>
-        Directory.GetFiles(directory).ToDictionary(f => Path.GetFileName(f), f => TestFiles.Sha256(File.ReadAllBytes(f)));
 
     /// <summary>What the target held before: a 1 MiB pseudo-random pattern repeated, like an old system's bytes.</summary>
     private static void WriteOldContent(string path, long size)
@@ -270,21 +257,5 @@ public sealed class RoundTripTests(ITestOutputHelper output)
 
     private static byte OldByteAt(long offset) => OldPattern[offset % OldPattern.Length];
 
-    internal static void WriteRandom(string path, long offset, int length, int seed)
-    {
-        var data = new byte[length];
-        new Random(seed).NextBytes(data);
-        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Write);
-        RandomAccess.Write(file, data, offset);
-    }
-
-    private static byte[] Read(string path, long offset, int length)
-    {
-        var data = new byte[length];
-        using var file = File.OpenHandle(path);
-        RandomAccess.Read(file, data, offset);
-        return data;
-    }
-
-    private static string Sha(string path, long offset, int length) => TestFiles.Sha256(Read(path, offset, length));
+    private static string Sha(string path, long offset, int length) => DiskBytes.Sha256(DiskBytes.Read(path, offset, length));
 }

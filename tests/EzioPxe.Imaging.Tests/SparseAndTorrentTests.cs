@@ -5,6 +5,7 @@ using EzioPxe.Imaging.Extents;
 using EzioPxe.Imaging.Hashing;
 using EzioPxe.Imaging.Torrent;
 using EzioPxe.TestSupport;
+using EzioPxe.TestSupport.Disks;
 
 namespace EzioPxe.Imaging.Tests;
 
@@ -21,7 +22,7 @@ public sealed class SparseAndTorrentTests
     {
         using var temp = new TempDirectory("img-sparse");
         using var disk = TestDisk.Create(temp.File("huge.img"), 1L << 40, "label: gpt\n,,L\n");
-        RoundTripTests.WriteRandom(disk.ImagePath, 700L << 30, 1 << 20, seed: 9);
+        DiskBytes.WriteRandom(disk.ImagePath, 700L << 30, 1 << 20, seed: 9);
 
         using var image = DiskImage.Open(disk.ImagePath);
         Assert.True(image.StoredBytes < 16 << 20, $"{image.StoredBytes} bytes stored");

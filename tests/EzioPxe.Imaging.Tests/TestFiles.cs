@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using EzioPxe.TestSupport.Disks;
 
 namespace EzioPxe.Imaging.Tests;
 
@@ -18,10 +18,8 @@ internal static class TestFiles
             random.NextBytes(data);
             var name = $"file{i}.bin";
             File.WriteAllBytes(Path.Combine(directory, name), data);
-            result[name] = Convert.ToHexStringLower(SHA256.HashData(data));
+            result[name] = DiskBytes.Sha256(data);
         }
         return result;
     }
-
-    public static string Sha256(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using EzioPxe.TestSupport;
+using EzioPxe.TestSupport.Disks;
 
 namespace EzioPxe.Client.Tests.Deployment;
 
@@ -43,24 +43,22 @@ public sealed class GoldenDisk
         var disk = new GoldenDisk(directory, path);
         var (bootStart, _) = disk.Partition(BiosBoot);
         // A boot loader: data, a zero run, data (GRUB's core.img has such runs), then zeros.
-        WriteRandom(path, bootStart, 8192, 1);
-        WriteRandom(path, bootStart + 16384, 4096, 2);
+        DiskBytes.WriteRandom(path, bootStart, 8192, 1);
+        DiskBytes.WriteRandom(path, bootStart + 16384, 4096, 2);
         var (unknownStart, _) = disk.Partition(Unknown);
-        WriteRandom(path, unknownStart + 4096, 12288, 3);
-        WriteRandom(path, unknownStart + (3 << 20), 1 << 20, 4);
+        DiskBytes.WriteRandom(path, unknownStart + 4096, 12288, 3);
+        DiskBytes.WriteRandom(path, unknownStart + (3 << 20), 1 << 20, 4);
 
         var esp = disk.Loop(path, Esp);
         try
         {
-            Tool.Run("mkfs.vfat", "-n", "ESP", esp).EnsureSuccess("mkfs.vfat");
-            Tool.Run("mmd", "-i", esp, "::/EFI", "::/EFI/BOOT").EnsureSuccess("mmd");
+            var local = new Dictionary<string, string>();
             foreach (var (name, size, seed) in new[] { ("BOOTX64.EFI", 300_000, 10), ("grub.cfg", 700, 11) })
             {
-                var local = Path.Combine(directory, name);
-                WriteRandomFile(local, size, seed);
-                Tool.Run("mcopy", "-i", esp, local, "::/EFI/BOOT/" + name).EnsureSuccess("mcopy");
-                disk.EspFiles["EFI/BOOT/" + name] = Sha256(File.ReadAllBytes(local));
+                local[name] = Path.Combine(directory, name);
+                disk.EspFiles["EFI/BOOT/" + name] = DiskBytes.WriteRandomFile(local[name], size, seed);
             }
+            TestFileSystems.MakeFat(esp, ["mkfs.vfat", "-n", "ESP"], "EFI/BOOT", local);
         }
         finally
         {
@@ -68,24 +66,22 @@ public sealed class GoldenDisk
         }
 
         var root = disk.Loop(path, Root);
-        var mount = Path.Combine(directory, "root");
         try
         {
-            Tool.Run("mkfs.ext4", "-q", "-F", "-L", "root", root).EnsureSuccess("mkfs.ext4");
-            System.IO.Directory.CreateDirectory(mount);
-            Tool.Run("mount", root, mount).EnsureSuccess("mount");
-            for (var i = 0; i < 12; i++)
+            TestFileSystems.MakeMounted(root, ["mkfs.ext4", "-q", "-F", "-L", "root"], Path.Combine(directory, "root"), mount =>
             {
-                var name = $"etc/file{i}";
-                var local = Path.Combine(mount, name);
-                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(local)!);
-                WriteRandomFile(local, 1000 + i * 150_000, 100 + i);
-                disk.RootFiles[name] = Sha256(File.ReadAllBytes(local));
-            }
+                for (var i = 0; i < 12; i++)
+                {
+                    var name = $"etc/file{i}";
+                    var local = Path.Combine(mount, name);
+                    System.IO.Directory.CreateDirectory(Path.GetDirectoryName(local)!);
+                    disk.RootFiles[name] = DiskBytes.WriteRandomFile(local, 1000 + i * 150_000, 100 + i);
+                }
+                return disk.RootFiles;
+            });
         }
         finally
         {
-            Tool.Run("umount", mount);
             Detach(root);
         }
         return disk;
@@ -114,29 +110,4 @@ public sealed class GoldenDisk
     }
 
     public static void Detach(string loop) => Tool.Run("losetup", "--detach", loop);
-
-    public static void WriteRandom(string path, long offset, int length, int seed)
-    {
-        var data = new byte[length];
-        new Random(seed).NextBytes(data);
-        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Write);
-        RandomAccess.Write(file, data, offset);
-    }
-
-    public static byte[] Read(string path, long offset, int length)
-    {
-        var data = new byte[length];
-        using var file = File.OpenHandle(path);
-        RandomAccess.Read(file, data, offset);
-        return data;
-    }
-
-    public static string Sha256(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
-
-    private static void WriteRandomFile(string path, int size, int seed)
-    {
-        var data = new byte[size];
-        new Random(seed).NextBytes(data);
-        File.WriteAllBytes(path, data);
-    }
 }

@@ -3,6 +3,7 @@ using EzioPxe.Client.Tests.Disk;
 using EzioPxe.Client.Tests.Storage;
 using EzioPxe.Imaging;
 using EzioPxe.TestSupport;
+using EzioPxe.TestSupport.Disks;
 using Xunit.Abstractions;
 
 namespace EzioPxe.Client.Tests.Deployment;
@@ -36,7 +37,7 @@ public sealed class PartitionTargetTests(GoldenDiskFixture golden, ITestOutputHe
         var (rootStart, rootLength) = golden.Disk.Partition(GoldenDisk.Root);
         for (var at = 0L; at < rootLength; at += 8 << 20)
         {
-            GoldenDisk.WriteRandom(backing, rootStart + at, (int)Math.Min(8 << 20, rootLength - at), 70 + (int)(at >> 20));
+            DiskBytes.WriteRandom(backing, rootStart + at, (int)Math.Min(8 << 20, rootLength - at), 70 + (int)(at >> 20));
         }
         var before = File.ReadAllBytes(backing);
         var loop = area.AttachLoop(backing, partitions: true);
@@ -69,7 +70,7 @@ public sealed class PartitionTargetTests(GoldenDiskFixture golden, ITestOutputHe
         {
             foreach (var (name, sha) in golden.Disk.RootFiles)
             {
-                Assert.Equal(sha, GoldenDisk.Sha256(File.ReadAllBytes(Path.Combine(mount, name))));
+                Assert.Equal(sha, DiskBytes.Sha256(File.ReadAllBytes(Path.Combine(mount, name))));
             }
         }
         finally

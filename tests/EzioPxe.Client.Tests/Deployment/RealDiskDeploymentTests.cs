@@ -1,6 +1,7 @@
 using System.Globalization;
 using EzioPxe.Client.Tests.Disk;
 using EzioPxe.TestSupport;
+using EzioPxe.TestSupport.Disks;
 using Xunit.Abstractions;
 
 namespace EzioPxe.Client.Tests.Deployment;
@@ -81,8 +82,8 @@ public sealed class RealDiskDeploymentTests(GoldenDiskFixture golden, ITestOutpu
         {
             case "old-mbr-system":
                 Tool.Run("sfdisk", ["-q", "--no-reread", "--no-tell-kernel", path], TimeSpan.FromMinutes(1), standardInput: "label: dos\n,40M,83,*\n,,83\n").EnsureSuccess("sfdisk");
-                GoldenDisk.WriteRandom(path, 0, 440, 50); // MBR boot code
-                GoldenDisk.WriteRandom(path, 512, 60 << 10, 51); // a boot loader's core image after the MBR
+                DiskBytes.WriteRandom(path, 0, 440, 50); // MBR boot code
+                DiskBytes.WriteRandom(path, 512, 60 << 10, 51); // a boot loader's core image after the MBR
                 var old = Tool.Run("losetup", ["--find", "--show", "--offset", (1L << 20).ToString(CultureInfo.InvariantCulture), "--sizelimit", (40L << 20).ToString(CultureInfo.InvariantCulture), path], TimeSpan.FromMinutes(1))
                     .EnsureSuccess("losetup").StandardOutput.Trim();
                 try
@@ -97,9 +98,9 @@ public sealed class RealDiskDeploymentTests(GoldenDiskFixture golden, ITestOutpu
             default:
                 for (var at = 0L; at < goldenSize; at += 8 << 20)
                 {
-                    GoldenDisk.WriteRandom(path, at, (int)Math.Min(8 << 20, goldenSize - at), (int)(at >> 20));
+                    DiskBytes.WriteRandom(path, at, (int)Math.Min(8 << 20, goldenSize - at), (int)(at >> 20));
                 }
-                GoldenDisk.WriteRandom(path, size - (1 << 20), 1 << 20, 99);
+                DiskBytes.WriteRandom(path, size - (1 << 20), 1 << 20, 99);
                 break;
         }
         return path;
@@ -146,7 +147,7 @@ public sealed class RealDiskDeploymentTests(GoldenDiskFixture golden, ITestOutpu
             foreach (var (name, sha) in golden.Disk.EspFiles)
             {
                 Tool.Run("mcopy", "-o", "-i", esp, "::/" + name, copy).EnsureSuccess("mcopy");
-                Assert.Equal(sha, GoldenDisk.Sha256(File.ReadAllBytes(copy)));
+                Assert.Equal(sha, DiskBytes.Sha256(File.ReadAllBytes(copy)));
             }
         }
         finally
@@ -165,7 +166,7 @@ public sealed class RealDiskDeploymentTests(GoldenDiskFixture golden, ITestOutpu
             {
                 foreach (var (name, sha) in golden.Disk.RootFiles)
                 {
-                    Assert.Equal(sha, GoldenDisk.Sha256(File.ReadAllBytes(Path.Combine(mount, name))));
+                    Assert.Equal(sha, DiskBytes.Sha256(File.ReadAllBytes(Path.Combine(mount, name))));
                 }
             }
             finally
@@ -182,5 +183,5 @@ public sealed class RealDiskDeploymentTests(GoldenDiskFixture golden, ITestOutpu
     private static List<string> Dump(string path) =>
         Tool.Run("sfdisk", "-d", path).EnsureSuccess("sfdisk -d").StandardOutput.Replace(path, "DISK", StringComparison.Ordinal).Split('\n').ToList();
 
-    private static string Sha(string path, long offset, int length) => GoldenDisk.Sha256(GoldenDisk.Read(path, offset, length));
+    private static string Sha(string path, long offset, int length) => DiskBytes.Sha256(DiskBytes.Read(path, offset, length));
 }

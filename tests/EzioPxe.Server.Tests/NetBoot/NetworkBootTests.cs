@@ -15,8 +15,11 @@ public sealed class NetworkBootTests(NetBootAssets assets, ITestOutputHelper out
 {
     private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(150);
 
-    /// <summary>The python http.server the UEFI tests start for kernel and initramfs.</summary>
+    /// <summary>The python http.server the UEFI tests start for kernel and initramfs (<see cref="StartHttpServer"/>).</summary>
     private const string HttpBase = $"http://{NetBootArguments.Server}:8000/";
+
+    /// <summary>A UEFI machine whose firmware does the first step: romfile= (empty) removes QEMU's iPXE ROM, so OVMF's own PXE client runs.</summary>
+    private static readonly QemuMachineOptions UefiPxe = new() { Firmware = QemuFirmware.Uefi, Nic = "virtio-net-pci", NicRomFile = "", MemoryMiB = 512 };
 
     [Fact]
     public void Bios_machine_boots_pxelinux_from_our_proxy_dhcp_beside_the_sites_dnsmasq()
@@ -44,16 +47,11 @@ public sealed class NetworkBootTests(NetBootAssets assets, ITestOutputHelper out
     {
         var job = "uefi-full-" + Guid.NewGuid().ToString("N")[..8];
         using var lan = VirtualLan.Create();
-        // Any static HTTP server does for the kernel and initramfs; `eziopxe serve` uses Kestrel.
-        lan.Server.Start("/usr/bin/python3", ["-m", "http.server", "8000", "--bind", "10.66.0.1", "--directory", assets.Root]);
+        StartHttpServer(lan);
         using var server = NetBootServerProcess.Start(lan.Server,
             new NetBootArguments(assets.Root, "full") { LeaseFile = assets.Scratch($"{job}.leases"), IpxeHttpBase = HttpBase, Job = job }.ToArray());
 
-        // romfile= (empty) removes QEMU's iPXE ROM, so OVMF's own PXE client does the first step.
-        using var machine = lan.StartMachine(new QemuMachineOptions
-        {
-            Firmware = QemuFirmware.Uefi, Nic = "virtio-net-pci", NicRomFile = "", MemoryMiB = 512,
-        });
+        using var machine = lan.StartMachine(UefiPxe);
         var console = WaitForCommandLine(machine, server);
 
         Assert.Contains($"ezio.job={job}", console, StringComparison.Ordinal);
@@ -70,20 +68,21 @@ public sealed class NetworkBootTests(NetBootAssets assets, ITestOutputHelper out
         var job = "uefi-proxy-" + Guid.NewGuid().ToString("N")[..8];
         using var lan = VirtualLan.Create();
         StartSiteDhcp(lan, job);
-        lan.Server.Start("/usr/bin/python3", ["-m", "http.server", "8000", "--bind", "10.66.0.1", "--directory", assets.Root]);
+        StartHttpServer(lan);
         using var server = NetBootServerProcess.Start(lan.Server,
             new NetBootArguments(assets.Root, "proxy") { IpxeHttpBase = HttpBase, Job = job }.ToArray());
 
-        using var machine = lan.StartMachine(new QemuMachineOptions
-        {
-            Firmware = QemuFirmware.Uefi, Nic = "virtio-net-pci", NicRomFile = "", MemoryMiB = 512,
-        });
+        using var machine = lan.StartMachine(UefiPxe);
         var console = WaitForCommandLine(machine, server);
 
         Assert.Contains($"ezio.job={job}", console, StringComparison.Ordinal);
         Assert.Contains("initrd=initrd.img", console, StringComparison.Ordinal);
         Assert.Contains(QemuMachine.FormatMac(machine.Mac) + " 10.66.0.1", File.ReadAllText(assets.Scratch($"dnsmasq-{job}.leases")), StringComparison.Ordinal);
     }
+
+    /// <summary>Any static HTTP server does for the kernel and initramfs (`eziopxe serve` uses Kestrel); on the LAN's server host.</summary>
+    private void StartHttpServer(VirtualLan lan) =>
+        lan.Server.Start("/usr/bin/python3", ["-m", "http.server", "8000", "--bind", NetBootArguments.Server, "--directory", assets.Root]);
 
     /// <summary>The site's own DHCP server (dnsmasq on a host of its own) hands out addresses and knows nothing about network boot.</summary>
     private void StartSiteDhcp(VirtualLan lan, string job)
