@@ -1,3 +1,4 @@
+using System.Net;
 using EzioPxe.Contracts.Jobs;
 using EzioPxe.Contracts.Machines;
 using EzioPxe.Contracts;
@@ -13,13 +14,21 @@ namespace EzioPxe.Server.Http;
 /// <summary>
 /// GET /jobs/{mac or job name}[?mac=MAC]: the <see cref="JobDescription"/> a client runs. Asked
 /// for by MAC (in the path, or as ?mac= with a job name), it carries that machine's report key
-/// for that job (<see cref="MachineKeys"/>), unless the MAC is configured for another job.
+/// for that job (<see cref="MachineKeys"/>), unless the MAC is configured for another job, or:
+/// <list type="bullet">
+/// <item>this server's DHCP leased the MAC another address than the request's source
+/// (<see cref="LeasedAddresses"/>): a host asking for a booted machine's key gets none;</item>
+/// <item>the MAC is not expected (not listed, no task) and the source already has keys for
+/// Server:MachinesPerAddress such MACs (<see cref="KeyIssuance"/>): a host cannot mint machines.</item>
+/// </list>
+/// The job itself is still served: it is no secret, and a machine without a key still deploys.
 /// </summary>
 public static class JobEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/jobs/{id}", (string id, HttpRequest request, ServerSettings settings, MachineLifecycle lifecycle, ImageCatalog catalog, MachineKeys keys) =>
+        app.MapGet("/jobs/{id}", (string id, HttpRequest request, ServerSettings settings, MachineLifecycle lifecycle, ImageCatalog catalog, MachineKeys keys,
+            LeasedAddresses leased, KeyIssuance issuance) =>
         {
             var (jobName, error) = Resolve(id, settings, lifecycle);
             if (jobName == null)
@@ -29,9 +38,13 @@ public static class JobEndpoints
             var description = Describe(jobName, settings, PublicUrls.Base(request, settings), catalog);
             MacAddress? mac = MacAddress.TryParse(id, out var inPath) ? inPath
                 : MacAddress.TryParse(request.Query["mac"].ToString(), out var inQuery) ? inQuery : null;
-            if (mac is { } machine && ProgressEndpoints.RoomOf(machine, jobName, settings, lifecycle).Job is { } room)
+            if (mac is { } machine && ProgressEndpoints.RoomOf(machine, jobName, settings, lifecycle) is { Job: { } room } placement)
             {
-                description = description with { Key = keys.For(machine, room) };
+                var source = request.HttpContext.Connection.RemoteIpAddress ?? IPAddress.None;
+                if (leased.Refusal(machine, source) == null && (placement.Expected || issuance.TryIssue(source, machine)))
+                {
+                    description = description with { Key = keys.For(machine, room) };
+                }
             }
             return Results.Json(description, ContractsJsonContext.Default.JobDescription);
         });

@@ -2,6 +2,7 @@ using EzioPxe.Server.Configuration;
 using EzioPxe.Server.NetBoot.Dhcp;
 using EzioPxe.Server.NetBoot.Menus;
 using EzioPxe.Server.NetBoot.Tftp;
+using EzioPxe.Server.Status;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,8 @@ namespace EzioPxe.Server.NetBoot;
 /// many on-board NICs) get an HTTP URL of their iPXE script and load kernel and initramfs over HTTP;
 /// others get a boot loader by TFTP first (undionly.kpxe, snponly.efi), which then does the same.
 /// </summary>
-public sealed class NetBootService(NetBootSettings netBoot, ServerSettings settings, BootMenuFiles menus, IBootPlanProvider plans, BootPathLog bootPaths, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+public sealed class NetBootService(NetBootSettings netBoot, ServerSettings settings, BootMenuFiles menus, IBootPlanProvider plans, BootPathLog bootPaths, ILoggerFactory loggers,
+    LeasedAddresses? leased = null) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger("EzioPxe.NetBoot");
     private TftpServer? _tftp;
@@ -69,6 +71,11 @@ public sealed class NetBootService(NetBootSettings netBoot, ServerSettings setti
                 LeaseFile = mode == DhcpMode.Full ? netBoot.LeaseFile : null,
             }, plans, loggers.CreateLogger<DhcpServer>(), bootPaths);
             await _dhcp.StartAsync(cancellationToken);
+            if (_dhcp.Leases is { } pool && leased != null)
+            {
+                // Full mode: a machine's reports and report key are bound to the address leased to it.
+                leased.Source = mac => pool.CommittedAddress(new System.Net.NetworkInformation.PhysicalAddress(mac.GetBytes()));
+            }
             _logger.LogInformation("DHCP ({Mode}) on {Interface}; machines boot with: {CommandLine}", mode, netBoot.Interface ?? "every interface",
                 netBoot.KernelCommandLine(settings, null));
         }
