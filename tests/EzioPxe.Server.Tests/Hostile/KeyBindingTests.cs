@@ -144,6 +144,13 @@ public sealed class KeyBindingTests : IAsyncLifetime
         Assert.Null(row.Address);
         Assert.Empty(page.History);
 
+        // With full DHCP a MAC without a lease is no machine on this LAN: no key, no report.
+        Assert.Null(await Key(_server.Http, "jobs/room?mac=02:00:00:00:00:09"));
+        // Even with its right key (read off its boot menu, say).
+        Assert.True(MacAddress.TryParse(Student1, out var student));
+        var studentKey = _server.App.Services.GetRequiredService<MachineKeys>().For(student, "exam");
+        Assert.Contains("has no address from this server's DHCP", (await Post(_server.Http, Student1, ProgressStates.Done, studentKey)).Text, StringComparison.Ordinal);
+
         // The teacher itself, from its address, reports as ever.
         Assert.Equal(HttpStatusCode.OK, (await Post(_server.Http, Teacher, ProgressStates.Done, key)).Status);
         Assert.Equal(ProgressStates.Done, (await _server.Http.GetFromJsonAsync("status", StatusJsonContext.Default.ServerStatus))!.Machines.Single(m => m.Mac == Teacher).State);
