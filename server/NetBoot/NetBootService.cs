@@ -48,6 +48,8 @@ public sealed class NetBootService(NetBootSettings netBoot, ServerSettings setti
                 Root = netBoot.TftpRoot!,
                 Port = netBoot.TftpPort,
                 AllowedClients = settings.AllowedNetworks.Count > 0 ? settings.IsAllowed : null,
+                // A machine's own menu only to its leased address (full DHCP): it carries its report key.
+                RefuseFile = leased == null ? null : (file, client) => MenuMachine.Of(file) is { } mac ? leased.Refusal(mac, client) : null,
                 BootDirectory = settings.Server.BootDirectory,
             }, menus, loggers.CreateLogger<TftpServer>());
             await _tftp.StartAsync(cancellationToken);

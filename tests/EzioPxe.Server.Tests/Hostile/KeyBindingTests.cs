@@ -38,6 +38,8 @@ public sealed class KeyBindingTests : IAsyncLifetime
         var config = RunningServer.Config(_temp.File("data"), TestImage.Create(_temp.File("lab.img"), seed: 5), c =>
         {
             c["Server"]!["MachinesPerAddress"] = 2;
+            c["Server"]!["BootDirectory"] = Directory.CreateDirectory(_temp.File("boot")).FullName;
+            c["NetBoot"] = new JsonObject { ["Tftp"] = false }; // the boot menus over HTTP only
             c["Jobs"]!["room"] = new JsonObject { ["Image"] = "lab", ["Arm"] = "always" };
             c["Jobs"]!["exam"] = new JsonObject { ["Image"] = "lab", ["Arm"] = "always", ["ExpectedMachines"] = 2 };
             c["Machines"] = new JsonArray
@@ -139,6 +141,12 @@ public sealed class KeyBindingTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Forbidden, status);
             Assert.Contains($"machine {Teacher} has the address 127.0.0.1 from this server's DHCP, not 127.0.0.2", text, StringComparison.Ordinal);
         }
+        // Nor is its boot menu (with its key; asking for it counts as its boot) served to another address.
+        using (var menu = await _attacker.GetAsync("ipxe/52-54-00-ee-00-01.ipxe"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, menu.StatusCode);
+        }
+        Assert.Contains($"ezio.key={key}", await _server.Http.GetStringAsync("ipxe/52-54-00-ee-00-01.ipxe"), StringComparison.Ordinal);
         var page = await _server.Http.GetFromJsonAsync("status", StatusJsonContext.Default.ServerStatus);
         var row = page!.Machines.Single(m => m.Mac == Teacher);
         Assert.Null(row.Address);
