@@ -386,6 +386,17 @@ def watch_status():
         time.sleep(1)
 
 
+def regressed(states):
+    """Whether the page showed the real machine go back once its client reported (a fake boot or report believed)."""
+    reported = False
+    for state in states:
+        if state in ("starting", "checking", "downloading", "seeding", "done"):
+            reported = True
+        elif reported:
+            return True
+    return False
+
+
 def rss_mib():
     try:
         with open(f"/proc/{args.server_pid}/status") as f:
@@ -466,6 +477,7 @@ def main():
         ((room["finished"], room["reporting"], room["roomDone"]) == (1, 1, True),
          f"room {args.job}: {room['finished']} finished of {room['reporting']} counted, roomDone {room['roomDone']}; {len(from_attacker)} rows from the attacker's address, none counted"),
         (len(from_attacker) <= args.per_address, f"rows from the attacker's address: {len(from_attacker)} (at most {args.per_address})"),
+        (not regressed(watch["real_states"]), f"the real machine's state never went back (to booting, armed, waiting, failed or lost) once its client reported"),
         (watch["premature_room_done"] == 0, f"room never shown done before the real machine had its image ({watch['polls']} polls; its states {' > '.join(watch['real_states'])})"),
         (c("stalled TFTP requests") >= 572 and c("bystander TFTP failures") == 0 and c("bystander TFTP fetches") > 0 and isinstance(tftp_after, int),
          f"{c('stalled TFTP requests')} stalled TFTP requests; bystander fetched {args.tftp_file} {c('bystander TFTP fetches')} times during them, {tftp_after} bytes after"),

@@ -41,6 +41,7 @@ public sealed class HostileLanTests(ITestOutputHelper output)
         Assert.Matches(@"hostile ok: fake reports for the real machine: 403 x\d+", text);
         Assert.Matches(@"hostile ok: the real machine is shown done at 10\.77\.0\.1\d\d ", text);
         Assert.Contains("hostile ok: its history: ['done']", text, StringComparison.Ordinal);
+        Assert.Contains("hostile ok: the real machine's state never went back", text, StringComparison.Ordinal);
         Assert.Contains("hostile ok: room demo: 1 finished of 1 counted, roomDone True", text, StringComparison.Ordinal);
         Assert.Matches(@"hostile ok: server memory: \d+ MiB before, at most \d+ MiB during the attacks", text);
         var idle = Regex.Match(text, @"hostile ok: (\d+) of 80 idle connections handshaken");
