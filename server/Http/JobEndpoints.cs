@@ -30,7 +30,10 @@ public static class JobEndpoints
         app.MapGet("/jobs/{id}", (string id, HttpRequest request, ServerSettings settings, MachineLifecycle lifecycle, ImageCatalog catalog, MachineKeys keys,
             LeasedAddresses leased, KeyIssuance issuance) =>
         {
-            var (jobName, error) = Resolve(id, settings, lifecycle);
+            var source = request.HttpContext.Connection.RemoteIpAddress ?? IPAddress.None;
+            // Asking by MAC may take an any-machine task, but not for a MAC leased to another address.
+            var claim = !MacAddress.TryParse(id, out var asked) || leased.Refusal(asked, source) == null;
+            var (jobName, error) = Resolve(id, settings, lifecycle, claim);
             if (jobName == null)
             {
                 return Results.Text(error + "\n", statusCode: 404);
@@ -40,7 +43,6 @@ public static class JobEndpoints
                 : MacAddress.TryParse(request.Query["mac"].ToString(), out var inQuery) ? inQuery : null;
             if (mac is { } machine && ProgressEndpoints.RoomOf(machine, jobName, settings, lifecycle) is { Job: { } room } placement)
             {
-                var source = request.HttpContext.Connection.RemoteIpAddress ?? IPAddress.None;
                 if (leased.Refusal(machine, source) == null && (placement.Expected || issuance.TryIssue(source, machine)))
                 {
                     description = description with { Key = keys.For(machine, room) };
@@ -54,11 +56,11 @@ public static class JobEndpoints
     /// A MAC gets the job of its armed task (or its listed job when that job has Arm: always);
     /// a machine with neither has nothing to do. Anything else is taken as a job name.
     /// </summary>
-    public static (string? Job, string? Error) Resolve(string id, ServerSettings settings, MachineLifecycle lifecycle)
+    public static (string? Job, string? Error) Resolve(string id, ServerSettings settings, MachineLifecycle lifecycle, bool claim = true)
     {
         if (MacAddress.TryParse(id, out var mac))
         {
-            return lifecycle.JobFor(mac) is { } armed
+            return lifecycle.JobFor(mac, claim) is { } armed
                 ? (armed, null)
                 : (null, $"machine {mac} has no deployment task (it boots its own disk); arm one with `eziopxe deploy --job JOB --machines {mac}`");
         }
