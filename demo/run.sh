@@ -34,6 +34,10 @@ usage: demo/run.sh [options]
                      its task done it must be sent to its own disk (no re-imaging, disk unchanged)
   --stranger         also start a machine that Machines does not list: it must be shown
                      "waiting", be sent to its own disk and never be written to
+  --attack           a hostile host beside the machines (namespace of its own on the same bridge,
+                     10.77.0.66, a bystander 10.77.0.67) runs tests/hostile/lan_attacker.py for
+                     the whole deployment: tracker, seeder, progress, TFTP and Host-header attacks
+                     (docs/security.md); its verdict ("HOSTILE: ok") must hold as well
 The machines are listed in the configuration and armed with `eziopxe deploy --job demo`.
 The last lines are one per machine: "machine N MAC ok|refused|failed SECONDS s".
 USAGE
@@ -41,7 +45,7 @@ USAGE
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 FIRMWARE=bios SERVER_LINK=0 TRANSFER=torrent SEED=until-done MACHINES=3 SMALL=0 CUT=0 DISK_MIB=512 DATA_MIB=64 TIMEOUT=900 STATUS_EVERY=5 WORK= KEEP=0
-BOOT_AGAIN=0 STRANGER=0
+BOOT_AGAIN=0 STRANGER=0 ATTACK=0
 SERVER_DLL=$REPO/server/bin/Release/net10.0/eziopxe.dll
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -60,6 +64,7 @@ while [ $# -gt 0 ]; do
     --keep) KEEP=1 ;;
     --boot-again) BOOT_AGAIN=1 ;;
     --stranger) STRANGER=1 ;;
+    --attack) ATTACK=1 ;;
     --server-dll) SERVER_DLL=${2:?"$1 needs a value"}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "demo/run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -105,6 +110,7 @@ cleanup() {
   set +e
   for pid in "${BACKGROUND[@]}"; do kill "$pid" 2>/dev/null; done
   [ -n "${SERVER_PID:-}" ] && { kill -TERM "$SERVER_PID" 2>/dev/null; for _ in $(seq 20); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done; }
+  [ -n "${ATTACK_NS:-}" ] && lan_down "$ATTACK_NS"
   lan_down "$NS"
   wait 2>/dev/null
   # Loop devices (and their mounts) left by an interrupted golden-image build or disk check.
@@ -219,6 +225,29 @@ echo "server up: $SERVER_URL"
     sleep 1
   done >> "$WORK/status.jsonl" ) 2>/dev/null & # killed mid-pipe at the end: tr's "Broken pipe" must not end the output
 BACKGROUND+=($!)
+
+# --- 4b. the hostile host ------------------------------------------------------------------------
+if [ "$ATTACK" = 1 ]; then
+  ATTACK_NS=$NS-attacker
+  step "a hostile host on the LAN: namespace $ATTACK_NS, 10.77.0.66 (attacker) and 10.77.0.67 (bystander); log $WORK/attack.log"
+  ip netns add "$ATTACK_NS"
+  ip -n "$ATTACK_NS" link set lo up
+  ip -n "$NS" link add attacker0 type veth peer name eth0 netns "$ATTACK_NS"
+  ip -n "$NS" link set attacker0 master "$LAN_BRIDGE" up
+  ip -n "$ATTACK_NS" addr add 10.77.0.66/24 dev eth0
+  ip -n "$ATTACK_NS" addr add 10.77.0.67/24 dev eth0
+  ip -n "$ATTACK_NS" link set eth0 up
+  rm -f "$WORK/attack.stop"
+  # From before the machines boot to after they finish: the window before a machine's first
+  # DHCP lease, when its key is on its boot menu but it has no address yet, is attacked too.
+  ip netns exec "$ATTACK_NS" python3 -u "$REPO/tests/hostile/lan_attacker.py" --server "$SERVER_IP" --http-port 8080 --peer-port 6881 \
+    --job demo --real-mac "$(mac_of 1)" --source 10.77.0.66 --bystander 10.77.0.67 --server-pid "$SERVER_PID" \
+    --tftp-file undionly.kpxe --netascii-file boot/vmlinuz --stop "$WORK/attack.stop" > "$WORK/attack.log" 2>&1 &
+  ATTACK_PID=$!
+  BACKGROUND+=("$ATTACK_PID")
+  for _ in $(seq 1 30); do grep -q "info-hash" "$WORK/attack.log" && break; sleep 1; done
+  cat "$WORK/attack.log"
+fi
 
 # --- 5. the machines ---------------------------------------------------------------------------
 declare -A QEMU_PID STARTED EXITED ENDED
@@ -394,8 +423,15 @@ if [ "$SMALL" -gt 0 ]; then
   fi
 fi
 
-# --- 7b. the machine nobody listed, and the second boot -------------------------------------------
+# --- 7b. the machine nobody listed, the attacker's verdict, and the second boot ---------------------
 EXTRA_FAILED=0
+if [ "$ATTACK" = 1 ]; then
+  step "the hostile host: stopping its attacks, its verdict"
+  touch "$WORK/attack.stop"
+  for _ in $(seq 1 120); do kill -0 "$ATTACK_PID" 2>/dev/null || break; sleep 1; done
+  cat "$WORK/attack.log"
+  grep -q '^HOSTILE: ok$' "$WORK/attack.log" || EXTRA_FAILED=1
+fi
 # machine_state MAC: its state in the server's status now.
 machine_state() {
   "${NS_EXEC[@]}" curl -s --max-time 5 "$SERVER_URL/status" | python3 -c '
@@ -446,7 +482,7 @@ if [ "$BOOT_AGAIN" = 1 ]; then
     fi
   done
 fi
-if [ "$STRANGER$BOOT_AGAIN" != 00 ]; then
+if [ "$STRANGER$BOOT_AGAIN" != 00 ] || [ "$ATTACK" = 1 ]; then
   echo "--- eziopxe status after the extra boots (with the history)"
   "${NS_EXEC[@]}" dotnet "$SERVER_DLL" status --server "$SERVER_URL" 2>&1 || true
 fi

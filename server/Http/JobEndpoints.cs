@@ -1,3 +1,4 @@
+using System.Net;
 using EzioPxe.Contracts.Jobs;
 using EzioPxe.Contracts.Machines;
 using EzioPxe.Contracts;
@@ -13,15 +14,26 @@ namespace EzioPxe.Server.Http;
 /// <summary>
 /// GET /jobs/{mac or job name}[?mac=MAC]: the <see cref="JobDescription"/> a client runs. Asked
 /// for by MAC (in the path, or as ?mac= with a job name), it carries that machine's report key
-/// for that job (<see cref="MachineKeys"/>), unless the MAC is configured for another job.
+/// for that job (<see cref="MachineKeys"/>), unless the MAC is configured for another job, or:
+/// <list type="bullet">
+/// <item>this server's DHCP leased the MAC another address than the request's source
+/// (<see cref="LeasedAddresses"/>): a host asking for a booted machine's key gets none;</item>
+/// <item>the MAC is not expected (not listed, no task) and the source already has keys for
+/// Server:MachinesPerAddress such MACs (<see cref="KeyIssuance"/>): a host cannot mint machines.</item>
+/// </list>
+/// The job itself is still served: it is no secret, and a machine without a key still deploys.
 /// </summary>
 public static class JobEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/jobs/{id}", (string id, HttpRequest request, ServerSettings settings, MachineLifecycle lifecycle, ImageCatalog catalog, MachineKeys keys) =>
+        app.MapGet("/jobs/{id}", (string id, HttpRequest request, ServerSettings settings, MachineLifecycle lifecycle, ImageCatalog catalog, MachineKeys keys,
+            LeasedAddresses leased, KeyIssuance issuance) =>
         {
-            var (jobName, error) = Resolve(id, settings, lifecycle);
+            var source = request.HttpContext.Connection.RemoteIpAddress ?? IPAddress.None;
+            // Asking by MAC may take an any-machine task, but not for a MAC leased to another address.
+            var claim = !MacAddress.TryParse(id, out var asked) || leased.Refusal(asked, source) == null;
+            var (jobName, error) = Resolve(id, settings, lifecycle, claim);
             if (jobName == null)
             {
                 return Results.Text(error + "\n", statusCode: 404);
@@ -29,9 +41,12 @@ public static class JobEndpoints
             var description = Describe(jobName, settings, PublicUrls.Base(request, settings), catalog);
             MacAddress? mac = MacAddress.TryParse(id, out var inPath) ? inPath
                 : MacAddress.TryParse(request.Query["mac"].ToString(), out var inQuery) ? inQuery : null;
-            if (mac is { } machine && ProgressEndpoints.RoomOf(machine, jobName, settings, lifecycle).Job is { } room)
+            if (mac is { } machine && ProgressEndpoints.RoomOf(machine, jobName, settings, lifecycle) is { Job: { } room } placement)
             {
-                description = description with { Key = keys.For(machine, room) };
+                if (leased.Refusal(machine, source) == null && (placement.Expected || issuance.TryIssue(source, machine)))
+                {
+                    description = description with { Key = keys.For(machine, room) };
+                }
             }
             return Results.Json(description, ContractsJsonContext.Default.JobDescription);
         });
@@ -41,11 +56,11 @@ public static class JobEndpoints
     /// A MAC gets the job of its armed task (or its listed job when that job has Arm: always);
     /// a machine with neither has nothing to do. Anything else is taken as a job name.
     /// </summary>
-    public static (string? Job, string? Error) Resolve(string id, ServerSettings settings, MachineLifecycle lifecycle)
+    public static (string? Job, string? Error) Resolve(string id, ServerSettings settings, MachineLifecycle lifecycle, bool claim = true)
     {
         if (MacAddress.TryParse(id, out var mac))
         {
-            return lifecycle.JobFor(mac) is { } armed
+            return lifecycle.JobFor(mac, claim) is { } armed
                 ? (armed, null)
                 : (null, $"machine {mac} has no deployment task (it boots its own disk); arm one with `eziopxe deploy --job JOB --machines {mac}`");
         }

@@ -63,8 +63,11 @@ public static class ServerHost
             services.AddSingleton<UdpTrackerService>();
             services.AddHostedService(sp => sp.GetRequiredService<UdpTrackerService>());
         }
-        services.AddSingleton(sp => new MachineRegistry(settings));
+        // A room with tasks has expected machines: then only they decide it (MachineRegistry).
+        services.AddSingleton(sp => new MachineRegistry(settings, hasTasks: job => sp.GetRequiredService<TaskStore>().HasTasks(job)));
         services.AddSingleton(_ => MachineKeys.Load(settings));
+        services.AddSingleton(_ => new KeyIssuance(settings.Server.MachinesPerAddress));
+        services.AddSingleton<LeasedAddresses>();
         services.AddSingleton<StatusCollector>();
         // Deploy on demand (server/Tasks): tasks and history live in DataDirectory.
         services.AddSingleton(_ => TaskStore.Open(settings.Server.DataDirectory));

@@ -2,6 +2,7 @@ using EzioPxe.Server.Configuration;
 using EzioPxe.Server.NetBoot.Dhcp;
 using EzioPxe.Server.NetBoot.Menus;
 using EzioPxe.Server.NetBoot.Tftp;
+using EzioPxe.Server.Status;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,8 @@ namespace EzioPxe.Server.NetBoot;
 /// many on-board NICs) get an HTTP URL of their iPXE script and load kernel and initramfs over HTTP;
 /// others get a boot loader by TFTP first (undionly.kpxe, snponly.efi), which then does the same.
 /// </summary>
-public sealed class NetBootService(NetBootSettings netBoot, ServerSettings settings, BootMenuFiles menus, IBootPlanProvider plans, BootPathLog bootPaths, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+public sealed class NetBootService(NetBootSettings netBoot, ServerSettings settings, BootMenuFiles menus, IBootPlanProvider plans, BootPathLog bootPaths, ILoggerFactory loggers,
+    LeasedAddresses? leased = null) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger("EzioPxe.NetBoot");
     private TftpServer? _tftp;
@@ -46,6 +48,8 @@ public sealed class NetBootService(NetBootSettings netBoot, ServerSettings setti
                 Root = netBoot.TftpRoot!,
                 Port = netBoot.TftpPort,
                 AllowedClients = settings.AllowedNetworks.Count > 0 ? settings.IsAllowed : null,
+                // A machine's own menu only to its leased address (full DHCP): it carries its report key.
+                RefuseFile = leased == null ? null : (file, client) => MenuMachine.Of(file) is { } mac ? leased.Refusal(mac, client) : null,
                 BootDirectory = settings.Server.BootDirectory,
             }, menus, loggers.CreateLogger<TftpServer>());
             await _tftp.StartAsync(cancellationToken);
@@ -69,6 +73,11 @@ public sealed class NetBootService(NetBootSettings netBoot, ServerSettings setti
                 LeaseFile = mode == DhcpMode.Full ? netBoot.LeaseFile : null,
             }, plans, loggers.CreateLogger<DhcpServer>(), bootPaths);
             await _dhcp.StartAsync(cancellationToken);
+            if (_dhcp.Leases is { } pool && leased != null)
+            {
+                // Full mode: a machine's reports and report key are bound to the address leased to it.
+                leased.Source = mac => pool.CommittedAddress(new System.Net.NetworkInformation.PhysicalAddress(mac.GetBytes()));
+            }
             _logger.LogInformation("DHCP ({Mode}) on {Interface}; machines boot with: {CommandLine}", mode, netBoot.Interface ?? "every interface",
                 netBoot.KernelCommandLine(settings, null));
         }

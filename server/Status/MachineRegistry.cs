@@ -9,11 +9,14 @@ namespace EzioPxe.Server.Status;
 /// Every machine that reported progress, by MAC, and the "room done" rule: a job's room is done
 /// when every machine that reported it has its image (seeding or done) — or, when the job sets
 /// ExpectedMachines, once that many have it. Machines that failed, or went silent for
-/// <see cref="LostAfter"/>, do not hold the room back: they will never finish.
+/// <see cref="LostAfter"/>, do not hold the room back: they will never finish. Where a room has
+/// expected machines (listed with its job, armed for it, or reporting as such), only they count:
+/// machines nobody expected (any host can name a made-up MAC) neither finish a room nor hold it open.
 /// Any LAN host may send reports, so the table is bounded: in total, per source address, in
 /// time (<see cref="ForgetAfter"/>) and in the length of every text it keeps.
 /// </summary>
-public sealed class MachineRegistry(ServerSettings settings, TimeProvider? time = null)
+/// <param name="hasTasks">Whether a job has deployment tasks (armed or running): its room then has expected machines.</param>
+public sealed class MachineRegistry(ServerSettings settings, TimeProvider? time = null, Func<string, bool>? hasTasks = null)
 {
     public static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(60);
 
@@ -38,9 +41,10 @@ public sealed class MachineRegistry(ServerSettings settings, TimeProvider? time 
 
     /// <summary>
     /// Records an authenticated report of <paramref name="mac"/> in room <paramref name="job"/>
-    /// from <paramref name="source"/> (the TCP peer). The reply says whether that room is done.
+    /// from <paramref name="source"/> (the TCP peer). <paramref name="expected"/>: the machine is
+    /// listed or has a task (once expected, a machine stays so). The reply says whether that room is done.
     /// </summary>
-    public RecordOutcome Record(MacAddress mac, string job, ProgressReport report, IPAddress source)
+    public RecordOutcome Record(MacAddress mac, string job, ProgressReport report, IPAddress source, bool expected = true)
     {
         var now = Now;
         var key = mac.ToString();
@@ -79,7 +83,7 @@ public sealed class MachineRegistry(ServerSettings settings, TimeProvider? time 
                 }
                 changed = true;
             }
-            _machines[key] = new MachineRecord(key, job, kept, address, old?.FirstSeen ?? now, now);
+            _machines[key] = new MachineRecord(key, job, kept, address, old?.FirstSeen ?? now, now, expected || old?.Expected == true);
         }
         return new RecordOutcome(new ProgressReply { RoomDone = IsRoomDone(job) }, 200, null, changed);
     }
@@ -137,18 +141,27 @@ public sealed class MachineRegistry(ServerSettings settings, TimeProvider? time 
         return finished > 0 && waitingFor == 0;
     }
 
-    /// <summary>(finished, reporting) machines of a job.</summary>
+    /// <summary>(finished, reporting) machines of a job, of those that decide its room.</summary>
     public (int Finished, int Reporting) Count(string job)
     {
         var members = Members(job);
         return (members.Count(m => m.HasImage), members.Count);
     }
 
+    /// <summary>
+    /// The machines that decide a room: its expected ones when it has any (a reporting one, a
+    /// machine listed with the job, or a task for it), else every machine that reported the job.
+    /// </summary>
     private List<MachineRecord> Members(string job)
     {
+        List<MachineRecord> all;
         lock (_lock)
         {
-            return _machines.Values.Where(m => string.Equals(m.Job, job, StringComparison.OrdinalIgnoreCase)).ToList();
+            all = _machines.Values.Where(m => string.Equals(m.Job, job, StringComparison.OrdinalIgnoreCase)).ToList();
         }
+        var expectsMachines = all.Any(m => m.Expected)
+            || settings.Machines.Values.Any(m => string.Equals(m.Job, job, StringComparison.OrdinalIgnoreCase))
+            || hasTasks?.Invoke(job) == true;
+        return expectsMachines ? all.Where(m => m.Expected).ToList() : all;
     }
 }

@@ -47,6 +47,16 @@ public sealed class TaskStore
         }
     }
 
+    /// <summary>Whether any machine has a task of <paramref name="job"/>, or it is the any-machine task's job.</summary>
+    public bool HasTasks(string job)
+    {
+        lock (_lock)
+        {
+            return string.Equals(_any?.Job, job, StringComparison.OrdinalIgnoreCase)
+                || _tasks.Values.Any(t => string.Equals(t.Job, job, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
     public AnyMachineTask? AnyMachine
     {
         get

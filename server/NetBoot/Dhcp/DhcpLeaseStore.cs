@@ -43,6 +43,15 @@ public sealed class DhcpLeaseStore
         }
     }
 
+    /// <summary>The address this store bound to <paramref name="mac"/> with a REQUEST (null: none, or only offered).</summary>
+    public IPAddress? CommittedAddress(PhysicalAddress mac)
+    {
+        lock (_lock)
+        {
+            return _byMac.TryGetValue(mac, out var lease) && lease.Committed ? lease.Address : null;
+        }
+    }
+
     public bool InRange(IPAddress address)
     {
         var value = Ipv4.ToUInt32(address);

@@ -171,6 +171,11 @@ public sealed class TftpServer : IAsyncDisposable
             SendError(client, TftpErrorCode.NotDefined, $"too many transfers from {client.Address} at once, try again");
             return;
         }
+        if (_options.RefuseFile?.Invoke(request.FileName, client.Address) is { } refusal)
+        {
+            SendError(client, TftpErrorCode.AccessViolation, refusal);
+            return;
+        }
         var opened = OpenFile(request.FileName);
         if (opened.Content == null)
         {

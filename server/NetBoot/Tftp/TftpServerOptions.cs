@@ -49,6 +49,9 @@ public sealed record TftpServerOptions
     /// <summary>Which client addresses are answered at all (Server:AllowedNetworks); null answers everyone.</summary>
     public Func<IPAddress, bool>? AllowedClients { get; init; }
 
+    /// <summary>Why a file is not for this client (a machine's own menu asked from another address), or null; null: no such rule.</summary>
+    public Func<string, IPAddress, string?>? RefuseFile { get; init; }
+
     /// <summary>Transfers one client address may run at once (a booting machine needs one).</summary>
     public int MaxTransfersPerClient { get; init; } = 4;
 

@@ -113,13 +113,17 @@ public sealed class ForgedProgressTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await Post(_server.Http, Report(Teacher, ProgressStates.Downloading, realKey))).Status);
 
         var huge = new string('x', 30_000); // two of them stay under Server:MaxRequestBodyBytes
+        var keyed = 0;
         for (var i = 0; i < 300; i++)
         {
             var mac = $"02:00:00:01:{i / 256:x2}:{i % 256:x2}";
-            var key = await MachineReports.KeyAsync(_attacker, mac, "lab");
+            // Keys for machines nobody expects: Server:MachinesPerAddress (3) per address, then the job comes without one.
+            var key = (await _attacker.GetFromJsonAsync($"jobs/lab?mac={mac}", ContractsJsonContext.Default.JobDescription))!.Key;
+            keyed += key == null ? 0 : 1;
             var (status, _) = await Post(_attacker, Report(mac, ProgressStates.Failed, key, "lab") with { Error = huge, Hostname = huge });
-            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal(key == null ? HttpStatusCode.Forbidden : HttpStatusCode.OK, status);
         }
+        Assert.Equal(3, keyed);
 
         var machines = (await Status()).Machines;
         var fromAttacker = machines.Where(m => m.Address == "127.0.0.2").ToList();
@@ -129,8 +133,8 @@ public sealed class ForgedProgressTests : IAsyncLifetime
             Assert.True(m.Report!.Error!.Length <= MachineRegistry.MaxErrorLength + 1, $"error of {m.Report.Error.Length} chars kept");
             Assert.True(m.Report.Hostname!.Length <= MachineRegistry.MaxTextLength + 1, $"hostname of {m.Report.Hostname.Length} chars kept");
         });
-        // The newest three survive; the real machine was never touched and still reports.
-        Assert.Contains(fromAttacker, m => m.Mac == "02:00:00:01:01:2b");
+        // The three it got keys for; the real machine was never touched and still reports.
+        Assert.Equal(["02:00:00:01:00:00", "02:00:00:01:00:01", "02:00:00:01:00:02"], fromAttacker.Select(m => m.Mac));
         Assert.Contains(machines, m => m.Mac == Teacher && m.State == ProgressStates.Downloading);
         Assert.Equal(HttpStatusCode.OK, (await Post(_server.Http, Report(Teacher, ProgressStates.Seeding, realKey))).Status);
         // The log names each failure once, cut to the cap, not 300 x 30 KB.

@@ -42,6 +42,9 @@ public sealed class ServerFixture : IAsyncLifetime
             var jobs = c["Jobs"]!.AsObject();
             jobs["room-a"] = new JsonObject { ["Image"] = "lab", ["After"] = "poweroff", ["Seed"] = "120", ["Arm"] = "always" };
             jobs["room-b"] = new JsonObject { ["Image"] = "lab", ["ExpectedMachines"] = 2 };
+            // Rooms nobody is listed for: decided by whoever reports them (RoomDoneTests).
+            jobs["room-c"] = new JsonObject { ["Image"] = "lab" };
+            jobs["room-d"] = new JsonObject { ["Image"] = "lab", ["ExpectedMachines"] = 2 };
             jobs["page"] = new JsonObject { ["Image"] = "lab" };
             jobs["cli"] = new JsonObject { ["Image"] = "lab" };
             c["Machines"] = new JsonArray

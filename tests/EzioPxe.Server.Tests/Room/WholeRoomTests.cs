@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 using EzioPxe.TestSupport;
 using Xunit;
@@ -31,9 +29,9 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
     [Trait("Needs", "root")]
     public void ThreeMachinesPxeBootAndTwoDeployWhileTheTooSmallDiskIsRefusedAndReported()
     {
-        var arguments = Scenario.Append("--server-dll").Append(ServerDll()).ToArray();
+        var arguments = Scenario.Append("--server-dll").Append(DemoScript.ServerDll()).ToArray();
 
-        var (exitCode, text) = RunDemo(arguments, TimeSpan.FromMinutes(8));
+        var (exitCode, text) = DemoScript.Run(output, arguments, TimeSpan.FromMinutes(8));
 
         var machines = MachineLine().Matches(text).ToDictionary(m => int.Parse(m.Groups["index"].Value));
         Assert.True(machines.Count == 3, $"expected one closing line per machine:\n{text}");
@@ -74,7 +72,7 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
         // The server's link at 8 Mbit/s: the transfer (a second without a limit) lasts long enough to be cut.
         string[] scenario = ["--machines", "2", "--power-cut", "2", "--server-link", "8", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "30"];
 
-        var (exitCode, text) = RunDemo([.. scenario, "--server-dll", ServerDll()], TimeSpan.FromMinutes(8));
+        var (exitCode, text) = DemoScript.Run(output, [.. scenario, "--server-dll", DemoScript.ServerDll()], TimeSpan.FromMinutes(8));
 
         Assert.Matches(@"machine 2: power cut at \d+ % downloaded \(QEMU killed\); starting it again", text);
         var check = Regex.Match(text, @"machine 2: after the power cut: existing data checked, (?<found>\d+) of (?<count>\d+) pieces present");
@@ -100,9 +98,9 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
     public void A_secure_boot_machine_boots_the_signed_chain_deploys_and_the_status_shows_its_boot_path()
     {
         using var work = new TempDirectory("room-secureboot");
-        var (exitCode, text) = RunDemo(
+        var (exitCode, text) = DemoScript.Run(output, 
             ["--machines", "1", "--firmware", "secureboot", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "30",
-             "--work", work.Path, "--keep", "--server-dll", ServerDll()],
+             "--work", work.Path, "--keep", "--server-dll", DemoScript.ServerDll()],
             TimeSpan.FromMinutes(7));
 
         var machines = MachineLine().Matches(text);
@@ -124,9 +122,9 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
     [Trait("Needs", "root")]
     public void A_uefi_http_boot_machine_deploys_and_the_status_shows_its_boot_path()
     {
-        var (exitCode, text) = RunDemo(
+        var (exitCode, text) = DemoScript.Run(output, 
             ["--machines", "1", "--firmware", "http", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "30",
-             "--server-dll", ServerDll()],
+             "--server-dll", DemoScript.ServerDll()],
             TimeSpan.FromMinutes(7));
 
         var machines = MachineLine().Matches(text);
@@ -134,61 +132,6 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
         Assert.Contains("machine 1: partition table, fsck.vfat, e2fsck and", text);
         Assert.Equal(0, exitCode);
         Assert.Matches(@"(?m)^52:54:00:77:00:01 .*UEFI HTTP \(snponly\.efi\)\s*$", text);
-    }
-
-    /// <summary>Runs demo/run.sh and returns its exit code and output; SIGTERM on timeout so its trap cleans up.</summary>
-    private (int ExitCode, string Output) RunDemo(string[] arguments, TimeSpan timeout)
-    {
-        var startInfo = new ProcessStartInfo("bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryPaths.Root,
-        };
-        startInfo.ArgumentList.Add(RepositoryPaths.Of("demo/run.sh"));
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-        var text = new StringBuilder();
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start demo/run.sh");
-        void Collect(object _, DataReceivedEventArgs e)
-        {
-            if (e.Data != null)
-            {
-                lock (text)
-                {
-                    text.AppendLine(e.Data);
-                }
-            }
-        }
-        process.OutputDataReceived += Collect;
-        process.ErrorDataReceived += Collect;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(timeout))
-        {
-            // The script's trap removes the namespace, the machines and the loop devices; a kill
-            // of the whole tree would leave them behind.
-            Tool.Run("kill", "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            process.WaitForExit(TimeSpan.FromSeconds(60));
-            output.WriteLine(text.ToString());
-            Assert.Fail($"demo/run.sh did not finish within {timeout}");
-        }
-        process.WaitForExit();
-        var all = text.ToString();
-        output.WriteLine(all);
-        return (process.ExitCode, all);
-    }
-
-    /// <summary>The eziopxe.dll of the configuration this test assembly was built in.</summary>
-    private static string ServerDll()
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
-        var dll = RepositoryPaths.Of($"server/bin/{configuration}/net10.0/eziopxe.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing");
-        return dll;
     }
 
     [GeneratedRegex(@"^machine (?<index>\d+) (?<mac>[0-9a-f:]{17}) (?<result>ok|refused|failed) (?<seconds>[0-9.]+)s$", RegexOptions.Multiline)]
