@@ -10,7 +10,7 @@ namespace EzioPxe.Client;
 /// <summary>
 /// eziopxe-client: reads its job from /proc/cmdline (ezio.* parameters), environment (EZIO_*) and
 /// --options, deploys the image onto the disk, then does ezio.after. Exit codes are for the init:
-/// 0 done, 1 failed (the init opens a shell), 2 bad settings, 10 shell, 11 wait.
+/// 0 done, 1 failed (the init opens a shell), 2 bad settings, 10 shell, 11 wait, 12 cancelled by the server.
 /// </summary>
 public static class Program
 {
@@ -47,6 +47,13 @@ public static class Program
         {
             await agent.RunAsync(cancel.Token);
             succeeded = true;
+        }
+        catch (DeploymentCancelledException e)
+        {
+            Console.Error.WriteLine();
+            Console.Error.WriteLine($"eziopxe-client: CANCELLED: {e.Message}");
+            Console.Error.WriteLine($"not doing ezio.after={Contracts.Jobs.AfterActions.Name(agent.Settings.AfterOrDefault)}: this machine waits; arm it again to deploy");
+            return ExitCodes.Cancelled;
         }
         catch (OperationCanceledException)
         {

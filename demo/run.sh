@@ -38,6 +38,10 @@ usage: demo/run.sh [options]
                      10.77.0.66, a bystander 10.77.0.67) runs tests/hostile/lan_attacker.py for
                      the whole deployment: tracker, seeder, progress, TFTP and Host-header attacks
                      (docs/security.md); its verdict ("HOSTILE: ok") must hold as well
+  --capture          make the image from a reference PC first: a machine with a copy of the
+                     golden disk PXE-boots with a capture task and sends its disk to the server,
+                     the server is restarted (captures join the images at start), and the machines
+                     deploy the captured image (its torrent must equal `image create` of the disk)
 The machines are listed in the configuration and armed with `eziopxe deploy --job demo`.
 The last lines are one per machine: "machine N MAC ok|refused|failed SECONDS s".
 USAGE
@@ -45,7 +49,7 @@ USAGE
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 FIRMWARE=bios SERVER_LINK=0 TRANSFER=torrent SEED=until-done MACHINES=3 SMALL=0 CUT=0 DISK_MIB=512 DATA_MIB=64 TIMEOUT=900 STATUS_EVERY=5 WORK= KEEP=0
-BOOT_AGAIN=0 STRANGER=0 ATTACK=0
+BOOT_AGAIN=0 STRANGER=0 ATTACK=0 CAPTURE=0
 SERVER_DLL=$REPO/server/bin/Release/net10.0/eziopxe.dll
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -65,6 +69,7 @@ while [ $# -gt 0 ]; do
     --boot-again) BOOT_AGAIN=1 ;;
     --stranger) STRANGER=1 ;;
     --attack) ATTACK=1 ;;
+    --capture) CAPTURE=1 ;;
     --server-dll) SERVER_DLL=${2:?"$1 needs a value"}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "demo/run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -82,6 +87,7 @@ done
 [[ $TRANSFER =~ ^(torrent|http)$ ]] || { echo "demo/run.sh: --transfer must be torrent or http" >&2; exit 2; }
 [[ $FIRMWARE =~ ^(bios|secureboot|http)$ ]] || { echo "demo/run.sh: --firmware must be bios, secureboot or http" >&2; exit 2; }
 [ "$BOOT_AGAIN" = 0 ] || [ "$FIRMWARE" = bios ] || { echo "demo/run.sh: --boot-again needs --firmware bios (the golden disk's boot code is for a BIOS)" >&2; exit 2; }
+[ "$CAPTURE" = 0 ] || [ "$TRANSFER" = torrent ] || { echo "demo/run.sh: --capture needs --transfer torrent" >&2; exit 2; }
 [[ $SEED =~ ^(until-done|none|[0-9]+)$ ]] || { echo "demo/run.sh: --seed must be until-done, none or seconds" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "demo/run.sh needs root (network namespaces, loop devices)" >&2; exit 1; }
 for tool in qemu-system-x86_64 sgdisk sfdisk losetup mkfs.vfat mcopy mtype fsck.vfat mkfs.ext4 e2fsck curl python3 dotnet; do
@@ -158,10 +164,18 @@ echo "$(wc -l < "$WORK/golden.sha256") files recorded with their SHA-256 in $WOR
 partition_table_text "$WORK/golden.img" > "$WORK/golden.sfdisk"
 
 # --- 2. the torrent ----------------------------------------------------------------------------
-step "eziopxe image create"
 mkdir -p "$WORK/data"
-dotnet "$SERVER_DLL" image create "$WORK/golden.img" --name demo --output "$WORK/data/demo.torrent" \
-  --announce "$SERVER_URL/announce"
+if [ "$CAPTURE" = 1 ]; then
+  # The reference PC's disk is the golden; the server gets its image by capture (section 4a).
+  cp --sparse=always "$WORK/golden.img" "$WORK/reference.img"
+  step "eziopxe image create (kept aside: the captured torrent must equal it)"
+  dotnet "$SERVER_DLL" image create "$WORK/golden.img" --name demo --output "$WORK/image-create.torrent" \
+    --announce "$SERVER_URL/announce" > "$WORK/image-create.log"
+else
+  step "eziopxe image create"
+  dotnet "$SERVER_DLL" image create "$WORK/golden.img" --name demo --output "$WORK/data/demo.torrent" \
+    --announce "$SERVER_URL/announce"
+fi
 
 # The baseline: the same boot files, plus an archive that puts a plain-HTTP downloader in place of
 # the client (the kernel unpacks concatenated initramfs archives in turn, later files win).
@@ -181,7 +195,7 @@ fi
 # --- 3. the virtual LAN ------------------------------------------------------------------------
 step "private LAN: namespace $NS, bridge $LAN_BRIDGE with $SERVER_IP/24, $MACHINES tap devices"
 lan_up "$NS" "$SERVER_IP/24"
-for i in $(seq 1 "$((MACHINES + STRANGER))"); do lan_add_tap "$NS" "tap$i"; done
+for i in $(seq "$((1 - CAPTURE))" "$((MACHINES + STRANGER))"); do lan_add_tap "$NS" "tap$i"; done
 if [ "$SERVER_LINK" -gt 0 ]; then
   # Packets the server sends leave through br0's own qdisc; frames bridged between taps do not.
   ip netns exec "$NS" tc qdisc add dev "$LAN_BRIDGE" root tbf rate "${SERVER_LINK}mbit" burst 256kb latency 50ms
@@ -190,64 +204,58 @@ fi
 
 # --- 4. the server -----------------------------------------------------------------------------
 mac_of() { printf '52:54:00:77:00:%02x' "$1"; }
-machines_json=$(for i in $(seq 1 "$MACHINES"); do printf '%s{ "Mac": "%s", "Job": "demo", "Name": "machine %d" }' "$([ "$i" = 1 ] || echo ', ')" "$(mac_of "$i")" "$i"; done)
-cat > "$WORK/eziopxe.json" <<JSON
+REFERENCE_MAC=52:54:00:77:00:a0
+# write_config PHASE: capture (only the reference PC and its capture job: the image does not exist
+# yet) or deploy (the room; with --capture the image "demo" is the capture, found at start in
+# DataDirectory/captures, so Images stays empty).
+write_config() {
+  local images jobs machines default
+  if [ "$1" = capture ]; then
+    images='{}'
+    jobs='{ "capture": { "Mode": "capture", "Image": "demo", "After": "poweroff" } }'
+    machines="{ \"Mac\": \"$REFERENCE_MAC\", \"Job\": \"capture\", \"Name\": \"reference\" }"
+    default=capture
+  else
+    images="{ \"demo\": { \"Source\": \"$WORK/golden.img\", \"Torrent\": \"$WORK/data/demo.torrent\" } }"
+    [ "$CAPTURE" = 1 ] && images='{}'
+    jobs="{ \"demo\": { \"Image\": \"demo\", \"Disk\": \"auto\", \"After\": \"poweroff\", \"Seed\": \"$SEED\",
+                      \"ExpectedMachines\": $((MACHINES - (SMALL > 0 ? 1 : 0))) } }"
+    machines=$(for i in $(seq 1 "$MACHINES"); do printf '%s{ "Mac": "%s", "Job": "demo", "Name": "machine %d" }' "$([ "$i" = 1 ] || echo ', ')" "$(mac_of "$i")" "$i"; done)
+    default=demo
+  fi
+  cat > "$WORK/eziopxe.json" <<JSON
 {
   "Server": { "Address": "$SERVER_IP", "HttpPort": 8080, "PeerPort": 6881,
               "DataDirectory": "$WORK/data", "BootDirectory": "$BOOT_DIR" },
-  "Images": { "demo": { "Source": "$WORK/golden.img", "Torrent": "$WORK/data/demo.torrent" } },
-  "Jobs": { "demo": { "Image": "demo", "Disk": "auto", "After": "poweroff", "Seed": "$SEED",
-                      "ExpectedMachines": $((MACHINES - (SMALL > 0 ? 1 : 0))) } },
-  "Machines": [ $machines_json ],
-  "DefaultJob": "demo",
+  "Images": $images,
+  "Jobs": $jobs,
+  "Machines": [ $machines ],
+  "DefaultJob": "$default",
   "NetBoot": { "Dhcp": "full", "Interface": "$LAN_BRIDGE", "RangeStart": "10.77.0.100", "RangeEnd": "10.77.0.150",
                "TftpRoot": "$WORK/tftp", "KernelArguments": "console=ttyS0 no_timer_check",
                "SecureBoot": $([ "$FIRMWARE" = secureboot ] && echo true || echo false),
                "HttpBoot": $([ "$FIRMWARE" = http ] && echo true || echo false) }
 }
 JSON
-step "eziopxe serve (inside the namespace; log: $WORK/server.log)"
-"${NS_EXEC[@]}" dotnet "$SERVER_DLL" serve --config "$WORK/eziopxe.json" > "$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 240); do
-  "${NS_EXEC[@]}" curl -sf -o /dev/null --max-time 2 "$SERVER_URL/status" && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; echo "demo/run.sh: eziopxe serve exited" >&2; exit 1; }
-  sleep 0.5
-done
-"${NS_EXEC[@]}" curl -sf -o /dev/null --max-time 2 "$SERVER_URL/status" || { tail -20 "$WORK/server.log" >&2; echo "demo/run.sh: the server did not answer in 2 minutes" >&2; exit 1; }
-echo "server up: $SERVER_URL"
-# Machines without a task boot their own disk: arm this room's (every machine listed with demo).
-"${NS_EXEC[@]}" dotnet "$SERVER_DLL" deploy --job demo --server "$SERVER_URL"
-
-# The server's view, about once a second, for the summary's timings and the refused machine's error.
-( while :; do
-    printf '%s\t%s\n' "$EPOCHREALTIME" "$("${NS_EXEC[@]}" curl -s --max-time 2 "$SERVER_URL/status" | tr -d '\n')"
-    sleep 1
-  done >> "$WORK/status.jsonl" ) 2>/dev/null & # killed mid-pipe at the end: tr's "Broken pipe" must not end the output
-BACKGROUND+=($!)
-
-# --- 4b. the hostile host ------------------------------------------------------------------------
-if [ "$ATTACK" = 1 ]; then
-  ATTACK_NS=$NS-attacker
-  step "a hostile host on the LAN: namespace $ATTACK_NS, 10.77.0.66 (attacker) and 10.77.0.67 (bystander); log $WORK/attack.log"
-  ip netns add "$ATTACK_NS"
-  ip -n "$ATTACK_NS" link set lo up
-  ip -n "$NS" link add attacker0 type veth peer name eth0 netns "$ATTACK_NS"
-  ip -n "$NS" link set attacker0 master "$LAN_BRIDGE" up
-  ip -n "$ATTACK_NS" addr add 10.77.0.66/24 dev eth0
-  ip -n "$ATTACK_NS" addr add 10.77.0.67/24 dev eth0
-  ip -n "$ATTACK_NS" link set eth0 up
-  rm -f "$WORK/attack.stop"
-  # From before the machines boot to after they finish: the window before a machine's first
-  # DHCP lease, when its key is on its boot menu but it has no address yet, is attacked too.
-  ip netns exec "$ATTACK_NS" python3 -u "$REPO/tests/hostile/lan_attacker.py" --server "$SERVER_IP" --http-port 8080 --peer-port 6881 \
-    --job demo --real-mac "$(mac_of 1)" --source 10.77.0.66 --bystander 10.77.0.67 --server-pid "$SERVER_PID" \
-    --tftp-file undionly.kpxe --netascii-file boot/vmlinuz --stop "$WORK/attack.stop" > "$WORK/attack.log" 2>&1 &
-  ATTACK_PID=$!
-  BACKGROUND+=("$ATTACK_PID")
-  for _ in $(seq 1 30); do grep -q "info-hash" "$WORK/attack.log" && break; sleep 1; done
-  cat "$WORK/attack.log"
-fi
+}
+start_server() {
+  step "eziopxe serve (inside the namespace; log: $WORK/server.log)"
+  "${NS_EXEC[@]}" dotnet "$SERVER_DLL" serve --config "$WORK/eziopxe.json" >> "$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 240); do
+    "${NS_EXEC[@]}" curl -sf -o /dev/null --max-time 2 "$SERVER_URL/status" && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; echo "demo/run.sh: eziopxe serve exited" >&2; exit 1; }
+    sleep 0.5
+  done
+  "${NS_EXEC[@]}" curl -sf -o /dev/null --max-time 2 "$SERVER_URL/status" || { tail -20 "$WORK/server.log" >&2; echo "demo/run.sh: the server did not answer in 2 minutes" >&2; exit 1; }
+  echo "server up: $SERVER_URL"
+}
+stop_server() {
+  kill -TERM "$SERVER_PID" 2>/dev/null
+  for _ in $(seq 60); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done
+  SERVER_PID=
+}
+: > "$WORK/server.log"
 
 # --- 5. the machines ---------------------------------------------------------------------------
 declare -A QEMU_PID STARTED EXITED ENDED
@@ -284,6 +292,75 @@ start_machine() {
 }
 # The console's last "downloading  NN.N%" (the client redraws it twice a second on the serial line).
 console_percent() { tr '\r' '\n' < "$1" 2>/dev/null | grep -ao 'downloading  [0-9]*' | tail -1 | awk '{ print $2 + 0 }'; }
+# --- 4a. the capture (--capture) -----------------------------------------------------------------
+if [ "$CAPTURE" = 1 ]; then
+  write_config capture
+  start_server
+  "${NS_EXEC[@]}" dotnet "$SERVER_DLL" deploy --job capture --server "$SERVER_URL"
+  step "the reference PC ($REFERENCE_MAC, a copy of the golden disk) network-boots with its capture task"
+  captured_at=$EPOCHREALTIME
+  REFERENCE_PID=$(start_machine 0 "$REFERENCE_MAC" "$WORK/reference.img" "$WORK/reference.log")
+  BACKGROUND+=("$REFERENCE_PID")
+  for _ in $(seq 1 "$TIMEOUT"); do
+    kill -0 "$REFERENCE_PID" 2>/dev/null || break
+    grep -qa 'ezio-init: FAILED\|eziopxe-client: FAILED' "$WORK/reference.log" 2>/dev/null && break
+    sleep 1
+  done
+  kill "$REFERENCE_PID" 2>/dev/null || true
+  took=$(python3 -c "print(f'{$EPOCHREALTIME - $captured_at:.1f}')")
+  captured=$WORK/data/captures/demo.torrent
+  if ! grep -q 'capture demo complete' "$WORK/server.log" || [ ! -f "$captured" ]; then
+    echo "reference machine $REFERENCE_MAC: the capture FAILED; its console:" >&2
+    tail -15 "$WORK/reference.log" | tr '\r' '\n' | sed 's/^/    /' >&2
+    exit 1
+  fi
+  hash_of() { grep -ao 'info-hash [0-9a-f]\{40\}' "$1" | head -1 | cut -d' ' -f2; }
+  created=$(hash_of "$WORK/image-create.log")
+  got=$(tr -d '\r' < "$WORK/reference.log" | grep -ao "image 'demo' stored on the server: .*info-hash [0-9a-f]\{40\}" | grep -o '[0-9a-f]\{40\}$' | head -1)
+  if [ -z "$created" ] || [ "$got" != "$created" ]; then
+    echo "reference machine $REFERENCE_MAC: the captured torrent ($got) is not the one image create makes of the same disk ($created)" >&2
+    exit 1
+  fi
+  echo "reference machine $REFERENCE_MAC: captured its disk as image demo in $took s, info-hash $got: the same as eziopxe image create of that disk"
+  step "restarting the server: the capture joins its images at start"
+  stop_server
+fi
+write_config deploy
+start_server
+[ "$CAPTURE" = 0 ] || echo "the server serves the capture: $(grep -ao 'image demo: [^,]*' "$WORK/server.log" | tail -1)"
+# Machines without a task boot their own disk: arm this room's (every machine listed with demo).
+"${NS_EXEC[@]}" dotnet "$SERVER_DLL" deploy --job demo --server "$SERVER_URL"
+
+# The server's view, about once a second, for the summary's timings and the refused machine's error.
+( while :; do
+    printf '%s\t%s\n' "$EPOCHREALTIME" "$("${NS_EXEC[@]}" curl -s --max-time 2 "$SERVER_URL/status" | tr -d '\n')"
+    sleep 1
+  done >> "$WORK/status.jsonl" ) 2>/dev/null & # killed mid-pipe at the end: tr's "Broken pipe" must not end the output
+BACKGROUND+=($!)
+
+# --- 4b. the hostile host ------------------------------------------------------------------------
+if [ "$ATTACK" = 1 ]; then
+  ATTACK_NS=$NS-attacker
+  step "a hostile host on the LAN: namespace $ATTACK_NS, 10.77.0.66 (attacker) and 10.77.0.67 (bystander); log $WORK/attack.log"
+  ip netns add "$ATTACK_NS"
+  ip -n "$ATTACK_NS" link set lo up
+  ip -n "$NS" link add attacker0 type veth peer name eth0 netns "$ATTACK_NS"
+  ip -n "$NS" link set attacker0 master "$LAN_BRIDGE" up
+  ip -n "$ATTACK_NS" addr add 10.77.0.66/24 dev eth0
+  ip -n "$ATTACK_NS" addr add 10.77.0.67/24 dev eth0
+  ip -n "$ATTACK_NS" link set eth0 up
+  rm -f "$WORK/attack.stop"
+  # From before the machines boot to after they finish: the window before a machine's first
+  # DHCP lease, when its key is on its boot menu but it has no address yet, is attacked too.
+  ip netns exec "$ATTACK_NS" python3 -u "$REPO/tests/hostile/lan_attacker.py" --server "$SERVER_IP" --http-port 8080 --peer-port 6881 \
+    --job demo --real-mac "$(mac_of 1)" --source 10.77.0.66 --bystander 10.77.0.67 --server-pid "$SERVER_PID" \
+    --tftp-file undionly.kpxe --netascii-file boot/vmlinuz --stop "$WORK/attack.stop" > "$WORK/attack.log" 2>&1 &
+  ATTACK_PID=$!
+  BACKGROUND+=("$ATTACK_PID")
+  for _ in $(seq 1 30); do grep -q "info-hash" "$WORK/attack.log" && break; sleep 1; done
+  cat "$WORK/attack.log"
+fi
+
 CUT_DONE=0
 if [ "$FIRMWARE" = secureboot ]; then
   step "starting $MACHINES QEMU machines (TCG, 512 MiB, OVMF with Secure Boot enforced, virtio-net, PXE -> shim -> GRUB)"

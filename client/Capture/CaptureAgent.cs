@@ -81,7 +81,11 @@ public sealed class CaptureAgent(ClientSettings settings, HttpClient http, TextW
                     if (poster != null && clock.Elapsed - lastPost >= ReportInterval)
                     {
                         lastPost = clock.Elapsed;
-                        await poster.PostAsync(last, cancellationToken);
+                        if (await poster.PostAsync(last, cancellationToken) is { Stop: true })
+                        {
+                            // The server keeps what arrived: a capture armed again resumes from there.
+                            throw new Deployment.DeploymentCancelledException($"capture cancelled on the server (eziopxe deploy --cancel) with {ImageReport.Size(done)} of {ImageReport.Size(total)} sent");
+                        }
                     }
                 }
                 break;

@@ -188,7 +188,11 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
             {
                 lastPost = DateTime.UtcNow;
                 reply = await _poster.PostAsync(_last, cancellationToken) ?? reply;
-                if (stopOnRoomDone && reply is { RoomDone: true } or { Stop: true })
+                if (reply is { Stop: true } && !status.IsComplete)
+                {
+                    throw new DeploymentCancelledException(CancelledMessage(status.BytesHave, status.BytesTotal));
+                }
+                if (reply is { Stop: true } || stopOnRoomDone && reply is { RoomDone: true })
                 {
                     return reply;
                 }
@@ -250,6 +254,10 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
             throw new DeploymentFailedException($"cannot find the network interface that reaches {Settings.Server.Host}: {e.Message}", e);
         }
     }
+
+    /// <summary>What the console and the status page say when the server cancels an unfinished deployment.</summary>
+    internal static string CancelledMessage(long have, long total) =>
+        $"cancelled on the server (eziopxe deploy --cancel) with {ByteSize.Format(have)} of {ByteSize.Format(total)} written: the disk is incomplete";
 
     /// <summary>One line for the console and the status page: what failed and why, without a stack trace.</summary>
     public static string Describe(Exception e) => e switch

@@ -17,4 +17,7 @@ public static class ExitCodes
 
     /// <summary>ezio.after=wait: keep the machine up, idle.</summary>
     public const int Wait = 11;
+
+    /// <summary>The server cancelled the task mid-way: the init says so and waits at a shell; never a reboot into the half-written disk.</summary>
+    public const int Cancelled = 12;
 }

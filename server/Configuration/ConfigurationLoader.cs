@@ -254,13 +254,15 @@ public static class ConfigurationLoader
             }
             if (string.IsNullOrWhiteSpace(image.Source))
             {
-                problems.Add($"{key}:Source: missing; name a raw disk image file or block device");
+                problems.Add($"{key}:Source: missing; name a raw disk image file, a block device or a Clonezilla slices directory");
                 continue;
             }
-            var source = Path.GetFullPath(image.Source);
-            if (!File.Exists(source))
+            var source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(image.Source));
+            // A directory is a Clonezilla BitTorrent slices directory; its torrent lies beside it (sda1 -> sda1.torrent).
+            var slices = Directory.Exists(source);
+            if (!File.Exists(source) && !slices)
             {
-                problems.Add($"{key}:Source: {source} does not exist (or is a directory)");
+                problems.Add($"{key}:Source: {source} does not exist");
             }
             int? pieceLength = null;
             if (image.PieceSize != null)
@@ -274,7 +276,7 @@ public static class ConfigurationLoader
                     problems.Add($"{key}:PieceSize: {e.Message}");
                 }
             }
-            var torrent = Path.GetFullPath(image.Torrent ?? Path.Combine(options.Server.DataDirectory, name + ".torrent"));
+            var torrent = Path.GetFullPath(image.Torrent ?? (slices ? source + ".torrent" : Path.Combine(options.Server.DataDirectory, name + ".torrent")));
             images.Add(new ConfiguredImage(name, source, torrent, pieceLength));
         }
         return images;

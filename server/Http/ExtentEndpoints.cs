@@ -19,11 +19,11 @@ public static class ExtentEndpoints
             {
                 return Results.Text($"no image '{name}'\n", statusCode: 404);
             }
-            if (!image.TryFindExtent(file, out var offset, out var length))
+            if (!image.TryFindExtent(file, out var path, out var offset, out var length))
             {
                 return Results.Text($"image '{name}' has no extent '{file}'\n", statusCode: 404);
             }
-            return Results.Stream(new ExtentStream(image.SourcePath, offset, length), "application/octet-stream", enableRangeProcessing: true);
+            return Results.Stream(new ExtentStream(path, offset, length), "application/octet-stream", enableRangeProcessing: true);
         });
     }
 }

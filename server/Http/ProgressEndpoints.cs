@@ -80,7 +80,8 @@ public static class ProgressEndpoints
                 var kept = machines.Machines.FirstOrDefault(m => m.Mac == mac.ToString());
                 logger.LogInformation("machine {Mac} ({Address}) {State}{Error}", mac, kept?.RemoteAddress, report.State, kept?.Report.Error is { } error ? ": " + error : "");
             }
-            return Results.Json(reply, ContractsJsonContext.Default.ProgressReply);
+            // A cancelled task (eziopxe deploy --cancel) reaches its machine here, at its next report.
+            return Results.Json(lifecycle.Tasks.IsCancelled(mac) ? reply with { Stop = true } : reply, ContractsJsonContext.Default.ProgressReply);
         });
     }
 

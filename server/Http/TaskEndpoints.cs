@@ -78,8 +78,9 @@ public static class TaskEndpoints
                 }
                 machines = macs;
             }
-            var (cancelled, any) = lifecycle.Tasks.Cancel(job, machines);
-            var message = $"cancelled {cancelled.Count} task(s){(any ? " and the any-machine task" : "")}{(job == null ? "" : " of job " + job)}";
+            var (cancelled, any, stopping) = lifecycle.Tasks.Cancel(job, machines);
+            var message = $"cancelled {cancelled.Count} task(s){(any ? " and the any-machine task" : "")}{(job == null ? "" : " of job " + job)}"
+                + (stopping > 0 ? $"; {stopping} machine(s) deploying now are told to stop at their next report" : "");
             logger.LogInformation("{By}: {Message}", Who(context), message);
             return Results.Json(new ArmResult { Job = job ?? "*", Machines = cancelled, AnyMachine = any, Message = message }, TaskJsonContext.Default.ArmResult);
         });

@@ -52,6 +52,10 @@ public sealed class ImageCatalog
 
     private static ServedImage LoadOne(ConfiguredImage image, string announce, ILogger logger)
     {
+        if (Directory.Exists(image.SourcePath))
+        {
+            return LoadSlices(image, logger);
+        }
         var torrentPath = image.TorrentPath;
         // stat() gives a block device st_size 0, an image file its length: only a file's mtime says "changed".
         var sourceIsFile = new FileInfo(image.SourcePath).Length > 0;
@@ -75,6 +79,29 @@ public sealed class ImageCatalog
         logger.LogInformation("image {Name}: {Torrent}, info-hash {InfoHash}, {Extents} extents, {Bytes} bytes to send",
             image.Name, torrentPath, torrent.InfoHash.ToHex(), torrent.Info.Files.Count, torrent.Info.TotalLength);
         return new ServedImage(image, torrent, storage.SourceLength);
+    }
+
+    /// <summary>
+    /// A Clonezilla BitTorrent slices directory (btzone/IMAGE/sda1, partclone -T): its torrent is
+    /// Clonezilla's (btzone/IMAGE/sda1.torrent beside it, made by ocs-btsrv from partclone's
+    /// torrent.info); the server does not make one, it checks that every slice is there.
+    /// </summary>
+    private static ServedImage LoadSlices(ConfiguredImage image, ILogger logger)
+    {
+        if (!File.Exists(image.TorrentPath))
+        {
+            throw new InvalidDataException(
+                $"{image.SourcePath} is a directory (Clonezilla BitTorrent slices) but its torrent {image.TorrentPath} does not exist; make it as Clonezilla does (ocs-btsrv, or gen-torrent-from-ptcl from partclone's torrent.info) or name it with Torrent");
+        }
+        var torrent = Torrent.Load(image.TorrentPath);
+        if (ImageTorrent.DiskSize(torrent) != null)
+        {
+            throw new InvalidDataException($"{image.TorrentPath} is a whole-disk image's torrent (it has {ImageTorrent.DiskSizeKey}), not one of the slices in {image.SourcePath}");
+        }
+        var storage = new SliceDirectoryStorage(torrent.Info, image.SourcePath);
+        logger.LogInformation("image {Name}: Clonezilla slices {Source}, torrent {Torrent}, info-hash {InfoHash}, {Extents} slices, {Bytes} bytes to send, a partition of at least {End} bytes",
+            image.Name, image.SourcePath, image.TorrentPath, torrent.InfoHash.ToHex(), torrent.Info.Files.Count, torrent.Info.TotalLength, storage.End);
+        return new ServedImage(image, torrent, storage.End);
     }
 
     private static void Create(ConfiguredImage image, string announce, ILogger logger)

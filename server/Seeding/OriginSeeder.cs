@@ -40,7 +40,7 @@ public sealed class OriginSeeder(ServerSettings settings, ImageCatalog catalog, 
         }
         foreach (var image in catalog.Images)
         {
-            var storage = new ImageStorage(image.Torrent.Info, image.SourcePath);
+            var storage = image.OpenStorage();
             var options = new Engine.Swarm.SessionOptions
             {
                 ExistingData = ExistingData.Complete,

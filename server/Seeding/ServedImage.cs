@@ -1,4 +1,5 @@
 using EzioPxe.Engine.Metainfo;
+using EzioPxe.Engine.Storage;
 using EzioPxe.Server.Configuration;
 
 namespace EzioPxe.Server.Seeding;
@@ -11,6 +12,7 @@ public sealed class ServedImage
     public ServedImage(ConfiguredImage configured, Torrent torrent, long sourceLength)
     {
         Configured = configured;
+        IsSliceDirectory = Directory.Exists(configured.SourcePath);
         Torrent = torrent;
         SourceLength = sourceLength;
         DiskOffsets = ImageStorage.DiskOffsets(torrent.Info);
@@ -27,6 +29,12 @@ public sealed class ServedImage
 
     public string SourcePath => Configured.SourcePath;
 
+    /// <summary>
+    /// The source is a Clonezilla BitTorrent slices directory (one file per torrent file, named by
+    /// its partition offset), not a raw disk image or block device.
+    /// </summary>
+    public bool IsSliceDirectory { get; }
+
     public Torrent Torrent { get; }
 
     public long SourceLength { get; }
@@ -34,16 +42,26 @@ public sealed class ServedImage
     /// <summary>The disk offset of each torrent file, in torrent order.</summary>
     public IReadOnlyList<long> DiskOffsets { get; }
 
-    /// <summary>The extent a torrent file name stands for: its disk offset and length.</summary>
-    public bool TryFindExtent(string fileName, out long diskOffset, out long length)
+    /// <summary>The seeder's read-only storage of this image: the raw source, or the slices directory.</summary>
+    public IPieceStorage OpenStorage() => IsSliceDirectory
+        ? new SliceDirectoryStorage(Torrent.Info, SourcePath)
+        : new ImageStorage(Torrent.Info, SourcePath);
+
+    /// <summary>
+    /// The extent a torrent file name stands for: the file that holds it and where in that file
+    /// (the raw source at its disk offset, or its own slice file from 0), and its length.
+    /// </summary>
+    public bool TryFindExtent(string fileName, out string path, out long offset, out long length)
     {
         if (_fileIndex.TryGetValue(fileName, out var index))
         {
-            diskOffset = DiskOffsets[index];
-            length = Torrent.Info.Files[index].Length;
+            var file = Torrent.Info.Files[index];
+            (path, offset) = IsSliceDirectory ? (Path.Combine(SourcePath, file.PathSegments[^1]), 0L) : (SourcePath, DiskOffsets[index]);
+            length = file.Length;
             return true;
         }
-        diskOffset = length = 0;
+        path = "";
+        offset = length = 0;
         return false;
     }
 }

@@ -6,4 +6,7 @@ public sealed record TaskFile
     public List<DeployTask> Tasks { get; init; } = [];
 
     public AnyMachineTask? AnyMachine { get; init; }
+
+    /// <summary>Running tasks the administrator cancelled whose machines have not stopped yet (they get ProgressReply.Stop).</summary>
+    public List<DeployTask> Cancelled { get; init; } = [];
 }

@@ -17,12 +17,20 @@ public sealed class TaskStore
     private readonly object _lock = new();
     private readonly string _path;
     private readonly Dictionary<string, DeployTask> _tasks;
+
+    /// <summary>
+    /// Cancelled tasks that were running: their machines are still writing their disks and must be
+    /// told to stop at their next report. Kept until the machine reports its end or is armed again.
+    /// </summary>
+    private readonly Dictionary<string, DeployTask> _cancelled;
     private AnyMachineTask? _any;
 
     private TaskStore(string path, TaskFile file)
     {
         _path = path;
         _tasks = file.Tasks.Where(t => MacAddress.TryParse(t.Mac, out _))
+            .GroupBy(t => Key(t.Mac)).ToDictionary(g => g.Key, g => g.Last() with { Mac = g.Key });
+        _cancelled = file.Cancelled.Where(t => MacAddress.TryParse(t.Mac, out _))
             .GroupBy(t => Key(t.Mac)).ToDictionary(g => g.Key, g => g.Last() with { Mac = g.Key });
         _any = file.AnyMachine;
     }
@@ -91,6 +99,7 @@ public sealed class TaskStore
             {
                 var task = new DeployTask { Mac = mac, Job = job, State = TaskStates.Armed, ArmedAt = now, ArmedBy = armedBy };
                 _tasks[mac] = task;
+                _cancelled.Remove(mac); // armed again: its next report must not be told to stop
                 armed.Add(task);
             }
             Save();
@@ -122,6 +131,7 @@ public sealed class TaskStore
                 return null;
             }
             _any.Served.Add(key);
+            _cancelled.Remove(key);
             var task = new DeployTask { Mac = key, Job = _any.Job, State = TaskStates.Armed, ArmedAt = now, ArmedBy = _any.ArmedBy + ", any machine" };
             _tasks[key] = task;
             Save();
@@ -148,12 +158,15 @@ public sealed class TaskStore
         }
     }
 
-    /// <summary>The machine reported done or failed: its task ends (one-shot). Returns the task that ended, if any.</summary>
+    /// <summary>
+    /// The machine reported done or failed: its task ends (one-shot). Returns the task that ended,
+    /// if any (a cancelled task whose machine has now stopped included, for the history).
+    /// </summary>
     public DeployTask? Finish(MacAddress mac)
     {
         lock (_lock)
         {
-            if (!_tasks.Remove(mac.ToString(), out var task))
+            if (!_tasks.Remove(mac.ToString(), out var task) && !_cancelled.Remove(mac.ToString(), out task))
             {
                 return null;
             }
@@ -162,18 +175,43 @@ public sealed class TaskStore
         }
     }
 
-    /// <summary>Cancels the tasks of <paramref name="job"/> (null: every job) for <paramref name="machines"/> (null: all), and the any-machine task of that job.</summary>
-    public (List<string> Machines, bool AnyMachine) Cancel(string? job, IReadOnlyCollection<MacAddress>? machines)
+    /// <summary>True while the machine's running task was cancelled and the machine has not stopped: its reports get ProgressReply.Stop.</summary>
+    public bool IsCancelled(MacAddress mac)
+    {
+        lock (_lock)
+        {
+            return _cancelled.ContainsKey(mac.ToString());
+        }
+    }
+
+    /// <summary>
+    /// Cancels the tasks of <paramref name="job"/> (null: every job) for <paramref name="machines"/>
+    /// (null: all), and the any-machine task of that job. Stopping: the machines that were running
+    /// theirs, told to stop at their next report.
+    /// </summary>
+    public (List<string> Machines, bool AnyMachine, int Stopping) Cancel(string? job, IReadOnlyCollection<MacAddress>? machines)
     {
         lock (_lock)
         {
             var keys = machines?.Select(m => m.ToString()).ToHashSet();
+            var stopping = 0;
             var cancelled = _tasks.Values
                 .Where(t => (job == null || string.Equals(t.Job, job, StringComparison.OrdinalIgnoreCase)) && (keys == null || keys.Contains(t.Mac)))
                 .Select(t => t.Mac).ToList();
             foreach (var mac in cancelled)
             {
-                _tasks.Remove(mac);
+                // A running task's machine is writing its disk right now: it is told to stop at its
+                // next report. An armed one has not booted: there is nobody to tell.
+                if (_tasks.Remove(mac, out var task) && task.State == TaskStates.Running)
+                {
+                    _cancelled[mac] = task with { State = TaskStates.Cancelled };
+                    stopping++;
+                }
+            }
+            // Bounded like the tasks: beyond it the longest-cancelled machines are no longer told to stop.
+            foreach (var stale in _cancelled.Values.OrderBy(t => t.StartedAt ?? t.ArmedAt).Take(Math.Max(0, _cancelled.Count - MaxTasks)).ToList())
+            {
+                _cancelled.Remove(stale.Mac);
             }
             var any = machines == null && _any != null && (job == null || string.Equals(_any.Job, job, StringComparison.OrdinalIgnoreCase));
             if (any)
@@ -181,11 +219,16 @@ public sealed class TaskStore
                 _any = null;
             }
             Save();
-            return (cancelled, any);
+            return (cancelled, any, stopping);
         }
     }
 
-    private void Save() => JsonFile.Write(_path, new TaskFile { Tasks = _tasks.Values.OrderBy(t => t.Mac, StringComparer.Ordinal).ToList(), AnyMachine = _any }, TaskJsonContext.Default.TaskFile);
+    private void Save() => JsonFile.Write(_path, new TaskFile
+    {
+        Tasks = _tasks.Values.OrderBy(t => t.Mac, StringComparer.Ordinal).ToList(),
+        AnyMachine = _any,
+        Cancelled = _cancelled.Values.OrderBy(t => t.Mac, StringComparer.Ordinal).ToList(),
+    }, TaskJsonContext.Default.TaskFile);
 
     private static string Key(string mac) => MacAddress.TryParse(mac, out var parsed) ? parsed.ToString() : mac;
 }

@@ -61,9 +61,16 @@ internal sealed class TestDisk : IDisposable
     /// <summary>A loop device onto the whole image.</summary>
     public string AttachWhole() => Attach(ImagePath, 0, 0);
 
-    public string Attach(string file, long offset, long length)
+    /// <summary>A loop device onto the whole image whose partitions the kernel knows (loopNp1, loopNp2, ...), as a client's disk has them.</summary>
+    public string AttachWithPartitions() => Attach(ImagePath, 0, 0, partitions: true);
+
+    public string Attach(string file, long offset, long length, bool partitions = false)
     {
         var args = new List<string> { "--find", "--show", "--offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (partitions)
+        {
+            args.Add("--partscan");
+        }
         if (length > 0)
         {
             args.AddRange(new[] { "--sizelimit", length.ToString(System.Globalization.CultureInfo.InvariantCulture) });

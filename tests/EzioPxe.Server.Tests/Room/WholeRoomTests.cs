@@ -7,15 +7,18 @@ namespace EzioPxe.Server.Tests.Room;
 
 /// <summary>
 /// The whole product end to end, as `./build.sh demo` shows it: demo/run.sh makes a golden GPT disk
-/// (FAT32 + ext4), runs `eziopxe serve` in a network namespace, and three QEMU machines PXE-boot
-/// from it (iPXE ROM -> DHCP -> iPXE script -> our kernel + initramfs over HTTP), deploy the image
-/// with our client through the swarm and power off; the script then checks every disk (partition
-/// table, fsck, every file's SHA-256). Machine 2's disk is smaller than the image: it must be
-/// refused, say so on its console and report the error to the server, while the others finish.
-/// Deploy on demand: the machines are listed and armed with `eziopxe deploy`; booted again after
-/// their deployment (task done) they are sent to their own disks, which boot (the golden disk's
-/// boot code prints a marker) and are not rewritten; an unlisted machine is shown "waiting", is
-/// sent to its own disk and is never written to.
+/// (FAT32 + ext4), runs `eziopxe serve` in a network namespace, and QEMU machines PXE-boot from it
+/// (iPXE ROM -> DHCP -> iPXE script -> our kernel + initramfs over HTTP). The first test is the
+/// proof chain of a real lab: a reference PC holding the golden disk is armed with a capture job,
+/// network-boots, sends its disk's used blocks to the server and powers off (the captured torrent
+/// equals `eziopxe image create` of that disk); the server is restarted, and three machines deploy
+/// the captured image with our client through the swarm and power off; the script then checks
+/// every disk (partition table, fsck, every file's SHA-256). Machine 2's disk is smaller than the
+/// image: it must be refused, say so on its console and report the error to the server, while
+/// the others finish. Deploy on demand: the machines are listed and armed with `eziopxe deploy`;
+/// booted again after their deployment (task done) they are sent to their own disks, which boot
+/// (the golden disk's boot code prints a marker) and are not rewritten; an unlisted machine is
+/// shown "waiting", is sent to its own disk and is never written to.
 /// </summary>
 [Trait("Needs", "root")]
 public sealed partial class WholeRoomTests(ITestOutputHelper output)
@@ -23,15 +26,19 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
     // Small enough for CI (2 cores, QEMU without KVM): a 192 MiB disk of which ~40 MiB travels.
     private static readonly string[] Scenario =
         ["--machines", "3", "--small-disk", "2", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "15",
-         "--boot-again", "--stranger"];
+         "--boot-again", "--stranger", "--capture"];
 
     [Fact]
     [Trait("Needs", "root")]
-    public void ThreeMachinesPxeBootAndTwoDeployWhileTheTooSmallDiskIsRefusedAndReported()
+    public void A_reference_pc_captures_its_disk_then_three_machines_pxe_boot_two_deploy_it_the_too_small_disk_is_refused_and_done_machines_boot_their_disks()
     {
         var arguments = Scenario.Append("--server-dll").Append(DemoScript.ServerDll()).ToArray();
 
-        var (exitCode, text) = DemoScript.Run(output, arguments, TimeSpan.FromMinutes(8));
+        var (exitCode, text) = DemoScript.Run(output, arguments, TimeSpan.FromMinutes(10));
+
+        // The image the room deploys is the reference PC's capture, through its PXE-booted client.
+        Assert.Matches(@"reference machine 52:54:00:77:00:a0: captured its disk as image demo in [0-9.]+ s, info-hash [0-9a-f]{40}: the same as eziopxe image create of that disk", text);
+        Assert.Matches(@"the server serves the capture: image demo: \S+/data/captures/demo\.torrent", text);
 
         var machines = MachineLine().Matches(text).ToDictionary(m => int.Parse(m.Groups["index"].Value));
         Assert.True(machines.Count == 3, $"expected one closing line per machine:\n{text}");

@@ -41,7 +41,7 @@ public sealed class DeployOnDemandTests
         Assert.Equal("desk-2", Row(before, LifecycleServer.Second).Name);
         var local = await lab.Menu(ipxe);
         Assert.Contains("sanboot --no-describe --drive 0x80 || exit", local, StringComparison.Ordinal);
-        Assert.Contains("iseq ${platform} efi && exit", local, StringComparison.Ordinal);
+        Assert.Contains("iseq ${platform} efi && exit 1 ||", local, StringComparison.Ordinal);
         Assert.DoesNotContain("vmlinuz", local, StringComparison.Ordinal);
         Assert.Contains("LOCALBOOT 0", await lab.Menu($"pxelinux.cfg/01-{LifecycleServer.Hyphenated(LifecycleServer.First)}"), StringComparison.Ordinal);
         Assert.Matches(@"menuentry ""Local disk[^{]*\{\s*exit\s*\}", await lab.Menu($"grub/grub.cfg-01-{LifecycleServer.Hyphenated(LifecycleServer.First)}"));

@@ -149,9 +149,19 @@ public sealed class QemuMachine : IDisposable
         {
             arguments.AddRange(["-boot", options.BootFromDisk ? "order=c" : "order=n"]);
         }
-        foreach (var disk in options.Disks)
+        for (var i = 0; i < options.Disks.Count; i++)
         {
-            arguments.AddRange(["-drive", $"if=virtio,format=raw,file={disk}"]);
+            if (options.NetworkThenDisk)
+            {
+                // A boot index needs the device spelled out (if=virtio cannot carry one).
+                var id = "disk" + i.ToString(CultureInfo.InvariantCulture);
+                arguments.AddRange(["-drive", $"if=none,id={id},format=raw,file={options.Disks[i]}",
+                    "-device", $"virtio-blk-pci,drive={id},bootindex={(i + 1).ToString(CultureInfo.InvariantCulture)}"]);
+            }
+            else
+            {
+                arguments.AddRange(["-drive", $"if=virtio,format=raw,file={options.Disks[i]}"]);
+            }
         }
         arguments.AddRange(options.ExtraArguments);
         return arguments;
@@ -159,7 +169,7 @@ public sealed class QemuMachine : IDisposable
 
     private static string NicDevice(QemuMachineOptions options, PhysicalAddress mac)
     {
-        var device = $"{options.Nic ?? "e1000"},netdev=net0,mac={FormatMac(mac)}";
+        var device = $"{options.Nic ?? "e1000"},netdev=net0,mac={FormatMac(mac)}" + (options.NetworkThenDisk ? ",bootindex=0" : "");
         return options.NicRomFile == null ? device : device + ",romfile=" + options.NicRomFile;
     }
 

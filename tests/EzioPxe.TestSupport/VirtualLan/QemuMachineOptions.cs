@@ -35,6 +35,12 @@ public sealed record QemuMachineOptions
     /// <summary>BIOS machines: boot the first disk instead of the network.</summary>
     public bool BootFromDisk { get; init; }
 
+    /// <summary>
+    /// The firmware's boot order as a lab PC set to "network first" has it: the NIC first
+    /// (bootindex 0), then the disks in order. Without it the firmware's own order applies.
+    /// </summary>
+    public bool NetworkThenDisk { get; init; }
+
     /// <summary>Anything else for the QEMU command line.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 }
