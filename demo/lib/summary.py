@@ -67,7 +67,7 @@ for m in machines:
     start = since(m, "downloading-0", "downloading")
     complete = since(m, "seeding", "done")
     total = m["exited"] - m["started"]
-    error = view.get("error")
+    error = (view.get("report") or {}).get("error")
     if m["expected"] == "refuse":
         # Refused as expected: the server must have the client's error, and it must say why.
         good = view.get("state") == "failed" and error is not None and "too small" in error

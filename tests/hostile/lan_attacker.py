@@ -471,8 +471,8 @@ def main():
         (c("real machine fake reports 200") == 0,
          f"fake reports for the real machine: " + ", ".join(f"{k.split()[-1]} x{v}" for k, v in sorted(counts.items()) if k.startswith("real machine fake reports"))
          + f" (keys got from its job {c('real machine keys from its job')}, from its boot menu {c('real machine keys from its boot menu')})"),
-        (real.get("state") == "done" and real.get("hostname") != "hacked" and real.get("address") != args.source,
-         f"the real machine is shown {real.get('state')} at {real.get('address')} (hostname {real.get('hostname')})"),
+        (real.get("state") == "done" and (real.get("report") or {}).get("hostname") != "hacked" and real.get("address") != args.source,
+         f"the real machine is shown {real.get('state')} at {real.get('address')} (hostname {(real.get('report') or {}).get('hostname')})"),
         ([h["result"] for h in history] == ["done"], f"its history: {[h['result'] for h in history]}"),
         ((room["finished"], room["reporting"], room["roomDone"]) == (1, 1, True),
          f"room {args.job}: {room['finished']} finished of {room['reporting']} counted, roomDone {room['roomDone']}; {len(from_attacker)} rows from the attacker's address, none counted"),

@@ -56,8 +56,8 @@ public sealed class CancelReachesMachineTests
             // finish and reboot; so that a failing test cannot reboot the test host, the command
             // line says wait (the client's exit code tells which it would have done).
             using var client = ns.Start(ClientBinary, [$"--server={serverAddress}:{server.Settings.Server.HttpPort}", $"--disk={device}", $"--mac={Mac}", "--after=wait", "--serverwait=0"]);
-            var downloading = await WaitForAsync(http, server, row => row is { State: ProgressStates.Downloading, BytesDone: > 0 }, client, TimeSpan.FromSeconds(60));
-            Assert.True(downloading.BytesDone < downloading.BytesTotal / 2, $"the image was half written before the cancel ({downloading.BytesDone} of {downloading.BytesTotal}): the link is not slow");
+            var downloading = await WaitForAsync(http, server, row => row is { State: ProgressStates.Downloading, Report.BytesDone: > 0 }, client, TimeSpan.FromSeconds(60));
+            Assert.True(downloading.Report!.BytesDone < downloading.Report!.BytesTotal / 2, $"the image was half written before the cancel ({downloading.Report!.BytesDone} of {downloading.Report!.BytesTotal}): the link is not slow");
 
             var cancel = Cli(DeployCommand.Run, "--cancel", "--job", "lab", "--server", url);
             Assert.True(cancel.Code == 0, cancel.Error);
@@ -72,8 +72,8 @@ public sealed class CancelReachesMachineTests
             // The server: the machine failed with the reason, its deployment is in the history with
             // who armed it, and it has no job any more (its next boot gets its disk, not a new deployment).
             var failed = await WaitForAsync(http, server, row => row.State == ProgressStates.Failed, client, TimeSpan.FromSeconds(10));
-            Assert.Contains("cancelled on the server", failed.Error, StringComparison.Ordinal);
-            Assert.True(failed.BytesDone < failed.BytesTotal, $"{failed.BytesDone} of {failed.BytesTotal}");
+            Assert.Contains("cancelled on the server", failed.Report!.Error, StringComparison.Ordinal);
+            Assert.True(failed.Report!.BytesDone < failed.Report!.BytesTotal, $"{failed.Report!.BytesDone} of {failed.Report!.BytesTotal}");
             var status = await StatusAsync(http);
             var record = Assert.Single(status.History);
             Assert.Equal((Mac, "failed"), (record.Mac, record.Result));
@@ -116,7 +116,7 @@ public sealed class CancelReachesMachineTests
             {
                 return row;
             }
-            Assert.True(DateTime.UtcNow < until, $"timed out; machine {row?.State} {row?.BytesDone}/{row?.BytesTotal}\n{client.Output}\n{server.Log.Text}");
+            Assert.True(DateTime.UtcNow < until, $"timed out; machine {row?.State} {row?.Report?.BytesDone}/{row?.Report?.BytesTotal}\n{client.Output}\n{server.Log.Text}");
             await Task.Delay(100);
         }
     }
