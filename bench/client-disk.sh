@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 SIZE_MIB=${1:-3072}
 ROUNDS=${2:-2}
 SEEDER=${SEEDER:-ours}
-CLIENT=out/client/eziopxe-client
+CLIENT=${CLIENT:-out/client/eziopxe-client}
 BENCH=bench/EzioPxe.Bench/bin/Release/net10.0/eziopxe-bench
 SEED=/dev/shm/eziopxe-bench-client-disk
 DISKDIR=$(mktemp -d /var/tmp/eziopxe-bench-client-disk.XXXXXX)   # a real disk under the loop device
@@ -45,6 +45,16 @@ DISK_BYTES=$(( (4 * (extent_mib + 64) + 1) << 20 ))
 TOTAL=$((4 * extent_mib << 20))
 tracker_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mktorrent -l 22 -a "http://127.0.0.1:$tracker_port/announce" -o "$SEED/image.torrent" "$SEED/image" >/dev/null
+# A whole-disk image: without x-eziopxe-disk-size the client takes it for a partition image and
+# refuses a whole disk. The info dictionary is the torrent's last key and this key sorts after
+# every key mktorrent writes, so it goes just before the two closing "e"s.
+python3 - "$SEED/image.torrent" "$DISK_BYTES" <<'PY'
+import sys
+path, size = sys.argv[1], int(sys.argv[2])
+data = open(path, "rb").read()
+assert data.endswith(b"ee") and b"4:info" in data, "unexpected torrent layout"
+open(path, "wb").write(data[:-2] + b"19:x-eziopxe-disk-sizei%de" % size + data[-2:])
+PY
 info_hash=$("$EZIOPXE" image inspect "$SEED/image.torrent" | grep -o 'info-hash [0-9a-f]*' | cut -d' ' -f2)
 
 # opentracker drops root and reads its whitelist as another user.

@@ -178,6 +178,7 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
         ProgressReply? reply = null;
         var lastPost = DateTime.MinValue;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        Task<bool>? tick = null;
         while (true)
         {
             var status = session.GetStatus();
@@ -201,9 +202,11 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
             {
                 return reply;
             }
-            // PeriodicTimer allows one waiter at a time: race the tick against the download only
-            // while the download runs; once it is complete (seeding), just wait for the tick.
-            var tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
+            // PeriodicTimer allows one waiter at a time: a tick still pending is waited for again,
+            // never asked for twice. While the download runs, the tick races it: a download that
+            // ends first is reported (and, for the download's watch, ends it) at once, not up to a
+            // second later; once it is complete (seeding), just wait for the tick.
+            tick ??= timer.WaitForNextTickAsync(cancellationToken).AsTask();
             if (!session.Completion.IsCompleted)
             {
                 await Task.WhenAny(tick, session.Completion);
@@ -211,8 +214,13 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
                 {
                     return reply;
                 }
+                if (!tick.IsCompleted)
+                {
+                    continue;
+                }
             }
             await tick;
+            tick = null;
         }
     }
 

@@ -20,9 +20,10 @@ internal sealed class AlignedBufferPool : IDisposable
         _slots = new SemaphoreSlim(count, count);
     }
 
-    public async ValueTask<AlignedBuffer> RentAsync(CancellationToken cancellationToken)
+    /// <summary>Waits (blocking the thread: for callers already off the network loops) for a free buffer.</summary>
+    public AlignedBuffer Rent()
     {
-        await _slots.WaitAsync(cancellationToken);
+        _slots.Wait();
         if (_free.TryTake(out var buffer))
         {
             return buffer;

@@ -10,8 +10,9 @@ namespace EzioPxe.Client.Storage;
 /// target disk (its name is its offset, see <see cref="ExtentName"/>), so a verified piece is
 /// written straight to the raw disk, at the extents its bytes belong to.
 /// <para>
-/// The disk is opened with O_DIRECT, so every read and write goes through an aligned buffer and
-/// covers whole logical blocks. Extents need not be aligned (Clonezilla's are not, ours may not
+/// The disk is opened with O_DIRECT, so every read and write uses aligned memory and covers
+/// whole logical blocks. The engine's piece buffers are aligned, so whole blocks go straight
+/// from and into them (no copy); other memory goes through a bounce buffer. Extents need not be aligned (Clonezilla's are not, ours may not
 /// be): the blocks at the edges of a run are read, patched and written back, under a lock per
 /// block, because the other part of such a block may belong to a piece being written at the same
 /// moment on another thread.
@@ -74,22 +75,15 @@ public sealed class DiskPieceStorage : IPieceStorage
     public async ValueTask ReadAsync(int piece, int offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var spans = _pieces.Map(piece, offset, buffer.Length);
-        var aligned = await _buffers.RentAsync(cancellationToken);
-        try
+        // Blocking pread off the caller's thread: the engine's network loop must not wait on a disk seek.
+        await Task.Run(() =>
         {
-            // Blocking pread off the caller's thread: the engine's network loop must not wait on a disk seek.
-            await Task.Run(() =>
+            using var bounce = new BounceBuffer(_buffers);
+            foreach (var span in spans)
             {
-                foreach (var span in spans)
-                {
-                    ReadRange(DiskOffsetOf(span), buffer.Span.Slice(span.BufferOffset, span.Length), aligned);
-                }
-            }, cancellationToken);
-        }
-        finally
-        {
-            _buffers.Return(aligned);
-        }
+                ReadRange(DiskOffsetOf(span), buffer.Span.Slice(span.BufferOffset, span.Length), bounce);
+            }
+        }, cancellationToken);
     }
 
     public async ValueTask WritePieceAsync(int piece, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -100,21 +94,14 @@ public sealed class DiskPieceStorage : IPieceStorage
             throw new ArgumentException($"piece {piece} is {size} bytes, not {data.Length}", nameof(data));
         }
         var spans = _pieces.Map(piece, 0, data.Length);
-        var aligned = await _buffers.RentAsync(cancellationToken);
-        try
+        await Task.Run(() =>
         {
-            await Task.Run(() =>
+            using var bounce = new BounceBuffer(_buffers);
+            foreach (var span in spans)
             {
-                foreach (var span in spans)
-                {
-                    WriteRange(DiskOffsetOf(span), data.Span.Slice(span.BufferOffset, span.Length), aligned);
-                }
-            }, cancellationToken);
-        }
-        finally
-        {
-            _buffers.Return(aligned);
-        }
+                WriteRange(DiskOffsetOf(span), data.Span.Slice(span.BufferOffset, span.Length), bounce);
+            }
+        }, cancellationToken);
     }
 
     public ValueTask FlushAsync(CancellationToken cancellationToken) => new(Task.Run(Device.Flush, cancellationToken));
@@ -133,37 +120,30 @@ public sealed class DiskPieceStorage : IPieceStorage
         {
             return new ZeroingResult(0, 0, "nothing");
         }
-        var aligned = await _buffers.RentAsync(cancellationToken);
-        try
+        return await Task.Run(() =>
         {
-            return await Task.Run(() =>
+            using var bounce = new BounceBuffer(_buffers);
+            var methods = new HashSet<string>();
+            long bytes = 0;
+            foreach (var range in ranges)
             {
-                var methods = new HashSet<string>();
-                long bytes = 0;
-                foreach (var range in ranges)
+                cancellationToken.ThrowIfCancellationRequested();
+                var start = (range.Offset + _blockSize - 1) / _blockSize * _blockSize;
+                var end = range.End / _blockSize * _blockSize;
+                if (end <= start)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var start = (range.Offset + _blockSize - 1) / _blockSize * _blockSize;
-                    var end = range.End / _blockSize * _blockSize;
-                    if (end <= start)
-                    {
-                        WriteZeros(range.Offset, range.End, aligned);
-                    }
-                    else
-                    {
-                        WriteZeros(range.Offset, start, aligned);
-                        methods.Add(Device.ZeroOut(start, end - start, aligned));
-                        WriteZeros(end, range.End, aligned);
-                    }
-                    bytes += range.Length;
+                    WriteZeros(range.Offset, range.End, bounce);
                 }
-                return new ZeroingResult(bytes, ranges.Count, methods.Count == 0 ? "zero writes" : string.Join(", ", methods.Order(StringComparer.Ordinal)));
-            }, cancellationToken);
-        }
-        finally
-        {
-            _buffers.Return(aligned);
-        }
+                else
+                {
+                    WriteZeros(range.Offset, start, bounce);
+                    methods.Add(Device.ZeroOut(start, end - start, bounce.Get()));
+                    WriteZeros(end, range.End, bounce);
+                }
+                bytes += range.Length;
+            }
+            return new ZeroingResult(bytes, ranges.Count, methods.Count == 0 ? "zero writes" : string.Join(", ", methods.Order(StringComparer.Ordinal)));
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -181,31 +161,24 @@ public sealed class DiskPieceStorage : IPieceStorage
             return null;
         }
         var fit = GptFit.For(header, Device.Size);
-        var aligned = await _buffers.RentAsync(cancellationToken);
-        try
+        var highest = await Task.Run(() =>
         {
-            var highest = await Task.Run(() =>
+            using var bounce = new BounceBuffer(_buffers);
+            var entries = new byte[fit.EntriesBytes];
+            ReadRange(fit.PrimaryEntriesLba * GptFit.SectorSize, entries, bounce);
+            var crc = Crc32.Compute(entries);
+            if (crc != fit.EntriesCrc)
             {
-                var entries = new byte[fit.EntriesBytes];
-                ReadRange(fit.PrimaryEntriesLba * GptFit.SectorSize, entries, aligned);
-                var crc = Crc32.Compute(entries);
-                if (crc != fit.EntriesCrc)
-                {
-                    throw new IOException($"the GPT entry array written at LBA {fit.PrimaryEntriesLba} of {Device.Path} has CRC 0x{crc:x8}, the image's header says 0x{fit.EntriesCrc:x8}: the disk does not hold the image");
-                }
-                WriteRange(fit.BackupEntriesLba * GptFit.SectorSize, entries, aligned);
-                WriteRange(fit.BackupHeaderLba * GptFit.SectorSize, fit.BackupHeader, aligned);
-                WriteRange(GptFit.SectorSize, fit.PrimaryHeader, aligned);
-                return fit.HighestPartitionLba(entries);
-            }, cancellationToken);
-            await FlushAsync(cancellationToken);
-            var unpartitioned = Math.Max(0, fit.LastUsableLba - Math.Max(highest, 0)) * GptFit.SectorSize;
-            return new GptFitResult(fit.GrowthSectors * GptFit.SectorSize, unpartitioned);
-        }
-        finally
-        {
-            _buffers.Return(aligned);
-        }
+                throw new IOException($"the GPT entry array written at LBA {fit.PrimaryEntriesLba} of {Device.Path} has CRC 0x{crc:x8}, the image's header says 0x{fit.EntriesCrc:x8}: the disk does not hold the image");
+            }
+            WriteRange(fit.BackupEntriesLba * GptFit.SectorSize, entries, bounce);
+            WriteRange(fit.BackupHeaderLba * GptFit.SectorSize, fit.BackupHeader, bounce);
+            WriteRange(GptFit.SectorSize, fit.PrimaryHeader, bounce);
+            return fit.HighestPartitionLba(entries);
+        }, cancellationToken);
+        await FlushAsync(cancellationToken);
+        var unpartitioned = Math.Max(0, fit.LastUsableLba - Math.Max(highest, 0)) * GptFit.SectorSize;
+        return new GptFitResult(fit.GrowthSectors * GptFit.SectorSize, unpartitioned);
     }
 
     /// <summary>
@@ -237,68 +210,104 @@ public sealed class DiskPieceStorage : IPieceStorage
 
     private long DiskOffsetOf(FileSpan span) => Layout.Extents[span.FileIndex].DiskOffset + span.FileOffset;
 
-    /// <summary>Writes <paramref name="data"/> at disk byte <paramref name="start"/>, in whole aligned blocks.</summary>
-    private unsafe void WriteRange(long start, ReadOnlySpan<byte> data, AlignedBuffer buffer)
+    /// <summary>
+    /// Writes <paramref name="data"/> at disk byte <paramref name="start"/>, in whole aligned blocks:
+    /// straight from <paramref name="data"/> where its memory is aligned too (the engine's piece
+    /// buffers are), through the bounce buffer elsewhere.
+    /// </summary>
+    private unsafe void WriteRange(long start, ReadOnlySpan<byte> data, BounceBuffer bounce)
     {
         var position = start;
         var end = start + data.Length;
         var consumed = 0;
-        while (position < end)
+        fixed (byte* source = data)
         {
-            var blockStart = position - (position % _blockSize);
-            if (position != blockStart || end - blockStart < _blockSize)
+            while (position < end)
             {
-                // An edge block: part of it belongs to something else (another extent, another
-                // piece of this one, or bytes the image does not cover and we must keep).
-                var count = (int)(Math.Min(end, blockStart + _blockSize) - position);
-                lock (LockFor(blockStart))
+                var blockStart = position - (position % _blockSize);
+                if (position != blockStart || end - blockStart < _blockSize)
                 {
-                    Device.ReadExactly(blockStart, buffer.Pointer, _blockSize);
-                    data.Slice(consumed, count).CopyTo(buffer.Span.Slice((int)(position - blockStart), count));
-                    Device.WriteExactly(blockStart, buffer.Pointer, _blockSize);
+                    // An edge block: part of it belongs to something else (another extent, another
+                    // piece of this one, or bytes the image does not cover and we must keep).
+                    var count = (int)(Math.Min(end, blockStart + _blockSize) - position);
+                    var buffer = bounce.Get();
+                    lock (LockFor(blockStart))
+                    {
+                        Device.ReadExactly(blockStart, buffer.Pointer, _blockSize);
+                        data.Slice(consumed, count).CopyTo(buffer.Span.Slice((int)(position - blockStart), count));
+                        Device.WriteExactly(blockStart, buffer.Pointer, _blockSize);
+                    }
+                    position += count;
+                    consumed += count;
                 }
-                position += count;
-                consumed += count;
-            }
-            else
-            {
-                // Whole blocks, which no other extent or piece shares: no lock needed.
-                var wholeEnd = end - (end % _blockSize);
-                var count = (int)Math.Min(wholeEnd - position, buffer.Length);
-                data.Slice(consumed, count).CopyTo(buffer.Span);
-                Device.WriteExactly(position, buffer.Pointer, count);
-                position += count;
-                consumed += count;
+                else
+                {
+                    // Whole blocks, which no other extent or piece shares: no lock needed.
+                    var wholeEnd = end - (end % _blockSize);
+                    int count;
+                    if (IsAligned(source + consumed))
+                    {
+                        count = (int)(wholeEnd - position);
+                        Device.WriteExactly(position, source + consumed, count);
+                    }
+                    else
+                    {
+                        var buffer = bounce.Get();
+                        count = (int)Math.Min(wholeEnd - position, buffer.Length);
+                        data.Slice(consumed, count).CopyTo(buffer.Span);
+                        Device.WriteExactly(position, buffer.Pointer, count);
+                    }
+                    position += count;
+                    consumed += count;
+                }
             }
         }
     }
 
     /// <summary>Writes zeros over [start, end) through <see cref="WriteRange"/> (edge blocks read, patched, written back).</summary>
-    private void WriteZeros(long start, long end, AlignedBuffer buffer)
+    private void WriteZeros(long start, long end, BounceBuffer bounce)
     {
         if (end > start)
         {
-            WriteRange(start, new byte[end - start], buffer);
+            WriteRange(start, new byte[end - start], bounce);
         }
     }
 
-    /// <summary>Reads disk bytes from <paramref name="start"/> into <paramref name="destination"/> through aligned whole-block reads.</summary>
-    private unsafe void ReadRange(long start, Span<byte> destination, AlignedBuffer buffer)
+    /// <summary>
+    /// Reads disk bytes from <paramref name="start"/> into <paramref name="destination"/> through
+    /// aligned whole-block reads: straight into <paramref name="destination"/> where both are
+    /// aligned, through the bounce buffer for partial blocks and unaligned memory.
+    /// </summary>
+    private unsafe void ReadRange(long start, Span<byte> destination, BounceBuffer bounce)
     {
         var position = start;
         var end = start + destination.Length;
         var filled = 0;
-        while (position < end)
+        fixed (byte* target = destination)
         {
-            var alignedStart = position - (position % _blockSize);
-            var alignedEnd = Math.Min((end + _blockSize - 1) / _blockSize * _blockSize, alignedStart + buffer.Length);
-            Device.ReadExactly(alignedStart, buffer.Pointer, (int)(alignedEnd - alignedStart));
-            var count = (int)(Math.Min(end, alignedEnd) - position);
-            buffer.Span.Slice((int)(position - alignedStart), count).CopyTo(destination.Slice(filled, count));
-            position += count;
-            filled += count;
+            while (position < end)
+            {
+                var whole = (end - position) / _blockSize * _blockSize;
+                if (position % _blockSize == 0 && whole > 0 && IsAligned(target + filled))
+                {
+                    Device.ReadExactly(position, target + filled, (int)whole);
+                    position += whole;
+                    filled += (int)whole;
+                    continue;
+                }
+                var buffer = bounce.Get();
+                var alignedStart = position - (position % _blockSize);
+                var alignedEnd = Math.Min((end + _blockSize - 1) / _blockSize * _blockSize, alignedStart + buffer.Length);
+                Device.ReadExactly(alignedStart, buffer.Pointer, (int)(alignedEnd - alignedStart));
+                var count = (int)(Math.Min(end, alignedEnd) - position);
+                buffer.Span.Slice((int)(position - alignedStart), count).CopyTo(destination.Slice(filled, count));
+                position += count;
+                filled += count;
+            }
         }
     }
+
+    private unsafe bool IsAligned(byte* address) => (nuint)address % (nuint)_blockSize == 0;
 
     private object LockFor(long blockStart) => _blockLocks[(int)((ulong)(blockStart / _blockSize) % LockStripes)];
 

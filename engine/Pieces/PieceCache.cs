@@ -1,4 +1,3 @@
-using System.Buffers;
 using EzioPxe.Engine.Storage;
 
 namespace EzioPxe.Engine.Pieces;
@@ -12,13 +11,13 @@ internal sealed class PieceCache
 {
     private readonly IPieceStorage _storage;
     private readonly Func<int, int> _pieceSize;
-    private readonly ArrayPool<byte> _pool;
+    private readonly PieceBufferPool _pool;
     private readonly int _capacity;
     private readonly Dictionary<int, Entry> _entries = new();
     private readonly LinkedList<Entry> _lru = new();
     private readonly object _lock = new();
 
-    public PieceCache(IPieceStorage storage, Func<int, int> pieceSize, ArrayPool<byte> pool, int capacityPieces)
+    public PieceCache(IPieceStorage storage, Func<int, int> pieceSize, PieceBufferPool pool, int capacityPieces)
     {
         _storage = storage;
         _pieceSize = pieceSize;
@@ -60,7 +59,7 @@ internal sealed class PieceCache
         {
             if (!_entries.TryGetValue(piece, out entry!))
             {
-                entry = new Entry(piece, _pool.Rent(_pieceSize(piece)));
+                entry = new Entry(piece, _pool.Rent());
                 entry.Loading = LoadAsync(entry);
                 Add(entry);
             }
@@ -83,7 +82,7 @@ internal sealed class PieceCache
     }
 
     /// <summary>Takes ownership of a verified piece's buffer, so the first requests for it cost no read.</summary>
-    public void Insert(int piece, byte[] buffer)
+    public void Insert(int piece, PieceBuffer buffer)
     {
         lock (_lock)
         {
@@ -142,7 +141,7 @@ internal sealed class PieceCache
 
     private sealed class Entry
     {
-        public Entry(int piece, byte[] buffer)
+        public Entry(int piece, PieceBuffer buffer)
         {
             Piece = piece;
             Buffer = buffer;
@@ -151,7 +150,7 @@ internal sealed class PieceCache
 
         public int Piece { get; }
 
-        public byte[] Buffer { get; }
+        public PieceBuffer Buffer { get; }
 
         public LinkedListNode<Entry> Node { get; }
 

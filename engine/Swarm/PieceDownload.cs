@@ -1,4 +1,5 @@
 using EzioPxe.Engine.Peers;
+using EzioPxe.Engine.Pieces;
 
 namespace EzioPxe.Engine.Swarm;
 
@@ -10,7 +11,7 @@ internal sealed class PieceDownload
 {
     public const int BlockSize = 16 * 1024;
 
-    public PieceDownload(int piece, int size, byte[] buffer)
+    public PieceDownload(int piece, int size, PieceBuffer buffer)
     {
         Piece = piece;
         Size = size;
@@ -24,7 +25,7 @@ internal sealed class PieceDownload
 
     public int Size { get; }
 
-    public byte[] Buffer { get; }
+    public PieceBuffer Buffer { get; }
 
     public int BlockCount { get; }
 

@@ -7,72 +7,123 @@ namespace EzioPxe.Engine.Swarm;
 /// Decides which blocks to request from which peer: rarest piece first (from a random start, so
 /// that peers holding the same pieces do not all start alike), whole pieces from one peer where
 /// possible, help on other peers' pieces when out of new ones, and end-game duplicates at the very
-/// end. Guarded by the session lock.
+/// end. The pieces it may start (missing, checked, neither downloading nor verifying) are kept in
+/// <see cref="AvailabilityBuckets"/>, so neither a "have" nor a pick walks every piece. Guarded
+/// by the session lock.
 /// </summary>
 internal sealed class PiecePicker
 {
     private readonly BitField _have;
-    private readonly int[] _availability;
     private readonly Func<int, int> _pieceSize;
-    private readonly Random _random = new();
+    private readonly AvailabilityBuckets _candidates;
 
-    public PiecePicker(BitField have, Func<int, int> pieceSize)
+    public PiecePicker(BitField have, Func<int, int> pieceSize, Random? random = null)
     {
         _have = have;
         _pieceSize = pieceSize;
-        _availability = new int[have.Length];
         Unchecked = new BitField(have.Length);
+        _candidates = new AvailabilityBuckets(have.Length, random ?? new Random());
+        RefreshAll();
     }
 
     /// <summary>Pieces being downloaded, by index.</summary>
     public Dictionary<int, PieceDownload> Active { get; } = new();
 
-    /// <summary>Pieces complete in memory and being hashed or written.</summary>
+    /// <summary>
+    /// Pieces complete in memory and being hashed or written. Adding a piece that was
+    /// <see cref="Active"/> needs nothing more; removing one goes through <see cref="DoneVerifying"/>.
+    /// </summary>
     public HashSet<int> Verifying { get; } = new();
 
     /// <summary>
     /// Pieces the background check has not looked at yet. They are not downloaded until checked: the
     /// check reads at disk speed, ahead of the network, and on a blank disk finds pieces missing at once.
+    /// Read it here; change it through <see cref="MarkAllUnchecked"/> and <see cref="MarkChecked"/>.
     /// </summary>
     public BitField Unchecked { get; }
 
-    public int Availability(int piece) => _availability[piece];
+    /// <summary>How many pieces <see cref="Pick"/> could start for a peer that has everything.</summary>
+    public int CandidateCount => _candidates.Count;
+
+    public int Availability(int piece) => _candidates.Availability(piece);
 
     public void AddAvailability(BitField peerHave, int sign)
     {
-        for (var i = 0; i < peerHave.Length; i++)
+        var bytes = peerHave.Bytes;
+        for (var index = 0; index < bytes.Length; index++)
         {
-            if (peerHave[i])
+            for (var bits = bytes[index]; bits != 0; bits &= (byte)(bits - 1))
             {
-                _availability[i] += sign;
+                // Lowest set bit first; bit 7 of a byte is the first of its eight pieces.
+                var piece = index * 8 + 7 - System.Numerics.BitOperations.TrailingZeroCount((uint)bits);
+                _candidates.ChangeAvailability(piece, sign);
             }
         }
     }
 
-    public void AddAvailability(int piece) => _availability[piece]++;
+    public void AddAvailability(int piece) => _candidates.ChangeAvailability(piece, +1);
 
-    /// <summary>True when the peer has a piece we still need (for the interested flag).</summary>
-    public bool Wants(BitField peerHave)
+    /// <summary>How many pieces <paramref name="peerHave"/> includes that we still need; the session keeps this count per peer for the interested flag.</summary>
+    public int CountWanted(BitField peerHave)
     {
-        if (peerHave.IsComplete)
+        var theirs = peerHave.Bytes;
+        var ours = _have.Bytes;
+        var count = 0;
+        for (var i = 0; i < theirs.Length; i++)
         {
-            return !_have.IsComplete;
+            count += System.Numerics.BitOperations.PopCount((uint)(theirs[i] & ~ours[i] & 0xff));
         }
-        for (var i = 0; i < _have.Length; i++)
+        return count;
+    }
+
+    /// <summary>The check is to look at every piece again (the session starts); nothing is started meanwhile.</summary>
+    public void MarkAllUnchecked()
+    {
+        Unchecked.SetAll();
+        RefreshAll();
+    }
+
+    /// <summary>The check looked at the piece, or the piece is had anyway.</summary>
+    public void MarkChecked(int piece)
+    {
+        Unchecked[piece] = false;
+        Refresh(piece);
+    }
+
+    /// <summary>The piece's hash was checked: had now (the caller marks it), or to be downloaded again.</summary>
+    public void DoneVerifying(int piece)
+    {
+        Verifying.Remove(piece);
+        Refresh(piece);
+    }
+
+    /// <summary>After pieces were had or unchecked in bulk: every piece's place among the candidates again.</summary>
+    public void RefreshAll()
+    {
+        for (var piece = 0; piece < _have.Length; piece++)
         {
-            if (peerHave[i] && !_have[i])
-            {
-                return true;
-            }
+            Refresh(piece);
         }
-        return false;
+    }
+
+    /// <summary>Puts the piece among the candidates or takes it out, from what is known of it now.</summary>
+    public void Refresh(int piece)
+    {
+        if (_have[piece] || Unchecked[piece] || Active.ContainsKey(piece) || Verifying.Contains(piece))
+        {
+            _candidates.Remove(piece);
+        }
+        else
+        {
+            _candidates.Add(piece);
+        }
     }
 
     /// <summary>
     /// Adds up to <paramref name="slots"/> block requests for <paramref name="peer"/> to <paramref name="output"/>.
     /// </summary>
     /// <param name="rentBuffer">Gives a piece buffer, or null when the download memory is used up.</param>
-    public void Pick(SwarmPeer peer, int slots, Func<byte[]?> rentBuffer, List<BlockRequest> output)
+    public void Pick(SwarmPeer peer, int slots, Func<PieceBuffer?> rentBuffer, List<BlockRequest> output)
     {
         var peerHave = peer.PeerHave;
         if (peerHave == null || slots <= 0)
@@ -90,7 +141,7 @@ internal sealed class PiecePicker
         // 2. New pieces, rarest first, owned by this peer.
         while (slots > 0)
         {
-            var piece = FindRarest(peerHave);
+            var piece = _candidates.FindRarest(peerHave);
             if (piece < 0)
             {
                 break;
@@ -102,6 +153,7 @@ internal sealed class PiecePicker
             }
             var download = new PieceDownload(piece, _pieceSize(piece), buffer) { Owner = peer };
             Active.Add(piece, download);
+            _candidates.Remove(piece);
             TakeUnrequested(download, peer, ref slots, output);
         }
         // 3. Unrequested blocks of other peers' pieces.
@@ -159,36 +211,5 @@ internal sealed class PiecePicker
             }
         }
         return took;
-    }
-
-    private int FindRarest(BitField peerHave)
-    {
-        var count = _have.Length;
-        var start = _random.Next(count);
-        var best = -1;
-        var bestAvailability = int.MaxValue;
-        for (var n = 0; n < count; n++)
-        {
-            var i = start + n;
-            if (i >= count)
-            {
-                i -= count;
-            }
-            if (_have[i] || !peerHave[i] || Active.ContainsKey(i) || Verifying.Contains(i) || Unchecked[i])
-            {
-                continue;
-            }
-            var availability = _availability[i];
-            if (availability < bestAvailability)
-            {
-                best = i;
-                bestAvailability = availability;
-                if (availability <= 1)
-                {
-                    break; // nothing can be rarer than a piece only this peer has
-                }
-            }
-        }
-        return best;
     }
 }

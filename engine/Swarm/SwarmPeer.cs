@@ -33,6 +33,9 @@ internal sealed class SwarmPeer : IPeerHandler
     /// <summary>What the peer said it has; null until its bitfield, have-all, have-none or first have.</summary>
     public BitField? PeerHave { get; set; }
 
+    /// <summary>Pieces in <see cref="PeerHave"/> that we do not have; kept up to date by the session, so interest needs no scan.</summary>
+    public int PiecesWanted { get; set; }
+
     /// <summary>Our block requests to it not answered yet.</summary>
     public HashSet<BlockRequest> Pending { get; } = new();
 

@@ -162,6 +162,7 @@ public sealed partial class TorrentSession
                 _picker.AddAvailability(peer.PeerHave, -1);
             }
             peer.PeerHave = bits;
+            peer.PiecesWanted = _picker.CountWanted(bits);
             _picker.AddAvailability(bits, +1);
             UpdateInterest(peer);
             DropIfBothSeeds(peer);
@@ -191,6 +192,7 @@ public sealed partial class TorrentSession
             _picker.AddAvailability(piece);
             if (!_have[piece])
             {
+                peer.PiecesWanted++;
                 if (!peer.AmInterested)
                 {
                     peer.AmInterested = true;
@@ -375,7 +377,7 @@ public sealed partial class TorrentSession
     /// <summary>Sends interested or not-interested when what the peer offers changed.</summary>
     private void UpdateInterest(SwarmPeer peer)
     {
-        var wants = peer.PeerHave != null && _picker.Wants(peer.PeerHave);
+        var wants = peer.PiecesWanted > 0;
         if (wants != peer.AmInterested)
         {
             peer.AmInterested = wants;
@@ -443,14 +445,14 @@ public sealed partial class TorrentSession
         }
     }
 
-    private byte[]? RentDownloadBuffer()
+    private PieceBuffer? RentDownloadBuffer()
     {
         if (_activeBuffers >= _maxActivePieces)
         {
             return null;
         }
         _activeBuffers++;
-        return _pool.Rent(Torrent.Info.PieceLength);
+        return _pool.Rent();
     }
 
     private int UnchokedInterestedCount() => _peers.Count(p => !p.AmChoking && p.PeerInterested);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using EzioPxe.Engine.Peers;
+using EzioPxe.Engine.Pieces;
 using EzioPxe.Engine.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -25,7 +26,7 @@ public sealed partial class TorrentSession
                 lock (_lock)
                 {
                     _activeBuffers--;
-                    _picker.Verifying.Remove(download.Piece);
+                    _picker.DoneVerifying(download.Piece);
                 }
                 _pool.Return(download.Buffer);
                 return;
@@ -38,7 +39,6 @@ public sealed partial class TorrentSession
         bool finished;
         lock (_lock)
         {
-            _picker.Verifying.Remove(download.Piece);
             _activeBuffers--;
             if (good)
             {
@@ -57,6 +57,7 @@ public sealed partial class TorrentSession
                     }
                 }
             }
+            _picker.DoneVerifying(download.Piece); // after MarkHave: a good piece never rejoins the candidates
             finished = _have.IsComplete;
         }
         if (good)
@@ -94,12 +95,20 @@ public sealed partial class TorrentSession
     /// <summary>Records a verified piece and tells every peer; peers that now offer nothing new lose our interest.</summary>
     private void MarkHave(int piece)
     {
+        if (_have[piece])
+        {
+            return;
+        }
         _have[piece] = true;
-        _picker.Unchecked[piece] = false;
+        _picker.MarkChecked(piece);
         foreach (var peer in _peers)
         {
             peer.Send(Outgoing.Index(MessageId.Have, piece));
-            if (peer.AmInterested && peer.PeerHave != null && !_picker.Wants(peer.PeerHave))
+            if (peer.PeerHave?[piece] == true)
+            {
+                peer.PiecesWanted--;
+            }
+            if (peer.AmInterested && peer.PiecesWanted == 0)
             {
                 peer.AmInterested = false;
                 peer.Send(Outgoing.Simple(MessageId.NotInterested));
@@ -171,40 +180,34 @@ public sealed partial class TorrentSession
     /// <summary>
     /// Re-imaging: hashes what the storage already holds, piece by piece, while the download runs.
     /// Pieces found good are never downloaded; the picker prefers pieces already found missing, so a
-    /// blank disk is not slowed down by the check.
+    /// blank disk is not slowed down by the check. The next piece is read while this one is
+    /// hashed (reading and hashing on two cores), and a piece that reads as all zeros (a blank
+    /// disk) is not hashed: it is good exactly when its hash is that of a zero piece, computed once.
     /// </summary>
     private async Task CheckExistingAsync()
     {
         var info = Torrent.Info;
-        var buffer = _pool.Rent(info.PieceLength);
+        var current = _pool.Rent();
+        var ahead = _pool.Rent();
+        var zeroHashes = new ZeroPieceHashes();
         var found = 0; // pieces this check found on the storage, not those downloaded meanwhile
         try
         {
-            for (var piece = 0; piece < info.PieceCount && !_stop.IsCancellationRequested; piece++)
+            var piece = NextToCheck(0);
+            var reading = piece < info.PieceCount ? ReadForCheckAsync(piece, current) : Task.FromResult(false);
+            while (piece < info.PieceCount && !_stop.IsCancellationRequested)
             {
-                lock (_lock)
+                var readable = await reading;
+                var next = NextToCheck(piece + 1);
+                if (next < info.PieceCount)
                 {
-                    if (_have[piece] || _picker.Active.ContainsKey(piece) || _picker.Verifying.Contains(piece))
-                    {
-                        _picker.Unchecked[piece] = false;
-                        continue;
-                    }
+                    reading = ReadForCheckAsync(next, ahead);
                 }
-                var size = info.GetPieceSize(piece);
-                bool good;
-                try
-                {
-                    await _storage.ReadAsync(piece, 0, buffer.AsMemory(0, size), _stop.Token);
-                    good = HashMatches(piece, buffer.AsSpan(0, size));
-                }
-                catch (Exception e) when (e is IOException or EndOfStreamException)
-                {
-                    good = false; // unreadable means missing
-                }
+                var good = readable && CheckedPieceMatches(piece, current.AsSpan(0, info.GetPieceSize(piece)), zeroHashes);
                 bool finished;
                 lock (_lock)
                 {
-                    _picker.Unchecked[piece] = false;
+                    _picker.MarkChecked(piece);
                     if (good && !_have[piece] && !_picker.Active.ContainsKey(piece) && !_picker.Verifying.Contains(piece))
                     {
                         MarkHave(piece);
@@ -220,6 +223,12 @@ public sealed partial class TorrentSession
                 {
                     await OnFinishedAsync();
                 }
+                (current, ahead) = (ahead, current);
+                piece = next;
+            }
+            if (piece < info.PieceCount)
+            {
+                await reading; // stopped: the read in flight still owns a buffer
             }
         }
         catch (OperationCanceledException)
@@ -227,8 +236,50 @@ public sealed partial class TorrentSession
         }
         finally
         {
-            _pool.Return(buffer);
+            _pool.Return(current);
+            _pool.Return(ahead);
         }
         _logger.LogInformation("{Torrent}: existing data checked, {Found} of {Count} pieces present", Torrent.Info.Name, found, info.PieceCount);
+    }
+
+    /// <summary>The first piece from <paramref name="from"/> on that still needs checking; pieces taken or had meanwhile are marked checked.</summary>
+    private int NextToCheck(int from)
+    {
+        lock (_lock)
+        {
+            var piece = from;
+            for (; piece < _have.Length; piece++)
+            {
+                if (!(_have[piece] || _picker.Active.ContainsKey(piece) || _picker.Verifying.Contains(piece)))
+                {
+                    break;
+                }
+                _picker.MarkChecked(piece);
+            }
+            return piece;
+        }
+    }
+
+    /// <summary>Reads a piece for the check; false when the storage cannot (unreadable means missing).</summary>
+    private async Task<bool> ReadForCheckAsync(int piece, PieceBuffer buffer)
+    {
+        try
+        {
+            await _storage.ReadAsync(piece, 0, buffer.AsMemory(0, Torrent.Info.GetPieceSize(piece)), _stop.Token);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or EndOfStreamException)
+        {
+            return false;
+        }
+    }
+
+    private bool CheckedPieceMatches(int piece, ReadOnlySpan<byte> data, ZeroPieceHashes zeroHashes)
+    {
+        if (data.IndexOfAnyExcept((byte)0) >= 0)
+        {
+            return HashMatches(piece, data);
+        }
+        return zeroHashes.Of(data).AsSpan().SequenceEqual(Torrent.Info.GetPieceHash(piece));
     }
 }

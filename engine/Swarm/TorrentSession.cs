@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Security.Cryptography;
 using EzioPxe.Engine.Metainfo;
@@ -26,7 +25,7 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
     private readonly PiecePicker _picker;
     private readonly PieceCache _cache;
     private readonly UploadQueue _uploads;
-    private readonly ArrayPool<byte> _pool;
+    private readonly PieceBufferPool _pool;
     private readonly List<SwarmPeer> _peers = new();
     private readonly Dictionary<IPEndPoint, KnownPeer> _known = new();
     private readonly CancellationTokenSource _stop = new();
@@ -55,7 +54,7 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
         _picker = new PiecePicker(_have, info.GetPieceSize);
         _maxActivePieces = (int)Math.Clamp(Options.DownloadMemory / info.PieceLength, 2, 100_000);
         var cachePieces = (int)Math.Clamp(Options.ReadCacheMemory / info.PieceLength, 1, 100_000);
-        _pool = ArrayPool<byte>.Create(Math.Max(info.PieceLength, 16), _maxActivePieces + cachePieces + 4);
+        _pool = new PieceBufferPool(Math.Max(info.PieceLength, 16), _maxActivePieces + cachePieces + 4);
         _cache = new PieceCache(storage, info.GetPieceSize, _pool, cachePieces);
         _uploads = new UploadQueue(_cache, _logger);
         _timesRevealed = new int[info.PieceCount];
@@ -96,9 +95,10 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
             {
                 case ExistingData.Complete:
                     _have.SetAll();
+                    _picker.RefreshAll();
                     break;
                 case ExistingData.Check:
-                    _picker.Unchecked.SetAll();
+                    _picker.MarkAllUnchecked();
                     _background.Add(Task.Run(CheckExistingAsync));
                     break;
             }
