@@ -14,10 +14,12 @@ internal sealed class PiecePicker
     private readonly BitField _have;
     private readonly int[] _availability;
     private readonly Func<int, int> _pieceSize;
-    private readonly Random _random = new();
+    private readonly Random _random;
 
-    public PiecePicker(BitField have, Func<int, int> pieceSize)
+    /// <param name="random">Where the random start of the rarest-first scan comes from (seeded in the swarm simulator).</param>
+    public PiecePicker(BitField have, Func<int, int> pieceSize, Random? random = null)
     {
+        _random = random ?? new Random();
         _have = have;
         _pieceSize = pieceSize;
         _availability = new int[have.Length];

@@ -67,6 +67,31 @@ internal sealed class UploadQueue
         }
     }
 
+    /// <summary>
+    /// The swarm simulator's stand-in for <see cref="RunAsync"/>: serves what is queued now on the
+    /// caller's thread. Its storage answers at once, so every read completes before this returns.
+    /// </summary>
+    public void ServeQueued()
+    {
+        while (_requests.Reader.TryRead(out var request))
+        {
+            if (request.Peer.IsClosing)
+            {
+                continue;
+            }
+            var data = ArrayPool<byte>.Shared.Rent(request.Length);
+            if (_cache.TryCopy(request.Piece, request.Offset, data.AsSpan(0, request.Length)))
+            {
+                request.Peer.Send(Outgoing.Block(request.Piece, request.Offset, request.Length, data));
+            }
+            else
+            {
+                _reads.Wait();
+                _ = ReadAndSendAsync(request, data, CancellationToken.None);
+            }
+        }
+    }
+
     private async Task ReadAndSendAsync(UploadRequest request, byte[] data, CancellationToken cancellationToken)
     {
         try

@@ -1,0 +1,60 @@
+namespace EzioPxe.Sim;
+
+/// <summary>One simulated room: its size, its links, the image, and how the model is scaled.</summary>
+internal sealed record SimSettings
+{
+    public int Machines { get; init; } = 8;
+
+    /// <summary>Every host's link rate, each way (the netns bench's htb rate B).</summary>
+    public double LinkMbit { get; init; } = 100;
+
+    public long ImageBytes { get; init; } = 256L << 20;
+
+    public int PieceLength { get; init; } = 256 << 10;
+
+    /// <summary>
+    /// Divides the image, the piece size, the link rate and the sessions' memory by this: the same
+    /// pieces, the same S/B, the same memory in pieces and the same time per piece, with fewer
+    /// bytes to move (so fewer 16 KiB blocks per piece: the wire's block size is fixed). 1: none.
+    /// </summary>
+    public int Scale { get; init; } = 1;
+
+    /// <summary>One-way delay of a message after its last byte left the sender.</summary>
+    public double LatencyMilliseconds { get; init; } = 1;
+
+    /// <summary>The network's time step.</summary>
+    public int StepMicroseconds { get; init; } = 1000;
+
+    /// <summary>
+    /// Ethernet frame bytes per TCP payload byte on the shaped links: 1514 / 1448 (MSS with TCP
+    /// timestamps); htb counts whole frames.
+    /// </summary>
+    public double FrameOverhead { get; init; } = 1514.0 / 1448.0;
+
+    /// <summary>Each client's session starts this long after the go, uniformly between the two (its job, torrent and first announce).</summary>
+    public double StartFirstSeconds { get; init; } = 0.3;
+
+    public double StartLastSeconds { get; init; } = 0.6;
+
+    /// <summary>Clients whose handshake lacks the Fast extension (rtorrent, ctorrent): they start empty and send no bitfield.</summary>
+    public int ClientsWithoutFast { get; init; }
+
+    /// <summary>Pieces super-seeding shows one peer at a time (SessionOptions.SuperSeedingPiecesPerPeer).</summary>
+    public int? SuperSeedingPiecesPerPeer { get; init; }
+
+    public bool SuperSeeding { get; init; } = true;
+
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Give up after this many times S/B of virtual time.</summary>
+    public double TimeLimitFactor { get; init; } = 10;
+
+    public double ImageSeconds => ImageBytes * 8 / (LinkMbit * 1e6);
+
+    public string Describe() =>
+        $"N={Machines}, {LinkMbit:0.##} Mbit, {ImageBytes >> 20} MiB, {PieceLength >> 10} KiB pieces"
+        + (Scale > 1 ? $" (modelled at 1/{Scale}: {ImageBytes / Scale >> 10} KiB, {PieceLength / Scale >> 10} KiB pieces, {LinkMbit / Scale:0.###} Mbit)" : "")
+        + $", latency {LatencyMilliseconds} ms, seed {Seed}"
+        + (ClientsWithoutFast > 0 ? $", {ClientsWithoutFast} clients without Fast" : "")
+        + (SuperSeeding ? "" : ", no super-seeding");
+}
