@@ -68,8 +68,9 @@ internal sealed class UploadQueue
     }
 
     /// <summary>
-    /// The swarm simulator's stand-in for <see cref="RunAsync"/>: serves what is queued now on the
-    /// caller's thread. Its storage answers at once, so every read completes before this returns.
+    /// The swarm simulator's stand-in for <see cref="RunAsync"/>: serves what is queued now, waiting
+    /// for each read (the cache loads a piece on the thread pool), so that nothing of the session
+    /// runs beside the simulator's one thread and a run repeats exactly.
     /// </summary>
     public void ServeQueued()
     {
@@ -87,7 +88,7 @@ internal sealed class UploadQueue
             else
             {
                 _reads.Wait();
-                _ = ReadAndSendAsync(request, data, CancellationToken.None);
+                ReadAndSendAsync(request, data, CancellationToken.None).GetAwaiter().GetResult();
             }
         }
     }

@@ -152,7 +152,7 @@ internal sealed class SimConnection : IPeerTransport
     /// <summary>Sends up to <paramref name="bytes"/>; messages completed arrive at the other end at <paramref name="arrival"/>.</summary>
     public void Transmit(double bytes, long arrival)
     {
-        Credit += bytes;
+        Credit += Math.Max(0, bytes);
         while (!_closing)
         {
             if (_wire == null && !StartNext())

@@ -43,6 +43,9 @@ internal sealed class SimNetwork : IPeerDialer
 
     public List<SimHost> Hosts { get; } = new();
 
+    /// <summary>Every connection ever made (for the debug dump).</summary>
+    public List<SimConnection> Connections { get; } = new();
+
     public void Add(SimHost host)
     {
         _hosts.Add(host.EndPoint, host);
@@ -80,6 +83,8 @@ internal sealed class SimNetwork : IPeerDialer
         var theirs = new SimConnection(this, to, from, new IPEndPoint(from.EndPoint.Address, from.NextPort++), outgoing: false, fast);
         mine.Other = theirs;
         theirs.Other = mine;
+        Connections.Add(mine);
+        Connections.Add(theirs);
         Events.At(now + 3 * Latency, () =>
         {
             theirs.Attached(to.Session.AttachIncoming(theirs));
@@ -157,7 +162,7 @@ internal sealed class SimNetwork : IPeerDialer
                 c.Offer = 0;
                 if (!c.Frozen)
                 {
-                    c.Offer = Math.Max(0, Math.Min(c.Local.UpLeft / c.Local.UpFlows, c.Demand - c.Allocation));
+                    c.Offer = Math.Max(0, Math.Min(Math.Max(0, c.Local.UpLeft) / c.Local.UpFlows, c.Demand - c.Allocation));
                     c.Remote.DownDemand += c.Offer;
                 }
             }
@@ -172,7 +177,8 @@ internal sealed class SimNetwork : IPeerDialer
                 var down = c.Remote;
                 if (down.DownDemand > down.DownLeft)
                 {
-                    c.Offer *= down.DownLeft / down.DownDemand;
+                    // Rounding may leave a hair below zero: never a negative share.
+                    c.Offer *= Math.Max(0, down.DownLeft) / down.DownDemand;
                     c.Frozen = true;
                 }
                 c.Allocation += c.Offer;

@@ -138,6 +138,19 @@ internal sealed class SwarmSimulation
                 break;
             }
         }
+        if (Environment.GetEnvironmentVariable("EZIOPXE_SIM_DEBUG") != null)
+        {
+            foreach (var host in _network.Hosts)
+            {
+                var st = host.Session.GetStatus();
+                Console.Error.WriteLine($"host {host.Index}: {st.PiecesHave}/{st.PieceCount} peers {st.Peers} down {st.Downloaded} up {st.Uploaded}");
+                foreach (var c in _network.Connections.Where(c => c.Local == host && c.Peer != null && !c.IsClosing))
+                {
+                    var p = c.Peer!;
+                    Console.Error.WriteLine($"   to {c.Remote.Index}: amChoking {p.AmChoking} peerChoking {p.PeerChoking} amInt {p.AmInterested} peerInt {p.PeerInterested} pending {p.Pending.Count} queuedUp {p.QueuedUploads} has {p.PeerHave?.Count} revealed {p.Revealed.Count} demand {c.Demand} active {c.IsActive}");
+                }
+            }
+        }
         var progress = _origin.Session.SuperSeedProgress;
         return new SimResult(_settings, _clients.Select(c => c.CompletedAt).ToList(), _origin.Session.GetStatus().Uploaded,
             _clients.Sum(c => c.Session.GetStatus().Wasted), progress.Ended ? _superSeedingEndedAt : null, _clock.Seconds, wall.Elapsed.TotalSeconds);
