@@ -7,7 +7,7 @@ internal static class SimCommandLine
 {
     public const string Usage =
         "usage: eziopxe-sim [--n \"2 4 8\"] [--rate MBIT] [--size MIB] [--piece-size KIB] [--scale K] [--latency MS]\n" +
-        "                   [--step US] [--start FIRST-LAST] [--no-fast K] [--reveal PIECES] [--no-super-seeding]\n" +
+        "                   [--queue MS] [--step US] [--start FIRST-LAST] [--no-fast K] [--reveal PIECES] [--no-super-seeding]\n" +
         "                   [--seed S] [--seeds COUNT] [--limit FACTOR]\n" +
         "Every host has a symmetric link of --rate Mbit (default 100); the image is --size MiB of zeros (default 256)\n" +
         "in --piece-size KiB pieces (default 256); --scale K models it at 1/K of the bytes, rate and memory.";
@@ -38,6 +38,7 @@ internal static class SimCommandLine
                 "--piece-size" => settings with { PieceLength = Int(option, value) * 1024 },
                 "--scale" => settings with { Scale = Int(option, value) },
                 "--latency" => settings with { LatencyMilliseconds = Double(option, value) },
+                "--queue" => settings with { QueueMilliseconds = Double(option, value) },
                 "--step" => settings with { StepMicroseconds = Int(option, value) },
                 "--start" => Start(settings, option, value),
                 "--no-fast" => settings with { ClientsWithoutFast = Int(option, value) },

@@ -26,6 +26,7 @@ internal sealed class SimConnection : IPeerTransport
     private bool _closing;
     private bool _ended;
     private bool _deliveryScheduled;
+    private long _lastArrival;
 
     public SimConnection(SimNetwork network, SimHost local, SimHost remote, IPEndPoint remoteEndPoint, bool outgoing, bool fast)
     {
@@ -152,6 +153,9 @@ internal sealed class SimConnection : IPeerTransport
     /// <summary>Sends up to <paramref name="bytes"/>; messages completed arrive at the other end at <paramref name="arrival"/>.</summary>
     public void Transmit(double bytes, long arrival)
     {
+        // One connection's bytes arrive in order, whatever the queues did meanwhile.
+        arrival = Math.Max(arrival, _lastArrival);
+        _lastArrival = arrival;
         Credit += Math.Max(0, bytes);
         while (!_closing)
         {

@@ -26,7 +26,13 @@ internal sealed class SimHost(int index, IPEndPoint endPoint, TorrentSession ses
 
     public int PiecesDone { get; set; }
 
+    /// <summary>How often its uplink and downlink were congested lately (0 to 1, averaged over about 100 ms): the share of the shaper's queue a message waits behind.</summary>
+    internal double UpBusy;
+    internal double DownBusy;
+
     // Scratch of the network's allocation, per step.
+    internal bool UpCongested;
+    internal bool DownCongested;
     internal double UpLeft;
     internal double DownLeft;
     internal int UpFlows;

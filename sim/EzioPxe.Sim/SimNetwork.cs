@@ -19,11 +19,12 @@ internal sealed class SimNetwork : IPeerDialer
     private readonly List<SimConnection> _active = new();
     private readonly List<SimConnection> _stepping = new();
 
-    public SimNetwork(VirtualClock clock, EventQueue events, long latencyMicroseconds, int maxMessageLength)
+    public SimNetwork(VirtualClock clock, EventQueue events, long latencyMicroseconds, long queueMicroseconds, int maxMessageLength)
     {
         Clock = clock;
         Events = events;
         Latency = latencyMicroseconds;
+        Queue = queueMicroseconds;
         MaxMessageLength = maxMessageLength;
     }
 
@@ -31,8 +32,16 @@ internal sealed class SimNetwork : IPeerDialer
 
     public EventQueue Events { get; }
 
-    /// <summary>One-way delay, microseconds.</summary>
+    /// <summary>One-way delay of an idle path, microseconds.</summary>
     public long Latency { get; }
+
+    /// <summary>
+    /// What a saturated link's shaper queue adds to the delay, microseconds: the netns bench's htb
+    /// leaves have a 50 ms byte FIFO, which TCP keeps partly full while the link is busy. A message
+    /// waits behind the sender's uplink queue and the receiver's downlink queue, each in proportion
+    /// to how busy that link was lately.
+    /// </summary>
+    public long Queue { get; }
 
     public int MaxMessageLength { get; }
 
@@ -125,10 +134,41 @@ internal sealed class SimNetwork : IPeerDialer
             connection.Frozen = false;
         }
         Allocate();
-        var arrival = Clock.Microseconds + Latency;
+        var weight = Math.Min(1.0, microseconds / 100_000.0);
+        foreach (var connection in _stepping)
+        {
+            connection.Local.UpLeft = Math.Max(0, connection.Local.UpLeft);
+            connection.Remote.DownLeft = Math.Max(0, connection.Remote.DownLeft);
+        }
+        // A link is congested when connections through it had more to send than it carried and it
+        // was full: then TCP keeps the shaper's FIFO filled. A link only partly used, or used fully
+        // by connections that sent all they had, has no standing queue.
+        foreach (var connection in _stepping)
+        {
+            if (connection.Demand - connection.Allocation > 1)
+            {
+                var capacity = connection.Local.BytesPerMicrosecond * microseconds;
+                if (connection.Local.UpLeft < capacity * 1e-3)
+                {
+                    connection.Local.UpCongested = true;
+                }
+                if (connection.Remote.DownLeft < capacity * 1e-3)
+                {
+                    connection.Remote.DownCongested = true;
+                }
+            }
+        }
+        foreach (var host in Hosts)
+        {
+            host.UpBusy += ((host.UpCongested ? 1 : 0) - host.UpBusy) * weight;
+            host.DownBusy += ((host.DownCongested ? 1 : 0) - host.DownBusy) * weight;
+            host.UpCongested = false;
+            host.DownCongested = false;
+        }
         // Transmitting may queue more (a reject, a have, super-seeding's reveals); those wait for the next step.
         foreach (var connection in _stepping)
         {
+            var arrival = Clock.Microseconds + Latency + (long)(Queue * (connection.Local.UpBusy + connection.Remote.DownBusy));
             connection.Transmit(connection.Allocation, arrival);
         }
     }

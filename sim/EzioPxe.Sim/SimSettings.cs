@@ -22,6 +22,9 @@ internal sealed record SimSettings
     /// <summary>One-way delay of a message after its last byte left the sender.</summary>
     public double LatencyMilliseconds { get; init; } = 1;
 
+    /// <summary>What a busy link's shaper queue adds to a message's delay (see SimNetwork.Queue).</summary>
+    public double QueueMilliseconds { get; init; } = 25;
+
     /// <summary>The network's time step.</summary>
     public int StepMicroseconds { get; init; } = 1000;
 
@@ -54,7 +57,7 @@ internal sealed record SimSettings
     public string Describe() =>
         $"N={Machines}, {LinkMbit:0.##} Mbit, {ImageBytes >> 20} MiB, {PieceLength >> 10} KiB pieces"
         + (Scale > 1 ? $" (modelled at 1/{Scale}: {ImageBytes / Scale >> 10} KiB, {PieceLength / Scale >> 10} KiB pieces, {LinkMbit / Scale:0.###} Mbit)" : "")
-        + $", latency {LatencyMilliseconds} ms, seed {Seed}"
+        + $", latency {LatencyMilliseconds} ms + up to {QueueMilliseconds} ms per busy link, seed {Seed}"
         + (ClientsWithoutFast > 0 ? $", {ClientsWithoutFast} clients without Fast" : "")
         + (SuperSeeding ? "" : ", no super-seeding");
 }

@@ -54,7 +54,7 @@ internal sealed class SwarmSimulation
         }
         _torrent = ZeroTorrent(image, pieceLength);
         var bytesPerMicrosecond = settings.LinkMbit / scale * 1e6 / 8 / 1e6 / settings.FrameOverhead;
-        _network = new SimNetwork(_clock, _events, (long)(settings.LatencyMilliseconds * 1000),
+        _network = new SimNetwork(_clock, _events, (long)(settings.LatencyMilliseconds * 1000), (long)(settings.QueueMilliseconds * 1000),
             Math.Max(PeerMessageParser.MaxBlockLength + 9, Math.Max((_torrent.Info.PieceCount + 7) / 8 + 1, 256 * 1024)));
         _tracker = new TorrentSwarm(_torrent.InfoHash, _torrent.Info.Name, image, new Random(_random.Next()));
 
