@@ -1,4 +1,5 @@
 using EzioPxe.Engine.Peers;
+using EzioPxe.Engine.Pieces;
 using EzioPxe.Engine.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -6,14 +7,17 @@ namespace EzioPxe.Engine.Swarm;
 
 /// <summary>
 /// Super-seeding (BEP 16) for the origin server, whose uplink is the room's bottleneck: instead of
-/// a full bitfield each peer is shown a few pieces, the ones shown to the fewest peers so far, and is
-/// shown more as it reports having them. So each piece leaves the origin about once and the peers
-/// trade the rest. When every piece has been sent whole at least once the swarm holds a full copy,
-/// and the origin shows everything so that nobody waits on it.
+/// a full bitfield each peer is shown a few pieces and is shown more as it reports having them.
+/// A piece is shown to one machine at a time, and shown again only when no connected machine has
+/// it or is fetching it: while one can pass it on, the origin's uplink goes to pieces nobody has.
+/// So each piece leaves the origin about once and the peers trade the rest, to the end (every byte
+/// the origin sends twice is time, issue 16). Only when at most one machine still downloads does
+/// the origin show everything.
 /// </summary>
 public sealed partial class TorrentSession
 {
     private readonly int[] _timesRevealed;
+    private readonly int[] _revealedNow;
     private readonly long[] _bytesSent;
     private int _piecesSentWhole;
     private bool _superSeedDone;
@@ -21,6 +25,17 @@ public sealed partial class TorrentSession
 
     /// <summary>Rationing only pays while leechers can trade; one left alone would wait on each reveal.</summary>
     private static readonly TimeSpan LoneLeecherGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// With nothing sent for this long while peers still download, the pieces shown to peers that
+    /// do not fetch them may be shown to others: the origin must never wait on one stuck peer.
+    /// </summary>
+    private static readonly TimeSpan StalledReveals = TimeSpan.FromSeconds(3);
+
+    private long _lastSuperSeedSendTicks;
+
+    /// <summary>How long a peer without the Fast extension may stay silent about what it has before it counts as empty.</summary>
+    private static readonly TimeSpan SilentPeerGrace = TimeSpan.FromSeconds(1);
 
     /// <summary>True while the origin still rations what it shows (guarded by the lock where it changes).</summary>
     private bool InSuperSeedMode => Options.SuperSeeding && !_superSeedDone && _have.IsComplete;
@@ -41,41 +56,100 @@ public sealed partial class TorrentSession
         {
             return;
         }
+        foreach (var piece in peer.Revealed)
+        {
+            if (peer.PeerHave[piece])
+            {
+                _revealedNow[piece]--;
+            }
+        }
         peer.Revealed.RemoveWhere(piece => peer.PeerHave[piece]);
         while (peer.Revealed.Count < Options.SuperSeedingPiecesPerPeer)
         {
-            var piece = LeastShownPieceFor(peer);
+            var piece = PieceToReveal(peer);
             if (piece < 0)
             {
                 return;
             }
             peer.Revealed.Add(piece);
             _timesRevealed[piece]++;
+            _revealedNow[piece]++;
             peer.Send(Outgoing.Index(MessageId.Have, piece));
         }
     }
 
-    /// <summary>The piece the peer lacks that was shown to the fewest peers, rarest in the swarm among those.</summary>
-    private int LeastShownPieceFor(SwarmPeer peer)
+    /// <summary>
+    /// The piece to show the peer next, or -1 for none: one never shown (the rarest among peers
+    /// first), else one shown before that no connected peer has or is being shown (its holder left).
+    /// A piece some peer has or is fetching is left for the peers to pass on.
+    /// </summary>
+    private int PieceToReveal(SwarmPeer peer)
     {
+        var stalled = Now() - _lastSuperSeedSendTicks > StalledReveals.TotalMilliseconds;
         var best = -1;
+        var bestNew = false;
         for (var piece = 0; piece < _timesRevealed.Length; piece++)
         {
-            if (peer.PeerHave![piece] || peer.Revealed.Contains(piece))
+            if (peer.PeerHave![piece] || peer.Revealed.Contains(piece) || _revealedNow[piece] > 0 && !stalled)
             {
                 continue;
             }
-            if (best < 0 || _timesRevealed[piece] < _timesRevealed[best]
-                || _timesRevealed[piece] == _timesRevealed[best] && _picker.Availability(piece) < _picker.Availability(best))
+            var isNew = _timesRevealed[piece] == 0;
+            if (!isNew && _picker.Availability(piece) > 0 && !stalled)
+            {
+                continue;
+            }
+            if (best < 0 || isNew && !bestNew || isNew == bestNew && _picker.Availability(piece) < _picker.Availability(best))
             {
                 best = piece;
-                if (_timesRevealed[piece] == 0 && _picker.Availability(piece) == 0)
+                bestNew = isNew;
+                if (isNew && _picker.Availability(piece) == 0)
                 {
                     break;
                 }
             }
         }
         return best;
+    }
+
+    /// <summary>A peer left: the pieces shown to it and not yet fetched may be shown to others.</summary>
+    private void ForgetReveals(SwarmPeer peer)
+    {
+        foreach (var piece in peer.Revealed)
+        {
+            if (peer.PeerHave == null || !peer.PeerHave[piece])
+            {
+                _revealedNow[piece]--;
+            }
+        }
+        peer.Revealed.Clear();
+    }
+
+    /// <summary>
+    /// Called every tick: a peer without the Fast extension that has not said what it has a second
+    /// after connecting has nothing. BEP 3 lets a peer with no pieces skip the bitfield, and
+    /// rtorrent and ctorrent do; without this it would be shown nothing until super-seeding ends.
+    /// A bitfield that comes later still replaces this view.
+    /// </summary>
+    private void ShowSilentPeersPieces(long now)
+    {
+        if (!InSuperSeedMode)
+        {
+            return;
+        }
+        var stalled = now - _lastSuperSeedSendTicks > StalledReveals.TotalMilliseconds;
+        foreach (var peer in _peers)
+        {
+            if (peer.PeerHave == null && !peer.SupportsFast && now - peer.ConnectedAtTicks >= SilentPeerGrace.TotalMilliseconds)
+            {
+                peer.PeerHave = new BitField(_have.Length);
+                RevealMore(peer);
+            }
+            else if (stalled)
+            {
+                RevealMore(peer);
+            }
+        }
     }
 
     /// <summary>
@@ -107,12 +181,13 @@ public sealed partial class TorrentSession
 
     private void CountSuperSeedUpload(int piece, int length)
     {
+        _lastSuperSeedSendTicks = Now();
         var size = Torrent.Info.GetPieceSize(piece);
         var before = _bytesSent[piece];
         _bytesSent[piece] += length;
-        if (before < size && _bytesSent[piece] >= size && ++_piecesSentWhole == _have.Length)
+        if (before < size && _bytesSent[piece] >= size)
         {
-            LeaveSuperSeedMode();
+            _piecesSentWhole++; // for status: a full copy has left the origin once this reaches the piece count
         }
     }
 

@@ -60,6 +60,7 @@ public sealed partial class TorrentSession
             RotateUnchoked(now);
             DropIdleWhenFull(now);
             LeaveSuperSeedingWhenAlone(now);
+            ShowSilentPeersPieces(now);
             foreach (var peer in _peers)
             {
                 RequestMore(peer);

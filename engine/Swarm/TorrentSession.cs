@@ -68,6 +68,7 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
         _cache = new PieceCache(storage, info.GetPieceSize, _pool, cachePieces);
         _uploads = new UploadQueue(_cache, _logger);
         _timesRevealed = new int[info.PieceCount];
+        _revealedNow = new int[info.PieceCount];
         _bytesSent = new long[info.PieceCount];
         _maxMessageLength = Math.Max(PeerMessageParser.MaxBlockLength + 9, Math.Max(_have.Bytes.Length + 1, 256 * 1024));
         Tracker = new TrackerAnnouncer(this, _logger);
@@ -247,6 +248,8 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
     {
         if (InSuperSeedMode)
         {
+            // A newcomer has fetched nothing yet: the stall clock of the reveals starts with it.
+            _lastSuperSeedSendTicks = Math.Max(_lastSuperSeedSendTicks, Now());
             SendOpeningAsSuperSeed(peer);
             return;
         }
@@ -328,6 +331,7 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
             _picker.AddAvailability(peer.PeerHave, -1);
         }
         ReleaseRequests(peer);
+        ForgetReveals(peer);
         foreach (var download in _picker.Active.Values)
         {
             if (download.Owner == peer)

@@ -20,10 +20,10 @@ internal sealed record SimSettings
     public int Scale { get; init; } = 1;
 
     /// <summary>One-way delay of a message after its last byte left the sender.</summary>
-    public double LatencyMilliseconds { get; init; } = 1;
+    public double LatencyMilliseconds { get; init; } = 0.5;
 
     /// <summary>What a busy link's shaper queue adds to a message's delay (see SimNetwork.Queue).</summary>
-    public double QueueMilliseconds { get; init; } = 25;
+    public double QueueMilliseconds { get; init; } = 10;
 
     /// <summary>The network's time step.</summary>
     public int StepMicroseconds { get; init; } = 1000;
