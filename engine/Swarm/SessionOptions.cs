@@ -99,6 +99,13 @@ public sealed record SessionOptions
     /// </summary>
     internal TimeProvider? Clock { get; init; }
 
+    /// <summary>
+    /// Where piece buffers come from; null (every real session) is a pool of the session's own.
+    /// The simulator, whose image is all zeros, passes one that hands every session the same buffer,
+    /// so that a room of a thousand fits in memory; what the session counts and caps is unchanged.
+    /// </summary>
+    internal System.Buffers.ArrayPool<byte>? BufferPool { get; init; }
+
     /// <summary>Seed of the piece picker's randomness; null (every real session) is a random one. The simulator's runs repeat with it.</summary>
     internal int? RandomSeed { get; init; }
 

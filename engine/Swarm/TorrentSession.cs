@@ -64,7 +64,7 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
         _picker = new PiecePicker(_have, info.GetPieceSize, Options.RandomSeed is int seed ? new Random(seed) : null);
         _maxActivePieces = (int)Math.Clamp(Options.DownloadMemory / info.PieceLength, 2, 100_000);
         var cachePieces = (int)Math.Clamp(Options.ReadCacheMemory / info.PieceLength, 1, 100_000);
-        _pool = ArrayPool<byte>.Create(Math.Max(info.PieceLength, 16), _maxActivePieces + cachePieces + 4);
+        _pool = Options.BufferPool ?? ArrayPool<byte>.Create(Math.Max(info.PieceLength, 16), _maxActivePieces + cachePieces + 4);
         _cache = new PieceCache(storage, info.GetPieceSize, _pool, cachePieces);
         _uploads = new UploadQueue(_cache, _logger);
         _timesRevealed = new int[info.PieceCount];

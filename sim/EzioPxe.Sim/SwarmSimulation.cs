@@ -39,6 +39,7 @@ internal sealed class SwarmSimulation
     private readonly Torrent _torrent;
     private readonly SimHost _origin;
     private readonly List<SimHost> _clients = new();
+    private readonly SharedZeroPool _pool = new();
     private int _done;
 
     public SwarmSimulation(SimSettings settings)
@@ -71,6 +72,7 @@ internal sealed class SwarmSimulation
             ReadCacheMemory = new SessionOptions().ReadCacheMemory / scale,
             Clock = _clock,
             RandomSeed = _random.Next(),
+            BufferPool = _pool,
         });
         _origin = new SimHost(0, new IPEndPoint(IPAddress.Parse("10.0.0.1"), Port), origin, bytesPerMicrosecond, supportsFast: true);
         _network.Add(_origin);
@@ -87,6 +89,7 @@ internal sealed class SwarmSimulation
                 ReadCacheMemory = ClientReadCacheMemory / scale,
                 Clock = _clock,
                 RandomSeed = _random.Next(),
+                BufferPool = _pool,
             });
             var address = new IPAddress(new byte[] { 10, 1, (byte)(i / 250), (byte)(i % 250 + 1) });
             var host = new SimHost(i + 1, new IPEndPoint(address, Port), session, bytesPerMicrosecond, supportsFast: i >= settings.ClientsWithoutFast);
@@ -115,10 +118,14 @@ internal sealed class SwarmSimulation
         var limit = go + (long)(_settings.TimeLimitFactor * _settings.ImageSeconds * 1e6);
         var step = _settings.StepMicroseconds;
         var now = go;
+        var inEvents = new Stopwatch();
+        var inNetwork = new Stopwatch();
         while (true)
         {
             _clock.Microseconds = now;
+            inEvents.Start();
             _events.RunUntil(now);
+            inEvents.Stop();
             if (_done == _clients.Count || now >= limit)
             {
                 break;
@@ -127,7 +134,9 @@ internal sealed class SwarmSimulation
             {
                 now += step;
                 _clock.Microseconds = now;
+                inNetwork.Start();
                 _network.Step(step);
+                inNetwork.Stop();
             }
             else if (_events.TryPeekTime(out var next))
             {
@@ -140,6 +149,7 @@ internal sealed class SwarmSimulation
         }
         if (Environment.GetEnvironmentVariable("EZIOPXE_SIM_DEBUG") != null)
         {
+            Console.Error.WriteLine($"wall: sessions and events {inEvents.Elapsed.TotalSeconds:0.0} s, network {inNetwork.Elapsed.TotalSeconds:0.0} s; {_network.Connections.Count} connections made");
             foreach (var host in _network.Hosts)
             {
                 var st = host.Session.GetStatus();
