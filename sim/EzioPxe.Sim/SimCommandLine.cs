@@ -6,11 +6,11 @@ namespace EzioPxe.Sim;
 internal static class SimCommandLine
 {
     public const string Usage =
-        "usage: eziopxe-sim [--n \"2 4 8\"] [--rate MBIT] [--size MIB] [--piece-size KIB] [--scale K] [--latency MS]\n" +
+        "usage: eziopxe-sim [--n \"2 4 8\"] [--rate MBIT] [--size MIB] [--piece-size KIB] [--latency MS]\n" +
         "                   [--queue MS] [--step US] [--start FIRST-LAST] [--no-fast K] [--reveal PIECES] [--no-super-seeding]\n" +
         "                   [--seed S] [--seeds COUNT] [--limit FACTOR]\n" +
         "Every host has a symmetric link of --rate Mbit (default 100); the image is --size MiB of zeros (default 256)\n" +
-        "in --piece-size KiB pieces (default 256); --scale K models it at 1/K of the bytes, rate and memory.";
+        "in --piece-size KiB pieces (default 256).";
 
     public static (List<SimSettings> Rooms, int Seeds) Parse(IReadOnlyList<string> args)
     {
@@ -36,7 +36,6 @@ internal static class SimCommandLine
                 "--rate" => settings with { LinkMbit = Double(option, value) },
                 "--size" => settings with { ImageBytes = (long)(Double(option, value) * (1 << 20)) },
                 "--piece-size" => settings with { PieceLength = Int(option, value) * 1024 },
-                "--scale" => settings with { Scale = Int(option, value) },
                 "--latency" => settings with { LatencyMilliseconds = Double(option, value) },
                 "--queue" => settings with { QueueMilliseconds = Double(option, value) },
                 "--step" => settings with { StepMicroseconds = Int(option, value) },

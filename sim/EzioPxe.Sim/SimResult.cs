@@ -31,12 +31,12 @@ internal sealed record SimResult(
 
     public double SlowestRatio => Slowest / Settings.ImageSeconds;
 
-    public double OriginRatio => (double)OriginPayloadBytes / (Settings.ImageBytes / Settings.Scale);
+    public double OriginRatio => (double)OriginPayloadBytes / Settings.ImageBytes;
 
     public string Describe() =>
         $"{Settings.Describe()}: {(AllCompleted ? "all" : $"{CompletedCount} of {Settings.Machines}")} done; "
         + $"T/(S/B) median {MedianRatio:0.000}, slowest {SlowestRatio:0.000}; origin sent {OriginRatio:0.000}x the image (payload)"
-        + $"; wasted {(double)WastedBytes / (Settings.ImageBytes / Settings.Scale):0.000}x; super-seeding ended "
+        + $"; wasted {(double)WastedBytes / Settings.ImageBytes:0.000}x; super-seeding ended "
         + (SuperSeedingEndedAt is double ended ? $"at {ended / Settings.ImageSeconds:0.00} S/B" : "never")
         + $"; {VirtualSeconds:0.0} s virtual in {WallSeconds:0.0} s";
 }

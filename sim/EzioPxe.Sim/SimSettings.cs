@@ -1,6 +1,6 @@
 namespace EzioPxe.Sim;
 
-/// <summary>One simulated room: its size, its links, the image, and how the model is scaled.</summary>
+/// <summary>One simulated room: its size, its links, the image, the delays, the seed.</summary>
 internal sealed record SimSettings
 {
     public int Machines { get; init; } = 8;
@@ -11,13 +11,6 @@ internal sealed record SimSettings
     public long ImageBytes { get; init; } = 256L << 20;
 
     public int PieceLength { get; init; } = 256 << 10;
-
-    /// <summary>
-    /// Divides the image, the piece size, the link rate and the sessions' memory by this: the same
-    /// pieces, the same S/B, the same memory in pieces and the same time per piece, with fewer
-    /// bytes to move (so fewer 16 KiB blocks per piece: the wire's block size is fixed). 1: none.
-    /// </summary>
-    public int Scale { get; init; } = 1;
 
     /// <summary>One-way delay of a message after its last byte left the sender.</summary>
     public double LatencyMilliseconds { get; init; } = 0.5;
@@ -56,7 +49,6 @@ internal sealed record SimSettings
 
     public string Describe() =>
         $"N={Machines}, {LinkMbit:0.##} Mbit, {ImageBytes >> 20} MiB, {PieceLength >> 10} KiB pieces"
-        + (Scale > 1 ? $" (modelled at 1/{Scale}: {ImageBytes / Scale >> 10} KiB, {PieceLength / Scale >> 10} KiB pieces, {LinkMbit / Scale:0.###} Mbit)" : "")
         + $", latency {LatencyMilliseconds} ms + up to {QueueMilliseconds} ms per busy link, seed {Seed}"
         + (ClientsWithoutFast > 0 ? $", {ClientsWithoutFast} clients without Fast" : "")
         + (SuperSeeding ? "" : ", no super-seeding");

@@ -46,15 +46,14 @@ internal sealed class SwarmSimulation
     {
         _settings = settings;
         _random = new Random(settings.Seed);
-        var scale = settings.Scale;
-        var image = settings.ImageBytes / scale;
-        var pieceLength = settings.PieceLength / scale;
+        var image = settings.ImageBytes;
+        var pieceLength = settings.PieceLength;
         if (pieceLength < PieceDownload.BlockSize || image % pieceLength != 0)
         {
-            throw new ArgumentException($"the modelled piece ({pieceLength} bytes) must be at least one block and divide the modelled image ({image} bytes)");
+            throw new ArgumentException($"the piece size ({pieceLength} bytes) must be at least one block and divide the image ({image} bytes)");
         }
         _torrent = ZeroTorrent(image, pieceLength);
-        var bytesPerMicrosecond = settings.LinkMbit / scale * 1e6 / 8 / 1e6 / settings.FrameOverhead;
+        var bytesPerMicrosecond = settings.LinkMbit * 1e6 / 8 / 1e6 / settings.FrameOverhead;
         _network = new SimNetwork(_clock, _events, (long)(settings.LatencyMilliseconds * 1000), (long)(settings.QueueMilliseconds * 1000),
             Math.Max(PeerMessageParser.MaxBlockLength + 9, Math.Max((_torrent.Info.PieceCount + 7) / 8 + 1, 256 * 1024)));
         _tracker = new TorrentSwarm(_torrent.InfoHash, _torrent.Info.Name, image, new Random(_random.Next()));
@@ -68,8 +67,6 @@ internal sealed class SwarmSimulation
             SuperSeeding = settings.SuperSeeding,
             SuperSeedingPiecesPerPeer = settings.SuperSeedingPiecesPerPeer ?? new SessionOptions().SuperSeedingPiecesPerPeer,
             CycleWhenFull = true,
-            DownloadMemory = new SessionOptions().DownloadMemory / scale,
-            ReadCacheMemory = new SessionOptions().ReadCacheMemory / scale,
             Clock = _clock,
             RandomSeed = _random.Next(),
             BufferPool = _pool,
@@ -85,8 +82,8 @@ internal sealed class SwarmSimulation
                 PeerId = NewPeerId(),
                 ListenPort = Port,
                 ExistingData = ExistingData.None,
-                DownloadMemory = ClientDownloadMemory / scale,
-                ReadCacheMemory = ClientReadCacheMemory / scale,
+                DownloadMemory = ClientDownloadMemory,
+                ReadCacheMemory = ClientReadCacheMemory,
                 Clock = _clock,
                 RandomSeed = _random.Next(),
                 BufferPool = _pool,
