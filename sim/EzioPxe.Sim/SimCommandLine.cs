@@ -7,7 +7,7 @@ internal static class SimCommandLine
 {
     public const string Usage =
         "usage: eziopxe-sim [--n \"2 4 8\"] [--rate MBIT] [--size MIB] [--piece-size KIB] [--latency MS]\n" +
-        "                   [--queue MS] [--step US] [--start FIRST-LAST] [--no-fast K] [--reveal PIECES] [--no-super-seeding]\n" +
+        "                   [--queue MS] [--step US] [--start FIRST-LAST] [--client-memory MIB+MIB] [--no-fast K] [--reveal PIECES] [--no-super-seeding]\n" +
         "                   [--seed S] [--seeds COUNT] [--limit FACTOR]\n" +
         "Every host has a symmetric link of --rate Mbit (default 100); the image is --size MiB of zeros (default 256)\n" +
         "in --piece-size KiB pieces (default 256).";
@@ -37,6 +37,7 @@ internal static class SimCommandLine
                 "--size" => settings with { ImageBytes = (long)(Double(option, value) * (1 << 20)) },
                 "--piece-size" => settings with { PieceLength = Int(option, value) * 1024 },
                 "--latency" => settings with { LatencyMilliseconds = Double(option, value) },
+                "--client-memory" => Memory(settings, option, value),
                 "--queue" => settings with { QueueMilliseconds = Double(option, value) },
                 "--step" => settings with { StepMicroseconds = Int(option, value) },
                 "--start" => Start(settings, option, value),
@@ -63,6 +64,14 @@ internal static class SimCommandLine
         return parts.Length == 2
             ? settings with { StartFirstSeconds = Double(option, parts[0]), StartLastSeconds = Double(option, parts[1]) }
             : throw new FormatException($"{option} {value}: expected FIRST-LAST in seconds");
+    }
+
+    private static SimSettings Memory(SimSettings settings, string option, string value)
+    {
+        var parts = value.Split('+');
+        return parts.Length == 2
+            ? settings with { ClientDownloadMemory = (long)(Double(option, parts[0]) * (1 << 20)), ClientReadCacheMemory = (long)(Double(option, parts[1]) * (1 << 20)) }
+            : throw new FormatException($"{option} {value}: expected DOWNLOAD+CACHE in MiB");
     }
 
     private static int Int(string option, string value)

@@ -12,6 +12,16 @@ internal sealed record SimSettings
 
     public int PieceLength { get; init; } = 256 << 10;
 
+    /// <summary>
+    /// The clients' download memory and read cache (DeploymentAgent: 48 and 24 MiB). A small
+    /// image stands for a large one only with these cut in proportion: with all of an image fitting
+    /// in the download memory, a client starts every piece early and spends most of the transfer
+    /// in end-game.
+    /// </summary>
+    public long ClientDownloadMemory { get; init; } = 48L << 20;
+
+    public long ClientReadCacheMemory { get; init; } = 24L << 20;
+
     /// <summary>One-way delay of a message after its last byte left the sender.</summary>
     public double LatencyMilliseconds { get; init; } = 0.5;
 
@@ -49,6 +59,7 @@ internal sealed record SimSettings
 
     public string Describe() =>
         $"N={Machines}, {LinkMbit:0.##} Mbit, {ImageBytes >> 20} MiB, {PieceLength >> 10} KiB pieces"
+        + (ClientDownloadMemory != 48L << 20 || ClientReadCacheMemory != 24L << 20 ? $", client memory {ClientDownloadMemory / 1024} + {ClientReadCacheMemory / 1024} KiB" : "")
         + $", latency {LatencyMilliseconds} ms + up to {QueueMilliseconds} ms per busy link, seed {Seed}"
         + (ClientsWithoutFast > 0 ? $", {ClientsWithoutFast} clients without Fast" : "")
         + (SuperSeeding ? "" : ", no super-seeding");

@@ -26,9 +26,6 @@ internal sealed class SwarmSimulation
     private const int NumWant = 200;
     private const int OriginUntilSeeders = 3;
 
-    // The client's session memory (client/Deployment/DeploymentAgent.cs).
-    private const long ClientDownloadMemory = 48L << 20;
-    private const long ClientReadCacheMemory = 24L << 20;
 
     private readonly SimSettings _settings;
     private readonly VirtualClock _clock = new();
@@ -82,8 +79,8 @@ internal sealed class SwarmSimulation
                 PeerId = NewPeerId(),
                 ListenPort = Port,
                 ExistingData = ExistingData.None,
-                DownloadMemory = ClientDownloadMemory,
-                ReadCacheMemory = ClientReadCacheMemory,
+                DownloadMemory = settings.ClientDownloadMemory,
+                ReadCacheMemory = settings.ClientReadCacheMemory,
                 Clock = _clock,
                 RandomSeed = _random.Next(),
                 BufferPool = _pool,
