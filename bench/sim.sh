@@ -4,8 +4,8 @@
 # machine and the origin's payload over the image; then a markdown table.
 # Usage: bench/sim.sh [validate|curve|all] [eziopxe-sim options...]
 #   validate: the netns bench's rooms (docs/benchmarks.md, swarm) at N = 2 to 32
-#   curve:    N = 32, 100, 300, 1000: 16 MiB over 25 Mbit links in 128 KiB pieces (S/B = 5.4 s), the
-#             clients' memory cut in proportion to the image (3 + 1.5 MiB), 4 ms steps
+#   curve:    N = 32, 100, 300, 1000: 8 MiB over 12.5 Mbit links in 64 KiB pieces (S/B = 5.4 s, 128
+#             pieces), the clients' memory cut in proportion to the image (1.5 + 0.75 MiB), 4 ms steps
 # Without an argument: validate, then curve. Needs no root; the N = 1000 room takes a while (see docs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,5 +21,5 @@ if [ "$what" = validate ] || [ "$what" = all ]; then
   sim --n 32 --rate 25 --size 64 "$@"
 fi
 if [ "$what" = curve ] || [ "$what" = all ]; then
-  sim --n "32 100 300 1000" --rate 25 --size 16 --piece-size 128 --client-memory 3+1.5 --step 4000 "$@"
+  sim --n "32 100 300 1000" --rate 12.5 --size 8 --piece-size 64 --client-memory 1.5+0.75 --step 4000 "$@"
 fi

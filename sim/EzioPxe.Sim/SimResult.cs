@@ -31,12 +31,15 @@ internal sealed record SimResult(
 
     public double SlowestRatio => Slowest / Settings.ImageSeconds;
 
+    /// <summary>Bytes a client received and threw away (end-game duplicates, late answers), on average, over the image.</summary>
+    public double WastedPerClient => (double)WastedBytes / Settings.Machines / Settings.ImageBytes;
+
     public double OriginRatio => (double)OriginPayloadBytes / Settings.ImageBytes;
 
     public string Describe() =>
         $"{Settings.Describe()}: {(AllCompleted ? "all" : $"{CompletedCount} of {Settings.Machines}")} done; "
         + $"T/(S/B) median {MedianRatio:0.000}, slowest {SlowestRatio:0.000}; origin sent {OriginRatio:0.000}x the image (payload)"
-        + $"; wasted {(double)WastedBytes / Settings.ImageBytes:0.000}x; super-seeding ended "
+        + $"; wasted {WastedPerClient:0.0000}x per client; super-seeding ended "
         + (SuperSeedingEndedAt is double ended ? $"at {ended / Settings.ImageSeconds:0.00} S/B" : "never")
         + $"; {VirtualSeconds:0.0} s virtual in {WallSeconds:0.0} s";
 }
