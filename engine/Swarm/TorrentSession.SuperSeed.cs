@@ -8,8 +8,10 @@ namespace EzioPxe.Engine.Swarm;
 /// <summary>
 /// Super-seeding (BEP 16) for the origin server, whose uplink is the room's bottleneck: instead of
 /// a full bitfield each peer is shown a few pieces and is shown more as it reports having them.
-/// A piece is shown to one machine at a time, and shown again only when no connected machine has
-/// it or is fetching it: while one can pass it on, the origin's uplink goes to pieces nobody has.
+/// A piece is shown to one machine at a time and, once shown, not again: the machines pass it on,
+/// and the origin's uplink goes to pieces nobody has. Only if the origin has sent nothing for a
+/// few seconds while machines still download (a holder left; a machine does not fetch what it was
+/// shown) are pieces shown again.
 /// So each piece leaves the origin about once and the peers trade the rest, to the end (every byte
 /// the origin sends twice is time, issue 16). Only when at most one machine still downloads does
 /// the origin show everything.
@@ -17,7 +19,6 @@ namespace EzioPxe.Engine.Swarm;
 public sealed partial class TorrentSession
 {
     private readonly int[] _timesRevealed;
-    private readonly int[] _revealedNow;
     private readonly long[] _bytesSent;
     private int _piecesSentWhole;
     private bool _superSeedDone;
@@ -56,13 +57,6 @@ public sealed partial class TorrentSession
         {
             return;
         }
-        foreach (var piece in peer.Revealed)
-        {
-            if (peer.PeerHave[piece])
-            {
-                _revealedNow[piece]--;
-            }
-        }
         peer.Revealed.RemoveWhere(piece => peer.PeerHave[piece]);
         while (peer.Revealed.Count < Options.SuperSeedingPiecesPerPeer)
         {
@@ -73,15 +67,16 @@ public sealed partial class TorrentSession
             }
             peer.Revealed.Add(piece);
             _timesRevealed[piece]++;
-            _revealedNow[piece]++;
             peer.Send(Outgoing.Index(MessageId.Have, piece));
         }
     }
 
     /// <summary>
     /// The piece to show the peer next, or -1 for none: one never shown (the rarest among peers
-    /// first), else one shown before that no connected peer has or is being shown (its holder left).
-    /// A piece some peer has or is fetching is left for the peers to pass on.
+    /// first). A piece shown before is left for the peers to pass on; in a room larger than the
+    /// origin's connections its holders may not be connected to the origin at all, so the origin's
+    /// own view of who has it is no reason to send it again. When stalled, the least available
+    /// piece the peer lacks.
     /// </summary>
     private int PieceToReveal(SwarmPeer peer)
     {
@@ -90,12 +85,8 @@ public sealed partial class TorrentSession
         var bestNew = false;
         for (var piece = 0; piece < _timesRevealed.Length; piece++)
         {
-            if (peer.PeerHave![piece] || peer.Revealed.Contains(piece) || _revealedNow[piece] > 0 && !stalled)
-            {
-                continue;
-            }
             var isNew = _timesRevealed[piece] == 0;
-            if (!isNew && _picker.Availability(piece) > 0 && !stalled)
+            if (peer.PeerHave![piece] || peer.Revealed.Contains(piece) || !isNew && !stalled)
             {
                 continue;
             }
@@ -110,19 +101,6 @@ public sealed partial class TorrentSession
             }
         }
         return best;
-    }
-
-    /// <summary>A peer left: the pieces shown to it and not yet fetched may be shown to others.</summary>
-    private void ForgetReveals(SwarmPeer peer)
-    {
-        foreach (var piece in peer.Revealed)
-        {
-            if (peer.PeerHave == null || !peer.PeerHave[piece])
-            {
-                _revealedNow[piece]--;
-            }
-        }
-        peer.Revealed.Clear();
     }
 
     /// <summary>

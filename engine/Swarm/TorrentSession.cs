@@ -68,7 +68,6 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
         _cache = new PieceCache(storage, info.GetPieceSize, _pool, cachePieces);
         _uploads = new UploadQueue(_cache, _logger);
         _timesRevealed = new int[info.PieceCount];
-        _revealedNow = new int[info.PieceCount];
         _bytesSent = new long[info.PieceCount];
         _maxMessageLength = Math.Max(PeerMessageParser.MaxBlockLength + 9, Math.Max(_have.Bytes.Length + 1, 256 * 1024));
         Tracker = new TrackerAnnouncer(this, _logger);
@@ -331,7 +330,6 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
             _picker.AddAvailability(peer.PeerHave, -1);
         }
         ReleaseRequests(peer);
-        ForgetReveals(peer);
         foreach (var download in _picker.Active.Values)
         {
             if (download.Owner == peer)
