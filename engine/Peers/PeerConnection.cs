@@ -15,7 +15,7 @@ namespace EzioPxe.Engine.Peers;
 /// from the owner's memory as it is sent (<see cref="IPeerHandler.TryCopyBlock"/>); this class never
 /// waits on a disk.
 /// </summary>
-public sealed class PeerConnection : IAsyncDisposable
+public sealed class PeerConnection : IAsyncDisposable, IPeerTransport
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
@@ -182,6 +182,8 @@ public sealed class PeerConnection : IAsyncDisposable
             ArrayPool<byte>.Shared.Return(message.Payload);
         }
     }
+
+    void IPeerTransport.Send(Outgoing message) => Send(message);
 
     /// <summary>Runs both loops until the peer goes away or the session drops it; a failure of either ends both.</summary>
     internal async Task RunAsync(IPeerHandler handler, int maxMessageLength)

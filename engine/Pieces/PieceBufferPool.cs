@@ -5,7 +5,7 @@ namespace EzioPxe.Engine.Pieces;
 /// most <c>retained</c> free buffers are kept, as <see cref="System.Buffers.ArrayPool{T}"/> would.
 /// The session bounds how many are out at once. Thread-safe.
 /// </summary>
-internal sealed class PieceBufferPool
+internal class PieceBufferPool
 {
     private readonly Stack<PieceBuffer> _free = new();
     private readonly int _retained;
@@ -18,7 +18,7 @@ internal sealed class PieceBufferPool
 
     public int BufferLength { get; }
 
-    public PieceBuffer Rent()
+    public virtual PieceBuffer Rent()
     {
         lock (_free)
         {
@@ -30,7 +30,7 @@ internal sealed class PieceBufferPool
         return new PieceBuffer(BufferLength);
     }
 
-    public void Return(PieceBuffer buffer)
+    public virtual void Return(PieceBuffer buffer)
     {
         lock (_free)
         {

@@ -17,6 +17,7 @@ internal sealed class PiecePicker
     private readonly Func<int, int> _pieceSize;
     private readonly AvailabilityBuckets _candidates;
 
+    /// <param name="random">Where the random order within an availability bucket comes from (seeded in the swarm simulator).</param>
     public PiecePicker(BitField have, Func<int, int> pieceSize, Random? random = null)
     {
         _have = have;

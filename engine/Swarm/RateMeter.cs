@@ -3,9 +3,22 @@ namespace EzioPxe.Engine.Swarm;
 /// <summary>Counts bytes and keeps a smoothed bytes-per-second rate, updated once a second by the session tick.</summary>
 public sealed class RateMeter
 {
+    private readonly Func<long>? _clock;
     private long _total;
     private long _lastTotal;
-    private long _lastTicks = Environment.TickCount64;
+    private long _lastTicks;
+
+    public RateMeter()
+    {
+        _lastTicks = Environment.TickCount64;
+    }
+
+    /// <summary>A meter on the session's clock (milliseconds), which is virtual in the swarm simulator.</summary>
+    internal RateMeter(Func<long> clock)
+    {
+        _clock = clock;
+        _lastTicks = clock();
+    }
 
     public long Total => Interlocked.Read(ref _total);
 
@@ -16,7 +29,7 @@ public sealed class RateMeter
 
     public void Tick()
     {
-        var now = Environment.TickCount64;
+        var now = _clock?.Invoke() ?? Environment.TickCount64;
         var elapsed = (now - _lastTicks) / 1000.0;
         if (elapsed <= 0)
         {

@@ -93,6 +93,22 @@ public sealed record SessionOptions
     /// <summary>With <see cref="SuperSeeding"/>: pieces shown to one peer and not yet downloaded by it.</summary>
     public int SuperSeedingPiecesPerPeer { get; init; } = 3;
 
+    /// <summary>
+    /// The clock of the session's timeouts, rates and rotations; null (every real session) is the
+    /// system's tick count. The swarm simulator passes virtual time.
+    /// </summary>
+    internal TimeProvider? Clock { get; init; }
+
+    /// <summary>
+    /// Where piece buffers come from; null (every real session) is a pool of the session's own.
+    /// The simulator, whose image is all zeros, passes one that hands every session the same buffer,
+    /// so that a room of a thousand fits in memory; what the session counts and caps is unchanged.
+    /// </summary>
+    internal Pieces.PieceBufferPool? BufferPool { get; init; }
+
+    /// <summary>Seed of the piece picker's randomness; null (every real session) is a random one. The simulator's runs repeat with it.</summary>
+    internal int? RandomSeed { get; init; }
+
     /// <summary>Client name in the extension handshake.</summary>
     public string ClientName { get; init; } = "EzioPxe 0.1";
 }

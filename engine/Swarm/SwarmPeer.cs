@@ -14,13 +14,20 @@ internal sealed class SwarmPeer : IPeerHandler
 {
     private readonly TorrentSession _session;
 
-    public SwarmPeer(TorrentSession session, PeerConnection connection)
+    /// <param name="clock">The session's clock (virtual in the swarm simulator), for timestamps and rates.</param>
+    public SwarmPeer(TorrentSession session, IPeerTransport connection, Func<long> clock)
     {
         _session = session;
+        var now = clock();
         Connection = connection;
+        LastPieceDataTicks = now;
+        ConnectedAtTicks = now;
+        LastActiveTicks = now;
+        Download = new RateMeter(clock);
+        Upload = new RateMeter(clock);
     }
 
-    public PeerConnection Connection { get; }
+    public IPeerTransport Connection { get; }
 
     public bool AmChoking { get; set; } = true;
 
@@ -53,18 +60,18 @@ internal sealed class SwarmPeer : IPeerHandler
 
     public int HashFailures { get; set; }
 
-    public long LastPieceDataTicks { get; set; } = Environment.TickCount64;
+    public long LastPieceDataTicks { get; set; }
 
     public long UnchokedAtTicks { get; set; }
 
-    public long ConnectedAtTicks { get; } = Environment.TickCount64;
+    public long ConnectedAtTicks { get; }
 
     /// <summary>When it last asked us for a block or sent us one it owed; a peer idle long enough may lose its slot.</summary>
-    public long LastActiveTicks { get; set; } = Environment.TickCount64;
+    public long LastActiveTicks { get; set; }
 
-    public RateMeter Download { get; } = new();
+    public RateMeter Download { get; }
 
-    public RateMeter Upload { get; } = new();
+    public RateMeter Upload { get; }
 
     /// <summary>The client name from its extension handshake.</summary>
     public string? RemoteClient { get; set; }

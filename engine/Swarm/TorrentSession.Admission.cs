@@ -70,7 +70,7 @@ public sealed partial class TorrentSession
         {
             return null;
         }
-        var now = Environment.TickCount64;
+        var now = Now();
         evict = IdlestPeer(now) ?? (Options.CycleWhenFull ? LongestServedPeer(now) : null);
         return evict == null ? "session full" : null;
     }

@@ -220,7 +220,7 @@ public sealed partial class TorrentSession
                 return;
             }
             peer.QueuedUploads++;
-            peer.LastActiveTicks = Environment.TickCount64;
+            peer.LastActiveTicks = Now();
             peer.CancelledUploads.Remove((piece, offset));
         }
         QueueUpload(peer, piece, offset, length, fromCache: true);
@@ -283,7 +283,7 @@ public sealed partial class TorrentSession
         lock (_lock)
         {
             var length = (int)data.Length;
-            peer.LastPieceDataTicks = Environment.TickCount64;
+            peer.LastPieceDataTicks = Now();
             peer.Download.Add(length);
             _download.Add(length);
             var request = new BlockRequest(piece, offset / PieceDownload.BlockSize);
@@ -323,7 +323,14 @@ public sealed partial class TorrentSession
         }
         if (complete != null)
         {
-            _ = Task.Run(() => VerifyAsync(complete));
+            if (VerifyInline)
+            {
+                _ = VerifyAsync(complete);
+            }
+            else
+            {
+                _ = Task.Run(() => VerifyAsync(complete));
+            }
         }
     }
 
@@ -417,7 +424,7 @@ public sealed partial class TorrentSession
         if (peer.Pending.Count == 0 && _scratch.Count > 0)
         {
             // The request timeout runs from the first request, not from whenever the peer last sent data.
-            peer.LastPieceDataTicks = Environment.TickCount64;
+            peer.LastPieceDataTicks = Now();
         }
         foreach (var request in _scratch)
         {
@@ -457,10 +464,10 @@ public sealed partial class TorrentSession
 
     private int UnchokedInterestedCount() => _peers.Count(p => !p.AmChoking && p.PeerInterested);
 
-    private static void Unchoke(SwarmPeer peer)
+    private void Unchoke(SwarmPeer peer)
     {
         peer.AmChoking = false;
-        peer.UnchokedAtTicks = Environment.TickCount64;
+        peer.UnchokedAtTicks = Now();
         peer.Send(Outgoing.Simple(MessageId.Unchoke));
     }
 

@@ -1,4 +1,5 @@
 using EzioPxe.Engine.Peers;
+using EzioPxe.Engine.Pieces;
 using EzioPxe.Engine.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -6,10 +7,14 @@ namespace EzioPxe.Engine.Swarm;
 
 /// <summary>
 /// Super-seeding (BEP 16) for the origin server, whose uplink is the room's bottleneck: instead of
-/// a full bitfield each peer is shown a few pieces, the ones shown to the fewest peers so far, and is
-/// shown more as it reports having them. So each piece leaves the origin about once and the peers
-/// trade the rest. When every piece has been sent whole at least once the swarm holds a full copy,
-/// and the origin shows everything so that nobody waits on it.
+/// a full bitfield each peer is shown a few pieces and is shown more as it reports having them.
+/// A piece is shown to one machine at a time and, once shown, not again: the machines pass it on,
+/// and the origin's uplink goes to pieces nobody has. Only if the origin has sent nothing for a
+/// few seconds while machines still download (a holder left; a machine does not fetch what it was
+/// shown) are pieces shown again.
+/// So each piece leaves the origin about once and the peers trade the rest, to the end (every byte
+/// the origin sends twice is time, issue 16). Only when at most one machine still downloads does
+/// the origin show everything.
 /// </summary>
 public sealed partial class TorrentSession
 {
@@ -21,6 +26,17 @@ public sealed partial class TorrentSession
 
     /// <summary>Rationing only pays while leechers can trade; one left alone would wait on each reveal.</summary>
     private static readonly TimeSpan LoneLeecherGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// With nothing sent for this long while peers still download, the pieces shown to peers that
+    /// do not fetch them may be shown to others: the origin must never wait on one stuck peer.
+    /// </summary>
+    private static readonly TimeSpan StalledReveals = TimeSpan.FromSeconds(3);
+
+    private long _lastSuperSeedSendTicks;
+
+    /// <summary>How long a peer without the Fast extension may stay silent about what it has before it counts as empty.</summary>
+    private static readonly TimeSpan SilentPeerGrace = TimeSpan.FromSeconds(1);
 
     /// <summary>True while the origin still rations what it shows (guarded by the lock where it changes).</summary>
     private bool InSuperSeedMode => Options.SuperSeeding && !_superSeedDone && _have.IsComplete;
@@ -44,7 +60,7 @@ public sealed partial class TorrentSession
         peer.Revealed.RemoveWhere(piece => peer.PeerHave[piece]);
         while (peer.Revealed.Count < Options.SuperSeedingPiecesPerPeer)
         {
-            var piece = LeastShownPieceFor(peer);
+            var piece = PieceToReveal(peer);
             if (piece < 0)
             {
                 return;
@@ -55,27 +71,63 @@ public sealed partial class TorrentSession
         }
     }
 
-    /// <summary>The piece the peer lacks that was shown to the fewest peers, rarest in the swarm among those.</summary>
-    private int LeastShownPieceFor(SwarmPeer peer)
+    /// <summary>
+    /// The piece to show the peer next, or -1 for none: one never shown (the rarest among peers
+    /// first). A piece shown before is left for the peers to pass on; in a room larger than the
+    /// origin's connections its holders may not be connected to the origin at all, so the origin's
+    /// own view of who has it is no reason to send it again. When stalled, the least available
+    /// piece the peer lacks.
+    /// </summary>
+    private int PieceToReveal(SwarmPeer peer)
     {
+        var stalled = Now() - _lastSuperSeedSendTicks > StalledReveals.TotalMilliseconds;
         var best = -1;
+        var bestNew = false;
         for (var piece = 0; piece < _timesRevealed.Length; piece++)
         {
-            if (peer.PeerHave![piece] || peer.Revealed.Contains(piece))
+            var isNew = _timesRevealed[piece] == 0;
+            if (peer.PeerHave![piece] || peer.Revealed.Contains(piece) || !isNew && !stalled)
             {
                 continue;
             }
-            if (best < 0 || _timesRevealed[piece] < _timesRevealed[best]
-                || _timesRevealed[piece] == _timesRevealed[best] && _picker.Availability(piece) < _picker.Availability(best))
+            if (best < 0 || isNew && !bestNew || isNew == bestNew && _picker.Availability(piece) < _picker.Availability(best))
             {
                 best = piece;
-                if (_timesRevealed[piece] == 0 && _picker.Availability(piece) == 0)
+                bestNew = isNew;
+                if (isNew && _picker.Availability(piece) == 0)
                 {
                     break;
                 }
             }
         }
         return best;
+    }
+
+    /// <summary>
+    /// Called every tick: a peer without the Fast extension that has not said what it has a second
+    /// after connecting has nothing. BEP 3 lets a peer with no pieces skip the bitfield, and
+    /// rtorrent and ctorrent do; without this it would be shown nothing until super-seeding ends.
+    /// A bitfield that comes later still replaces this view.
+    /// </summary>
+    private void ShowSilentPeersPieces(long now)
+    {
+        if (!InSuperSeedMode)
+        {
+            return;
+        }
+        var stalled = now - _lastSuperSeedSendTicks > StalledReveals.TotalMilliseconds;
+        foreach (var peer in _peers)
+        {
+            if (peer.PeerHave == null && !peer.SupportsFast && now - peer.ConnectedAtTicks >= SilentPeerGrace.TotalMilliseconds)
+            {
+                peer.PeerHave = new BitField(_have.Length);
+                RevealMore(peer);
+            }
+            else if (stalled)
+            {
+                RevealMore(peer);
+            }
+        }
     }
 
     /// <summary>
@@ -107,12 +159,13 @@ public sealed partial class TorrentSession
 
     private void CountSuperSeedUpload(int piece, int length)
     {
+        _lastSuperSeedSendTicks = Now();
         var size = Torrent.Info.GetPieceSize(piece);
         var before = _bytesSent[piece];
         _bytesSent[piece] += length;
-        if (before < size && _bytesSent[piece] >= size && ++_piecesSentWhole == _have.Length)
+        if (before < size && _bytesSent[piece] >= size)
         {
-            LeaveSuperSeedMode();
+            _piecesSentWhole++; // for status: a full copy has left the origin once this reaches the piece count
         }
     }
 

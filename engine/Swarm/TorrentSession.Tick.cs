@@ -7,7 +7,7 @@ public sealed partial class TorrentSession
 {
     private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan RotationInterval = TimeSpan.FromSeconds(15);
-    private long _lastRotationTicks = Environment.TickCount64;
+    private long _lastRotationTicks;
 
     private async Task TickLoopAsync()
     {
@@ -16,8 +16,7 @@ public sealed partial class TorrentSession
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
-                Tick();
-                ConnectMore();
+                OnTimer();
             }
         }
         catch (OperationCanceledException)
@@ -25,9 +24,16 @@ public sealed partial class TorrentSession
         }
     }
 
+    /// <summary>What the once-a-second timer does (the swarm simulator calls it in virtual time).</summary>
+    internal void OnTimer()
+    {
+        Tick();
+        ConnectMore();
+    }
+
     private void Tick()
     {
-        var now = Environment.TickCount64;
+        var now = Now();
         lock (_lock)
         {
             _download.Tick();
@@ -54,6 +60,7 @@ public sealed partial class TorrentSession
             RotateUnchoked(now);
             DropIdleWhenFull(now);
             LeaveSuperSeedingWhenAlone(now);
+            ShowSilentPeersPieces(now);
             foreach (var peer in _peers)
             {
                 RequestMore(peer);

@@ -31,8 +31,9 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<BlockRequest> _scratch = new();
-    private readonly RateMeter _download = new();
-    private readonly RateMeter _upload = new();
+    private readonly RateMeter _download;
+    private readonly RateMeter _upload;
+    private readonly TimeProvider? _clock;
     private readonly int _maxActivePieces;
     private readonly int _maxMessageLength;
     private readonly List<Task> _background = new();
@@ -48,13 +49,21 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
         _storage = storage;
         Options = options ?? new SessionOptions();
         _logger = logger ?? NullLogger.Instance;
+        _clock = Options.Clock;
+        if (_clock != null && _clock.TimestampFrequency < 1000)
+        {
+            throw new ArgumentException("the session's clock must count at least milliseconds", nameof(options));
+        }
+        _download = new RateMeter(Now);
+        _upload = new RateMeter(Now);
+        _lastRotationTicks = Now();
         PeerId = Options.PeerId ?? Peers.PeerId.Create();
         var info = torrent.Info;
         _have = new BitField(info.PieceCount);
-        _picker = new PiecePicker(_have, info.GetPieceSize);
+        _picker = new PiecePicker(_have, info.GetPieceSize, Options.RandomSeed is int seed ? new Random(seed) : null);
         _maxActivePieces = (int)Math.Clamp(Options.DownloadMemory / info.PieceLength, 2, 100_000);
         var cachePieces = (int)Math.Clamp(Options.ReadCacheMemory / info.PieceLength, 1, 100_000);
-        _pool = new PieceBufferPool(Math.Max(info.PieceLength, 16), _maxActivePieces + cachePieces + 4);
+        _pool = Options.BufferPool ?? new PieceBufferPool(Math.Max(info.PieceLength, 16), _maxActivePieces + cachePieces + 4);
         _cache = new PieceCache(storage, info.GetPieceSize, _pool, cachePieces);
         _uploads = new UploadQueue(_cache, _logger);
         _timesRevealed = new int[info.PieceCount];
@@ -80,6 +89,9 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
     internal TrackerAnnouncer Tracker { get; }
 
     internal CancellationToken Stopping => _stop.Token;
+
+    /// <summary>Milliseconds on the session's clock: the system's tick count, or virtual time in the swarm simulator.</summary>
+    internal long Now() => _clock == null ? Environment.TickCount64 : _clock.GetTimestamp() / (_clock.TimestampFrequency / 1000);
 
     /// <summary>Starts the background work: checking existing data, announcing, connecting, the once-a-second tick.</summary>
     public Task StartAsync()
@@ -171,11 +183,15 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
     /// <summary>Called by the listener with a connection whose handshake named our info-hash.</summary>
     void IPeerAcceptor.AttachIncoming(PeerConnection connection) => Attach(connection, endPoint: null);
 
-    private void Attach(PeerConnection connection, IPEndPoint? endPoint)
+    /// <summary>
+    /// Admits a handshaken connection (dialled by us when <paramref name="endPoint"/> is set) and,
+    /// over TCP, starts its loops. Returns the peer, or null when refused (the connection is closed).
+    /// </summary>
+    private SwarmPeer? Attach(IPeerTransport connection, IPEndPoint? endPoint)
     {
         string? refused;
         SwarmPeer? evicted;
-        var peer = new SwarmPeer(this, connection);
+        var peer = new SwarmPeer(this, connection, Now);
         lock (_lock)
         {
             refused = Admit(peer, endPoint, out evicted);
@@ -200,26 +216,39 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
                     {
                         if (_known.TryGetValue(endPoint, out var known))
                         {
-                            known.RetryAfterTicks = Environment.TickCount64 + AlreadyConnectedRetryMilliseconds;
+                            known.RetryAfterTicks = Now() + AlreadyConnectedRetryMilliseconds;
                         }
                     }
                 }
             }
-            _ = connection.DisposeAsync().AsTask();
-            return;
+            if (connection is PeerConnection tcp)
+            {
+                _ = tcp.DisposeAsync().AsTask();
+            }
+            else
+            {
+                connection.Close();
+            }
+            return null;
         }
         if (evicted != null)
         {
             _logger.LogDebug("{Torrent}: session full; {Peer} makes room for {Newcomer}", Torrent.Info.Name, evicted.Describe(), connection.Describe());
         }
         _logger.LogDebug("{Torrent}: connected to {Peer}", Torrent.Info.Name, connection.Describe());
-        _ = Task.Run(() => RunPeerAsync(peer, endPoint));
+        if (connection is PeerConnection socket)
+        {
+            _ = Task.Run(() => RunPeerAsync(peer, socket, endPoint));
+        }
+        return peer;
     }
 
     private void SendOpening(SwarmPeer peer)
     {
         if (InSuperSeedMode)
         {
+            // A newcomer has fetched nothing yet: the stall clock of the reveals starts with it.
+            _lastSuperSeedSendTicks = Math.Max(_lastSuperSeedSendTicks, Now());
             SendOpeningAsSuperSeed(peer);
             return;
         }
@@ -242,12 +271,12 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
         }
     }
 
-    private async Task RunPeerAsync(SwarmPeer peer, IPEndPoint? endPoint)
+    private async Task RunPeerAsync(SwarmPeer peer, PeerConnection connection, IPEndPoint? endPoint)
     {
         string reason = "closed by peer";
         try
         {
-            await peer.Connection.RunAsync(peer, _maxMessageLength);
+            await connection.RunAsync(peer, _maxMessageLength);
         }
         catch (OperationCanceledException)
         {
@@ -266,7 +295,7 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
         finally
         {
             Detach(peer, endPoint);
-            await peer.Connection.DisposeAsync();
+            await connection.DisposeAsync();
         }
         _logger.LogDebug("{Torrent}: {Peer} gone: {Reason}", Torrent.Info.Name, peer.Describe(), reason);
         ConnectMore();
@@ -279,7 +308,7 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
             if (endPoint != null && _known.TryGetValue(endPoint, out var known))
             {
                 known.Connected = false;
-                known.RetryAfterTicks = Environment.TickCount64 + 5000;
+                known.RetryAfterTicks = Now() + 5000;
             }
             if (!Forget(peer))
             {
@@ -333,7 +362,7 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
             {
                 return;
             }
-            var now = Environment.TickCount64;
+            var now = Now();
             var room = Options.MaxConnections - _peers.Count - _known.Values.Count(k => k.Connecting);
             targets = _known
                 .Where(k => k.Value.CanDial(now) && !_banned.Contains(k.Key.Address))
@@ -347,7 +376,14 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
         }
         foreach (var target in targets)
         {
-            _ = Task.Run(() => ConnectAsync(target));
+            if (Dialer is { } dialer)
+            {
+                dialer.Dial(this, target);
+            }
+            else
+            {
+                _ = Task.Run(() => ConnectAsync(target));
+            }
         }
     }
 
@@ -360,16 +396,28 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or PeerProtocolException or OperationCanceledException)
         {
-            lock (_lock)
-            {
-                var known = _known[endPoint];
-                known.Connecting = false;
-                known.Failures++;
-                known.RetryAfterTicks = Environment.TickCount64 + Math.Min(60_000, 1000L << Math.Min(known.Failures, 6));
-            }
+            OnDialFailed(endPoint);
             _logger.LogDebug("{Torrent}: cannot connect to {Peer}: {Reason}", Torrent.Info.Name, endPoint, e.Message);
             return;
         }
+        OnDialed(endPoint, connection);
+    }
+
+    /// <summary>A dial failed: try that address again later, backing off.</summary>
+    private void OnDialFailed(IPEndPoint endPoint)
+    {
+        lock (_lock)
+        {
+            var known = _known[endPoint];
+            known.Connecting = false;
+            known.Failures++;
+            known.RetryAfterTicks = Now() + Math.Min(60_000, 1000L << Math.Min(known.Failures, 6));
+        }
+    }
+
+    /// <summary>A dial reached the peer and handshakes were exchanged: the connection joins (or is refused).</summary>
+    private SwarmPeer? OnDialed(IPEndPoint endPoint, IPeerTransport connection)
+    {
         lock (_lock)
         {
             var known = _known[endPoint];
@@ -377,7 +425,7 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
             known.Connected = true;
             known.Failures = 0;
         }
-        Attach(connection, endPoint);
+        return Attach(connection, endPoint);
     }
 
     public async ValueTask DisposeAsync()

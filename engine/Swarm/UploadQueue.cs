@@ -67,6 +67,32 @@ internal sealed class UploadQueue
         }
     }
 
+    /// <summary>
+    /// The swarm simulator's stand-in for <see cref="RunAsync"/>: serves what is queued now, waiting
+    /// for each read (the cache loads a piece on the thread pool), so that nothing of the session
+    /// runs beside the simulator's one thread and a run repeats exactly.
+    /// </summary>
+    public void ServeQueued()
+    {
+        while (_requests.Reader.TryRead(out var request))
+        {
+            if (request.Peer.IsClosing)
+            {
+                continue;
+            }
+            var data = ArrayPool<byte>.Shared.Rent(request.Length);
+            if (_cache.TryCopy(request.Piece, request.Offset, data.AsSpan(0, request.Length)))
+            {
+                request.Peer.Send(Outgoing.Block(request.Piece, request.Offset, request.Length, data));
+            }
+            else
+            {
+                _reads.Wait();
+                ReadAndSendAsync(request, data, CancellationToken.None).GetAwaiter().GetResult();
+            }
+        }
+    }
+
     private async Task ReadAndSendAsync(UploadRequest request, byte[] data, CancellationToken cancellationToken)
     {
         try

@@ -9,8 +9,10 @@ namespace EzioPxe.Server.Tracker;
 /// Any LAN host can announce, so the table is bounded per source address and in total, and a
 /// full table drops its stalest entry rather than the newcomer: a flood only churns itself.
 /// </summary>
-public sealed class TorrentSwarm(InfoHash infoHash, string name, long totalLength)
+/// <param name="random">Where the random peer lists come from; the swarm simulator passes a seeded one so runs repeat.</param>
+public sealed class TorrentSwarm(InfoHash infoHash, string name, long totalLength, Random? random = null)
 {
+    private readonly Random _random = random ?? Random.Shared;
     /// <summary>More peers than any room has: beyond this, someone is flooding the tracker with made-up peer ids.</summary>
     public const int MaxPeers = 10_000;
 
@@ -163,7 +165,7 @@ public sealed class TorrentSwarm(InfoHash infoHash, string name, long totalLengt
         for (var i = 0; i < take; i++)
         {
             // Partial Fisher-Yates: the first `take` slots end up a uniform random sample.
-            var j = Random.Shared.Next(i, candidates.Length);
+            var j = _random.Next(i, candidates.Length);
             (candidates[i], candidates[j]) = (candidates[j], candidates[i]);
             result.Add(candidates[i]);
         }

@@ -37,7 +37,7 @@ public class PiecePickerTests
             switch (random.Next(8))
             {
                 case 0 when peers.Count < 12: // a peer arrives with a random bitfield (sparse or dense)
-                    var peer = new SwarmPeer(null!, null!) { PeerHave = new BitField(pieceCount) };
+                    var peer = new SwarmPeer(null!, null!, clock: () => 0) { PeerHave = new BitField(pieceCount) };
                     var density = random.Next(3) switch { 0 => 0.02, 1 => 0.5, _ => 1.0 };
                     for (var i = 0; i < pieceCount; i++)
                     {
@@ -158,11 +158,11 @@ public class PiecePickerTests
         var picker = new PiecePicker(have, _ => BlockSize, new Random(7));
         var seeds = Enumerable.Range(0, 3).Select(_ => Seed(count)).ToList();
         seeds.ForEach(seed => picker.AddAvailability(seed.PeerHave!, +1));
-        var partial = new SwarmPeer(null!, null!) { PeerHave = new BitField(count) };
+        var partial = new SwarmPeer(null!, null!, clock: () => 0) { PeerHave = new BitField(count) };
         partial.PeerHave[123] = true;
         partial.PeerHave[321] = true;
         picker.AddAvailability(partial.PeerHave, +1);
-        var announcer = new SwarmPeer(null!, null!) { PeerHave = new BitField(count) };
+        var announcer = new SwarmPeer(null!, null!, clock: () => 0) { PeerHave = new BitField(count) };
         announcer.PeerHave[400] = true;
         picker.AddAvailability(400);
 
@@ -187,7 +187,7 @@ public class PiecePickerTests
         const int count = 4;
         var have = new BitField(count);
         var picker = new PiecePicker(have, _ => 2 * BlockSize, new Random(1));
-        var partial = new SwarmPeer(null!, null!) { PeerHave = new BitField(count) };
+        var partial = new SwarmPeer(null!, null!, clock: () => 0) { PeerHave = new BitField(count) };
         partial.PeerHave[0] = partial.PeerHave[1] = partial.PeerHave[2] = true;
         var seed = Seed(count);
         picker.AddAvailability(partial.PeerHave, +1);
@@ -234,7 +234,7 @@ public class PiecePickerTests
 
     private static SwarmPeer Seed(int count)
     {
-        var peer = new SwarmPeer(null!, null!) { PeerHave = new BitField(count) };
+        var peer = new SwarmPeer(null!, null!, clock: () => 0) { PeerHave = new BitField(count) };
         peer.PeerHave.SetAll();
         return peer;
     }

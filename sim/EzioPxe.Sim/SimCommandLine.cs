@@ -1,0 +1,82 @@
+using System.Globalization;
+
+namespace EzioPxe.Sim;
+
+/// <summary>The simulator's arguments: one room per N given, the rest shared.</summary>
+internal static class SimCommandLine
+{
+    public const string Usage =
+        "usage: eziopxe-sim [--n \"2 4 8\"] [--rate MBIT] [--size MIB] [--piece-size KIB] [--latency MS]\n" +
+        "                   [--queue MS] [--step US] [--start FIRST-LAST] [--client-memory MIB+MIB] [--no-fast K] [--reveal PIECES] [--no-super-seeding]\n" +
+        "                   [--seed S] [--seeds COUNT] [--limit FACTOR]\n" +
+        "Every host has a symmetric link of --rate Mbit (default 100); the image is --size MiB of zeros (default 256)\n" +
+        "in --piece-size KiB pieces (default 256).";
+
+    public static (List<SimSettings> Rooms, int Seeds) Parse(IReadOnlyList<string> args)
+    {
+        var machines = new List<int> { 2, 4, 8 };
+        var settings = new SimSettings();
+        var seeds = 1;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var option = args[i];
+            if (option == "--no-super-seeding")
+            {
+                settings = settings with { SuperSeeding = false };
+                continue;
+            }
+            if (i + 1 >= args.Count)
+            {
+                throw new FormatException($"{option}: missing value");
+            }
+            var value = args[++i];
+            settings = option switch
+            {
+                "--n" => Keep(settings, () => machines = value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => Int(option, v)).ToList()),
+                "--rate" => settings with { LinkMbit = Double(option, value) },
+                "--size" => settings with { ImageBytes = (long)(Double(option, value) * (1 << 20)) },
+                "--piece-size" => settings with { PieceLength = Int(option, value) * 1024 },
+                "--latency" => settings with { LatencyMilliseconds = Double(option, value) },
+                "--client-memory" => Memory(settings, option, value),
+                "--queue" => settings with { QueueMilliseconds = Double(option, value) },
+                "--step" => settings with { StepMicroseconds = Int(option, value) },
+                "--start" => Start(settings, option, value),
+                "--no-fast" => settings with { ClientsWithoutFast = Int(option, value) },
+                "--reveal" => settings with { SuperSeedingPiecesPerPeer = Int(option, value) },
+                "--seed" => settings with { Seed = Int(option, value) },
+                "--seeds" => Keep(settings, () => seeds = Int(option, value)),
+                "--limit" => settings with { TimeLimitFactor = Double(option, value) },
+                _ => throw new FormatException($"unknown option {option}"),
+            };
+        }
+        return (machines.Select(n => settings with { Machines = n }).ToList(), seeds);
+    }
+
+    private static SimSettings Keep(SimSettings settings, Action action)
+    {
+        action();
+        return settings;
+    }
+
+    private static SimSettings Start(SimSettings settings, string option, string value)
+    {
+        var parts = value.Split('-');
+        return parts.Length == 2
+            ? settings with { StartFirstSeconds = Double(option, parts[0]), StartLastSeconds = Double(option, parts[1]) }
+            : throw new FormatException($"{option} {value}: expected FIRST-LAST in seconds");
+    }
+
+    private static SimSettings Memory(SimSettings settings, string option, string value)
+    {
+        var parts = value.Split('+');
+        return parts.Length == 2
+            ? settings with { ClientDownloadMemory = (long)(Double(option, parts[0]) * (1 << 20)), ClientReadCacheMemory = (long)(Double(option, parts[1]) * (1 << 20)) }
+            : throw new FormatException($"{option} {value}: expected DOWNLOAD+CACHE in MiB");
+    }
+
+    private static int Int(string option, string value)
+        => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new FormatException($"{option} {value}: not a positive whole number");
+
+    private static double Double(string option, string value)
+        => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d >= 0 ? d : throw new FormatException($"{option} {value}: not a number");
+}

@@ -1,0 +1,66 @@
+namespace EzioPxe.Sim;
+
+/// <summary>One simulated room: its size, its links, the image, the delays, the seed.</summary>
+internal sealed record SimSettings
+{
+    public int Machines { get; init; } = 8;
+
+    /// <summary>Every host's link rate, each way (the netns bench's htb rate B).</summary>
+    public double LinkMbit { get; init; } = 100;
+
+    public long ImageBytes { get; init; } = 256L << 20;
+
+    public int PieceLength { get; init; } = 256 << 10;
+
+    /// <summary>
+    /// The clients' download memory and read cache (DeploymentAgent: 48 and 24 MiB). A small
+    /// image stands for a large one only with these cut in proportion: with all of an image fitting
+    /// in the download memory, a client starts every piece early and spends most of the transfer
+    /// in end-game.
+    /// </summary>
+    public long ClientDownloadMemory { get; init; } = 48L << 20;
+
+    public long ClientReadCacheMemory { get; init; } = 24L << 20;
+
+    /// <summary>One-way delay of a message after its last byte left the sender.</summary>
+    public double LatencyMilliseconds { get; init; } = 0.5;
+
+    /// <summary>What a busy link's shaper queue adds to a message's delay (see SimNetwork.Queue).</summary>
+    public double QueueMilliseconds { get; init; } = 10;
+
+    /// <summary>The network's time step.</summary>
+    public int StepMicroseconds { get; init; } = 1000;
+
+    /// <summary>
+    /// Ethernet frame bytes per TCP payload byte on the shaped links: 1514 / 1448 (MSS with TCP
+    /// timestamps); htb counts whole frames.
+    /// </summary>
+    public double FrameOverhead { get; init; } = 1514.0 / 1448.0;
+
+    /// <summary>Each client's session starts this long after the go, uniformly between the two (its job, torrent and first announce).</summary>
+    public double StartFirstSeconds { get; init; } = 0.3;
+
+    public double StartLastSeconds { get; init; } = 0.6;
+
+    /// <summary>Clients whose handshake lacks the Fast extension (rtorrent, ctorrent): they start empty and send no bitfield.</summary>
+    public int ClientsWithoutFast { get; init; }
+
+    /// <summary>Pieces super-seeding shows one peer at a time (SessionOptions.SuperSeedingPiecesPerPeer).</summary>
+    public int? SuperSeedingPiecesPerPeer { get; init; }
+
+    public bool SuperSeeding { get; init; } = true;
+
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Give up after this many times S/B of virtual time.</summary>
+    public double TimeLimitFactor { get; init; } = 10;
+
+    public double ImageSeconds => ImageBytes * 8 / (LinkMbit * 1e6);
+
+    public string Describe() =>
+        $"N={Machines}, {LinkMbit:0.##} Mbit, {ImageBytes >> 20} MiB, {PieceLength >> 10} KiB pieces"
+        + (ClientDownloadMemory != 48L << 20 || ClientReadCacheMemory != 24L << 20 ? $", client memory {ClientDownloadMemory / 1024} + {ClientReadCacheMemory / 1024} KiB" : "")
+        + $", latency {LatencyMilliseconds} ms + up to {QueueMilliseconds} ms per busy link, seed {Seed}"
+        + (ClientsWithoutFast > 0 ? $", {ClientsWithoutFast} clients without Fast" : "")
+        + (SuperSeeding ? "" : ", no super-seeding");
+}

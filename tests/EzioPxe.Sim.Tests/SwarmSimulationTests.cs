@@ -1,0 +1,75 @@
+using EzioPxe.Sim;
+
+namespace EzioPxe.Sim.Tests;
+
+/// <summary>
+/// Small rooms through the simulator: the engine's real sessions over the simulated LAN. Virtual
+/// time only, so these hold on any host; the bounds are properties of a room, not speeds.
+/// </summary>
+public class SwarmSimulationTests
+{
+    /// <summary>16 MiB in 64 KiB pieces at 100 Mbit: S/B = 1.34 s, 256 pieces, a second or two of CPU.</summary>
+    private static SimSettings Room(int machines, int seed = 7) => new()
+    {
+        Machines = machines,
+        LinkMbit = 100,
+        ImageBytes = 16L << 20,
+        PieceLength = 64 << 10,
+        Seed = seed,
+    };
+
+    [Fact]
+    public void Every_machine_of_a_room_completes_and_the_origin_sends_about_one_copy()
+    {
+        var result = new SwarmSimulation(Room(6)).Run();
+
+        Assert.True(result.AllCompleted, result.Describe());
+        // Nobody can receive the image faster than its own link carries it (plus frame headers).
+        Assert.True(result.Median >= result.Settings.ImageSeconds * result.Settings.FrameOverhead, result.Describe());
+        Assert.True(result.Slowest >= result.Median, result.Describe());
+        // Super-seeding shows each piece to one machine at a time and not again while a machine that
+        // has it can pass it on: the origin sends one copy, not more (issue 16's goal: at most 1.05x).
+        Assert.InRange(result.OriginRatio, 1.0, 1.05);
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_run_and_another_seed_another()
+    {
+        var first = new SwarmSimulation(Room(4, seed: 11)).Run();
+        var again = new SwarmSimulation(Room(4, seed: 11)).Run();
+        var other = new SwarmSimulation(Room(4, seed: 12)).Run();
+
+        Assert.True(first.AllCompleted, first.Describe());
+        Assert.Equal(first.Completions, again.Completions);
+        Assert.Equal(first.OriginPayloadBytes, again.OriginPayloadBytes);
+        Assert.Equal(first.WastedBytes, again.WastedBytes);
+        Assert.True(other.AllCompleted, other.Describe());
+        Assert.NotEqual(first.Completions, other.Completions);
+    }
+
+    [Fact]
+    public void A_machine_without_the_Fast_extension_is_served_during_super_seeding()
+    {
+        // Like rtorrent: it starts empty and sends no bitfield. Before, the origin showed it nothing
+        // until super-seeding ended (10 s with a lone leecher); now it counts as empty after a second.
+        var alone = new SwarmSimulation(Room(1) with { ClientsWithoutFast = 1 }).Run();
+        var mixed = new SwarmSimulation(Room(4) with { ClientsWithoutFast = 2 }).Run();
+
+        Assert.True(alone.AllCompleted, alone.Describe());
+        Assert.True(alone.Slowest < 6, alone.Describe());
+        Assert.True(alone.SuperSeedingEndedAt == null || alone.SuperSeedingEndedAt > alone.Slowest, alone.Describe());
+        Assert.True(mixed.AllCompleted, mixed.Describe());
+        Assert.InRange(mixed.OriginRatio, 1.0, 1.05);
+    }
+
+    [Fact]
+    public void One_machine_alone_takes_its_link_time_and_the_origin_sends_one_copy()
+    {
+        var result = new SwarmSimulation(Room(1) with { SuperSeeding = false, StartFirstSeconds = 0, StartLastSeconds = 0 }).Run();
+
+        Assert.True(result.AllCompleted, result.Describe());
+        // The link's payload rate is the floor; request round trips and the first announce add little.
+        Assert.InRange(result.Slowest / result.Settings.ImageSeconds, result.Settings.FrameOverhead, result.Settings.FrameOverhead * 1.1);
+        Assert.InRange(result.OriginRatio, 1.0, 1.02);
+    }
+}
