@@ -1,3 +1,4 @@
+using System.Buffers;
 using EzioPxe.Engine.Wire;
 
 namespace EzioPxe.Engine.Peers;
@@ -23,6 +24,38 @@ internal readonly record struct Outgoing(OutgoingKind Kind, MessageId Id = defau
     public static Outgoing Extended(byte id, byte[] payload) => new(OutgoingKind.Extended, MessageId.Extended, id, Payload: payload);
 
     public static readonly Outgoing KeepAlive = new(OutgoingKind.KeepAlive);
+
+    /// <summary>
+    /// Writes this message to <paramref name="output"/> unless it is a block (whose bytes come from
+    /// the sender's memory and need its handler); returns false for a block, having written nothing.
+    /// One serializer for the TCP connection and the swarm simulator's.
+    /// </summary>
+    public bool TryWriteControl(IBufferWriter<byte> output)
+    {
+        switch (Kind)
+        {
+            case OutgoingKind.KeepAlive:
+                PeerMessageWriter.WriteKeepAlive(output);
+                return true;
+            case OutgoingKind.Simple:
+                PeerMessageWriter.WriteSimple(output, Id);
+                return true;
+            case OutgoingKind.Index:
+                PeerMessageWriter.WriteIndex(output, Id, Piece);
+                return true;
+            case OutgoingKind.BlockReference:
+                PeerMessageWriter.WriteBlockReference(output, Id, Piece, Offset, Length);
+                return true;
+            case OutgoingKind.Bitfield:
+                PeerMessageWriter.WriteBitfield(output, Payload!);
+                return true;
+            case OutgoingKind.Extended:
+                PeerMessageWriter.WriteExtended(output, (byte)Piece, Payload!);
+                return true;
+            default:
+                return false;
+        }
+    }
 }
 
 internal enum OutgoingKind

@@ -256,55 +256,37 @@ public sealed class PeerConnection : IAsyncDisposable, IPeerTransport
 
     private void Write(IPeerHandler handler, in Outgoing message)
     {
-        switch (message.Kind)
+        if (message.TryWriteControl(Writer))
         {
-            case OutgoingKind.KeepAlive:
-                PeerMessageWriter.WriteKeepAlive(Writer);
-                break;
-            case OutgoingKind.Simple:
-                PeerMessageWriter.WriteSimple(Writer, message.Id);
-                break;
-            case OutgoingKind.Index:
-                PeerMessageWriter.WriteIndex(Writer, message.Id, message.Piece);
-                break;
-            case OutgoingKind.BlockReference:
-                PeerMessageWriter.WriteBlockReference(Writer, message.Id, message.Piece, message.Offset, message.Length);
-                break;
-            case OutgoingKind.Bitfield:
-                PeerMessageWriter.WriteBitfield(Writer, message.Payload);
-                break;
-            case OutgoingKind.Extended:
-                PeerMessageWriter.WriteExtended(Writer, (byte)message.Piece, message.Payload);
-                break;
-            case OutgoingKind.Block:
-                try
-                {
-                    if (!handler.ShouldSendBlock(message.Piece, message.Offset, message.Length))
-                    {
-                        return;
-                    }
-                    var span = Writer.GetSpan(PeerMessageWriter.PieceHeaderLength + message.Length);
-                    var data = span.Slice(PeerMessageWriter.PieceHeaderLength, message.Length);
-                    if (message.Payload != null)
-                    {
-                        message.Payload.AsSpan(0, message.Length).CopyTo(data);
-                    }
-                    else if (!handler.TryCopyBlock(message.Piece, message.Offset, data))
-                    {
-                        // Nothing was advanced, so nothing of this message goes out.
-                        handler.OnBlockNotInMemory(message.Piece, message.Offset, message.Length);
-                        return;
-                    }
-                    PeerMessageWriter.WritePieceHeader(span, message.Piece, message.Offset, message.Length);
-                    Writer.Advance(PeerMessageWriter.PieceHeaderLength + message.Length);
-                }
-                finally
-                {
-                    ReturnBlock(message);
-                }
-                handler.OnBlockSent(message.Piece, message.Offset, message.Length);
-                break;
+            return;
         }
+        // A block: its bytes come from the payload or straight from the owner's memory.
+        try
+        {
+            if (!handler.ShouldSendBlock(message.Piece, message.Offset, message.Length))
+            {
+                return;
+            }
+            var span = Writer.GetSpan(PeerMessageWriter.PieceHeaderLength + message.Length);
+            var data = span.Slice(PeerMessageWriter.PieceHeaderLength, message.Length);
+            if (message.Payload != null)
+            {
+                message.Payload.AsSpan(0, message.Length).CopyTo(data);
+            }
+            else if (!handler.TryCopyBlock(message.Piece, message.Offset, data))
+            {
+                // Nothing was advanced, so nothing of this message goes out.
+                handler.OnBlockNotInMemory(message.Piece, message.Offset, message.Length);
+                return;
+            }
+            PeerMessageWriter.WritePieceHeader(span, message.Piece, message.Offset, message.Length);
+            Writer.Advance(PeerMessageWriter.PieceHeaderLength + message.Length);
+        }
+        finally
+        {
+            ReturnBlock(message);
+        }
+        handler.OnBlockSent(message.Piece, message.Offset, message.Length);
     }
 
     /// <summary>Closes the socket; the loops end and the session forgets the peer. Safe to call any number of times from any thread; never throws.</summary>

@@ -45,16 +45,7 @@ internal sealed class UploadQueue
             {
                 while (reader.TryRead(out var request))
                 {
-                    if (request.Peer.IsClosing)
-                    {
-                        continue;
-                    }
-                    var data = ArrayPool<byte>.Shared.Rent(request.Length);
-                    if (_cache.TryCopy(request.Piece, request.Offset, data.AsSpan(0, request.Length)))
-                    {
-                        request.Peer.Send(Outgoing.Block(request.Piece, request.Offset, request.Length, data));
-                    }
-                    else
+                    if (NeedsRead(request) is { } data)
                     {
                         await _reads.WaitAsync(cancellationToken);
                         _ = ReadAndSendAsync(request, data, cancellationToken);
@@ -76,21 +67,31 @@ internal sealed class UploadQueue
     {
         while (_requests.Reader.TryRead(out var request))
         {
-            if (request.Peer.IsClosing)
-            {
-                continue;
-            }
-            var data = ArrayPool<byte>.Shared.Rent(request.Length);
-            if (_cache.TryCopy(request.Piece, request.Offset, data.AsSpan(0, request.Length)))
-            {
-                request.Peer.Send(Outgoing.Block(request.Piece, request.Offset, request.Length, data));
-            }
-            else
+            if (NeedsRead(request) is { } data)
             {
                 _reads.Wait();
                 ReadAndSendAsync(request, data, CancellationToken.None).GetAwaiter().GetResult();
             }
         }
+    }
+
+    /// <summary>
+    /// Sends the block at once when its piece is cached (or drops it for a closing peer) and returns
+    /// null; otherwise returns the rented buffer the storage read must fill.
+    /// </summary>
+    private byte[]? NeedsRead(UploadRequest request)
+    {
+        if (request.Peer.IsClosing)
+        {
+            return null;
+        }
+        var data = ArrayPool<byte>.Shared.Rent(request.Length);
+        if (!_cache.TryCopy(request.Piece, request.Offset, data.AsSpan(0, request.Length)))
+        {
+            return data;
+        }
+        request.Peer.Send(Outgoing.Block(request.Piece, request.Offset, request.Length, data));
+        return null;
     }
 
     private async Task ReadAndSendAsync(UploadRequest request, byte[] data, CancellationToken cancellationToken)

@@ -218,27 +218,7 @@ internal sealed class SimConnection : IPeerTransport
             }
             var writer = _network.Scratch;
             writer.ResetWrittenCount();
-            switch (message.Kind)
-            {
-                case OutgoingKind.KeepAlive:
-                    PeerMessageWriter.WriteKeepAlive(writer);
-                    break;
-                case OutgoingKind.Simple:
-                    PeerMessageWriter.WriteSimple(writer, message.Id);
-                    break;
-                case OutgoingKind.Index:
-                    PeerMessageWriter.WriteIndex(writer, message.Id, message.Piece);
-                    break;
-                case OutgoingKind.BlockReference:
-                    PeerMessageWriter.WriteBlockReference(writer, message.Id, message.Piece, message.Offset, message.Length);
-                    break;
-                case OutgoingKind.Bitfield:
-                    PeerMessageWriter.WriteBitfield(writer, message.Payload);
-                    break;
-                case OutgoingKind.Extended:
-                    PeerMessageWriter.WriteExtended(writer, (byte)message.Piece, message.Payload);
-                    break;
-            }
+            message.TryWriteControl(writer);
             var bytes = ArrayPool<byte>.Shared.Rent(writer.WrittenCount);
             writer.WrittenSpan.CopyTo(bytes);
             SetWire(bytes, writer.WrittenCount);
