@@ -43,16 +43,9 @@ public sealed class FileSystemStorage : IPieceStorage
         foreach (var span in _layout.Map(piece, offset, buffer.Length))
         {
             var target = buffer.Slice(span.BufferOffset, span.Length);
-            var handle = Open(span.FileIndex);
-            var done = 0;
-            while (done < target.Length)
+            if (await ExactRead.ReadAtAsync(Open(span.FileIndex), target, span.FileOffset, cancellationToken) < target.Length)
             {
-                var read = await RandomAccess.ReadAsync(handle, target[done..], span.FileOffset + done, cancellationToken);
-                if (read == 0)
-                {
-                    throw new EndOfStreamException($"{_paths[span.FileIndex]} is shorter than the torrent says");
-                }
-                done += read;
+                throw new EndOfStreamException($"{_paths[span.FileIndex]} is shorter than the torrent says");
             }
         }
     }

@@ -68,15 +68,10 @@ public sealed class ImageStorage : IPieceStorage
         {
             var target = buffer.Slice(span.BufferOffset, span.Length);
             var position = _diskOffsets[span.FileIndex] + span.FileOffset;
-            while (target.Length > 0)
+            var read = await ExactRead.ReadAtAsync(_source, target, position, cancellationToken);
+            if (read < target.Length)
             {
-                var read = await RandomAccess.ReadAsync(_source, target, position, cancellationToken);
-                if (read == 0)
-                {
-                    throw new EndOfStreamException($"the image ended at offset {position} (it shrank after the torrent was made?)");
-                }
-                target = target[read..];
-                position += read;
+                throw new EndOfStreamException($"the image ended at offset {position + read} (it shrank after the torrent was made?)");
             }
         }
     }

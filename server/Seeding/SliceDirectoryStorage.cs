@@ -52,16 +52,10 @@ public sealed class SliceDirectoryStorage : IPieceStorage
         {
             using var handle = File.OpenHandle(_paths[span.FileIndex], FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
             var target = buffer.Slice(span.BufferOffset, span.Length);
-            var position = span.FileOffset;
-            while (target.Length > 0)
+            var read = await ExactRead.ReadAtAsync(handle, target, span.FileOffset, cancellationToken);
+            if (read < target.Length)
             {
-                var read = await RandomAccess.ReadAsync(handle, target, position, cancellationToken);
-                if (read == 0)
-                {
-                    throw new EndOfStreamException($"slice {_paths[span.FileIndex]} ended at {position} (it shrank after the torrent was made?)");
-                }
-                target = target[read..];
-                position += read;
+                throw new EndOfStreamException($"slice {_paths[span.FileIndex]} ended at {span.FileOffset + read} (it shrank after the torrent was made?)");
             }
         }
     }
