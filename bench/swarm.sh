@@ -229,17 +229,19 @@ host_cpu_ticks() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 
 # --- the four methods: prepare (servers up, machines waiting for the go) and finish -------------
 prepare_ours() {
+  # Every machine listed with a job armed always: a MAC gets a job only when the server expects it.
+  local machines i
+  machines=$(for i in $(seq 1 "$N"); do printf '%s{ "Mac": "%s", "Job": "swarm" }' "$([ "$i" = 1 ] || echo ', ')" "$(mac_of "$i")"; done)
   cat > "$RUN/eziopxe.json" <<JSON
 {
   "Server": { "Address": "$SERVER_IP", "HttpPort": 8080, "PeerPort": 6881, "DataDirectory": "$RUN/data" },
   "Images": { "swarm": { "Source": "$IMAGE", "Torrent": "$IMAGE_DIR/ours.torrent" } },
-  "Jobs": { "swarm": { "Image": "swarm", "Disk": "auto", "After": "wait", "Seed": "until-done", "ExpectedMachines": $N } },
-  "DefaultJob": "swarm"
+  "Jobs": { "swarm": { "Image": "swarm", "Disk": "auto", "After": "wait", "Seed": "until-done", "ExpectedMachines": $N, "Arm": "always" } },
+  "Machines": [ $machines ]
 }
 JSON
   background "$SW" server dotnet "$SERVER_DLL" serve --config "$RUN/eziopxe.json"
   wait_for 120 "eziopxe serve answering" ip netns exec "$SW" curl -sf -o /dev/null --max-time 2 "http://$SERVER_IP:8080/status"
-  local i
   for i in $(seq 1 "$N"); do
     # ExpectedMachines = N: each client seeds until all N have the image, then exits (11: after=wait).
     clocked "$CLIENT_NS_PREFIX$i" "c$i" 'image written and verified' \
