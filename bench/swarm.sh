@@ -33,13 +33,15 @@ usage: bench/swarm.sh [options]
   --verify K          check the sha256 of K machines' copies per transfer, 0 for all (default 0)
   --timeout S         give up on a transfer after S s (default 60 + 12 S/B, or 2N S/B above N = 6)
   --keep              keep the logs of every process (the work directory without disks and images)
+  --server-dll FILE   eziopxe.dll to run, as built (default: server/bin/Release/net10.0/eziopxe.dll,
+                      built first)
 USAGE
 }
 
 # Defaults from SWARM_* environment variables too, for `SWARM_N="2 4" ./build.sh bench swarm`
 # (bench/run.sh passes no arguments).
 N_LIST=${SWARM_N:-2 4 8 16 32} RATE=${SWARM_RATE:-} SIZE=${SWARM_SIZE:-} PIECE=${SWARM_PIECE:-256K} ROUNDS=${SWARM_ROUNDS:-2}
-METHODS=${SWARM_METHODS:-ours libtorrent udpcast http} UDP_PERCENT=95 VERIFY=0 KEEP=0 TIMEOUT_GIVEN=
+METHODS=${SWARM_METHODS:-ours libtorrent udpcast http} UDP_PERCENT=95 VERIFY=0 KEEP=0 TIMEOUT_GIVEN= SERVER_DLL_GIVEN=
 while [ $# -gt 0 ]; do
   case "$1" in
     --n) N_LIST=${2:?"$1 needs a value"}; shift ;;
@@ -52,6 +54,7 @@ while [ $# -gt 0 ]; do
     --verify) VERIFY=${2:?"$1 needs a value"}; shift ;;
     --timeout) TIMEOUT_GIVEN=${2:?"$1 needs a value"}; shift ;;
     --keep) KEEP=1 ;;
+    --server-dll) SERVER_DLL_GIVEN=${2:?"$1 needs a value"}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench/swarm.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -101,7 +104,7 @@ size_of() { local v; v=$(per_n --size "$SIZE" "$1"); [ -n "$v" ] && echo "$v" ||
 
 source "$REPO/demo/lib/lan.sh"
 CLIENT=$REPO/out/client/eziopxe-client
-SERVER_DLL=$REPO/server/bin/Release/net10.0/eziopxe.dll
+SERVER_DLL=${SERVER_DLL_GIVEN:-$REPO/server/bin/Release/net10.0/eziopxe.dll}
 LIBTORRENT_PEER=$REPO/tests/interop/libtorrent_peer.py
 CLOCK=$REPO/bench/swarm-clock.py
 SERVER_IP=10.78.0.1
@@ -426,7 +429,11 @@ trap 'exit 130' INT TERM
 
 # The client is rebuilt only when missing: NativeAOT publishing takes minutes (./build.sh client).
 [ -x "$CLIENT" ] || ./build.sh client
-dotnet build server -c Release --nologo -v quiet -clp:NoSummary >/dev/null
+# Given a server (the CI test, after the solution's build), it runs as it is.
+if [ -z "$SERVER_DLL_GIVEN" ]; then
+  dotnet build server -c Release --nologo -v quiet -clp:NoSummary >/dev/null
+fi
+[ -f "$SERVER_DLL" ] || { echo "bench/swarm.sh: $SERVER_DLL not found" >&2; exit 1; }
 mkdir "$CG"
 
 # --- the run -------------------------------------------------------------------------------------

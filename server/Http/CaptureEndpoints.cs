@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
 using EzioPxe.Contracts;
 using EzioPxe.Contracts.Capture;
 using EzioPxe.Imaging;
@@ -25,22 +24,10 @@ public static class CaptureEndpoints
         app.MapPost("/captures/{name}", async (string name, HttpContext context, CaptureStore store) =>
         {
             SetBodyLimit(context, MaxPlanBytes);
-            CapturePlan? plan;
-            try
-            {
-                plan = await JsonSerializer.DeserializeAsync(context.Request.Body, ContractsJsonContext.Default.CapturePlan, context.RequestAborted);
-            }
-            catch (JsonException e)
-            {
-                return Results.Text($"not a capture plan: {e.Message}\n", statusCode: 400);
-            }
-            catch (BadHttpRequestException e)
-            {
-                return Results.Text(e.Message + "\n", statusCode: e.StatusCode);
-            }
+            var (plan, refused) = await JsonBody.ReadAsync(context, ContractsJsonContext.Default.CapturePlan, "not a capture plan");
             if (plan == null)
             {
-                return Results.Text("not a capture plan: null\n", statusCode: 400);
+                return refused!;
             }
             return Run(() => Results.Json(store.Begin(name, plan, context.Connection.RemoteIpAddress?.ToString()), ContractsJsonContext.Default.CaptureStatus));
         });

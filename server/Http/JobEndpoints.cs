@@ -31,19 +31,22 @@ public static class JobEndpoints
             LeasedAddresses leased, KeyIssuance issuance) =>
         {
             var source = request.HttpContext.Connection.RemoteIpAddress ?? IPAddress.None;
+            var byMac = MacAddress.TryParse(id, out var inPath);
+            MacAddress? mac = byMac ? inPath
+                : MacAddress.TryParse(request.Query["mac"].ToString(), out var inQuery) ? inQuery : null;
+            // Looked up once: the lease decides both the claim and the key.
+            var leasedElsewhere = mac is { } asking && leased.Refusal(asking, source) != null;
             // Asking by MAC may take an any-machine task, but not for a MAC leased to another address.
-            var claim = !MacAddress.TryParse(id, out var asked) || leased.Refusal(asked, source) == null;
+            var claim = !byMac || !leasedElsewhere;
             var (jobName, error) = Resolve(id, settings, lifecycle, claim);
             if (jobName == null)
             {
                 return Results.Text(error + "\n", statusCode: 404);
             }
             var description = Describe(jobName, settings, PublicUrls.Base(request, settings), catalog);
-            MacAddress? mac = MacAddress.TryParse(id, out var inPath) ? inPath
-                : MacAddress.TryParse(request.Query["mac"].ToString(), out var inQuery) ? inQuery : null;
             if (mac is { } machine && ProgressEndpoints.RoomOf(machine, jobName, settings, lifecycle) is { Job: { } room } placement)
             {
-                if (leased.Refusal(machine, source) == null && (placement.Expected || issuance.TryIssue(source, machine)))
+                if (!leasedElsewhere && (placement.Expected || issuance.TryIssue(source, machine)))
                 {
                     description = description with { Key = keys.For(machine, room) };
                 }

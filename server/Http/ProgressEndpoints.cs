@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using EzioPxe.Contracts.Machines;
 using EzioPxe.Contracts.Progress;
 using EzioPxe.Contracts;
@@ -26,23 +25,10 @@ public static class ProgressEndpoints
     {
         app.MapPost("/progress", async (HttpContext context, MachineRegistry machines, MachineKeys keys, LeasedAddresses leased, ServerSettings settings, MachineLifecycle lifecycle, ILogger<MachineRegistry> logger) =>
         {
-            ProgressReport? report;
-            try
-            {
-                report = await JsonSerializer.DeserializeAsync(context.Request.Body, ContractsJsonContext.Default.ProgressReport, context.RequestAborted);
-            }
-            catch (JsonException e)
-            {
-                return Results.Text($"not a progress report: {e.Message}\n", statusCode: 400);
-            }
-            catch (BadHttpRequestException e)
-            {
-                // Kestrel's body size limit (Server:MaxRequestBodyBytes), or a broken body.
-                return Results.Text(e.Message + "\n", statusCode: e.StatusCode);
-            }
+            var (report, refused) = await JsonBody.ReadAsync(context, ContractsJsonContext.Default.ProgressReport, "not a progress report");
             if (report == null)
             {
-                return Results.Text("not a progress report: null\n", statusCode: 400);
+                return refused!;
             }
             if (!MacAddress.TryParse(report.Mac, out var mac))
             {

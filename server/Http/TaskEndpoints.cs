@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using EzioPxe.Server.Configuration;
 using EzioPxe.Server.Tasks;
@@ -140,22 +139,10 @@ public static class TaskEndpoints
         {
             return (null, null, refused);
         }
-        T? request;
-        try
-        {
-            request = await JsonSerializer.DeserializeAsync(context.Request.Body, type, context.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            return (null, null, BadRequest($"not a valid request: {e.Message}"));
-        }
-        catch (BadHttpRequestException e)
-        {
-            return (null, null, Results.Text(e.Message + "\n", statusCode: e.StatusCode));
-        }
+        var (request, refusedBody) = await JsonBody.ReadAsync(context, type, "not a valid request");
         if (request == null)
         {
-            return (null, null, BadRequest("the body is null"));
+            return (null, null, refusedBody);
         }
         if (request.Job == null && !needsJob)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EzioPxe.TestSupport;
+using EzioPxe.TestSupport.Disks;
 
 namespace EzioPxe.Imaging.Tests;
 
@@ -11,7 +12,8 @@ namespace EzioPxe.Imaging.Tests;
 internal sealed class TestDisk : IDisposable
 {
     private readonly List<string> _loops = new();
-    private readonly List<string> _mounts = new();
+    private readonly List<PrivateMount> _mounts = new();
+    private readonly List<string> _visibleMounts = new();
 
     private TestDisk(string path) => ImagePath = path;
 
@@ -87,28 +89,52 @@ internal sealed class TestDisk : IDisposable
         _loops.Remove(device);
     }
 
-    /// <summary>Mounts with the kernel (ext) or with ntfs-3g (FUSE); returns the mount point.</summary>
+    /// <summary>
+    /// Mounts with the kernel (ext) or with ntfs-3g (FUSE) in a mount namespace of the mount's own
+    /// (<see cref="PrivateMount"/>: no other process can keep the file system alive after
+    /// <see cref="Unmount"/>); returns where this process reaches its files.
+    /// </summary>
     public string Mount(string device, string directory, string? type = null)
     {
+        var mount = PrivateMount.Mount(device, directory, type);
+        _mounts.Add(mount);
+        return mount.Path;
+    }
+
+    /// <summary>
+    /// Mounts in the host's mount namespace, where every process sees it (a client that must
+    /// refuse a mounted disk); any namespace made meanwhile may keep a copy, so the disk is not
+    /// quiet after unmounting: use <see cref="Mount"/> for a disk whose bytes are compared later.
+    /// </summary>
+    public string MountForEveryone(string device, string directory)
+    {
         Directory.CreateDirectory(directory);
-        var result = type == "ntfs-3g"
-            ? Tool.Run("ntfs-3g", device, directory)
-            : Tool.Run("mount", device, directory);
-        result.EnsureSuccess($"mount {device}");
-        _mounts.Add(directory);
+        Tool.Run("mount", device, directory).EnsureSuccess($"mount {device}");
+        _visibleMounts.Add(directory);
         return directory;
     }
 
+    /// <summary>Unmounts what <see cref="Mount"/> or <see cref="MountForEveryone"/> mounted (its path or its directory).</summary>
     public void Unmount(string directory)
     {
-        Tool.Run("sync");
+        if (_mounts.FirstOrDefault(m => m.Path == directory || m.MountPoint == Path.GetFullPath(directory)) is { } mount)
+        {
+            mount.Unmount();
+            mount.Dispose();
+            _mounts.Remove(mount);
+            return;
+        }
         Tool.Run("umount", directory).EnsureSuccess($"umount {directory}");
-        _mounts.Remove(directory);
+        _visibleMounts.Remove(directory);
     }
 
     public void Dispose()
     {
-        foreach (var mount in _mounts.AsEnumerable().Reverse().ToList())
+        foreach (var mount in _mounts.AsEnumerable().Reverse())
+        {
+            mount.Dispose();
+        }
+        foreach (var mount in _visibleMounts.AsEnumerable().Reverse())
         {
             Tool.Run("umount", "-l", mount);
         }

@@ -7,6 +7,9 @@ public static class RepositoryPaths
 
     public static string Of(string relative) => Path.Combine(Root, relative);
 
+    /// <summary>The published NativeAOT client (<c>./build.sh client</c>), which every test that runs the real client runs.</summary>
+    public static string ClientBinary { get; } = Of("out/client/eziopxe-client");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)

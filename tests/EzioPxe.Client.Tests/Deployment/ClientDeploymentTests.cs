@@ -17,7 +17,6 @@ namespace EzioPxe.Client.Tests.Deployment;
 public class ClientDeploymentTests
 {
     private const long DiskSize = 48L * 1024 * 1024;
-    internal static string ClientBinary => RepositoryPaths.Of("out/client/eziopxe-client");
 
     /// <summary>Extents at awkward offsets and lengths, like a real disk's used blocks plus a partition table.</summary>
     private static ImageTorrent MakeImage(string announce) => new(256 * 1024, new[]
@@ -34,7 +33,7 @@ public class ClientDeploymentTests
     [InlineData("libtorrent")]
     public async Task The_client_writes_the_image_onto_a_loop_device_and_a_second_run_transfers_almost_nothing(string seederKind)
     {
-        Assert.True(File.Exists(ClientBinary), $"{ClientBinary} is missing: run ./build.sh client first");
+        Assert.True(File.Exists(RepositoryPaths.ClientBinary), $"{RepositoryPaths.ClientBinary} is missing: run ./build.sh client first");
         using var area = new DiskTestArea();
         using var dir = new TempDirectory();
         var trackerPort = FreePort.Tcp();
@@ -113,7 +112,7 @@ public class ClientDeploymentTests
         await Task.CompletedTask;
     }
 
-    internal static ToolResult RunClient(TorrentWebServer web, string disk, params string[] more) => Tool.Run(ClientBinary,
+    internal static ToolResult RunClient(TorrentWebServer web, string disk, params string[] more) => Tool.Run(RepositoryPaths.ClientBinary,
         new[] { $"--server=127.0.0.1:{web.Port}", $"--torrent={web.TorrentUrl}", $"--disk={disk}", "--after=wait", "--seed=none", "--mac=52:54:00:12:34:56" }.Concat(more),
         TimeSpan.FromMinutes(3));
 

@@ -24,7 +24,7 @@ public sealed class RealDiskDeploymentTests(GoldenDiskFixture golden, ITestOutpu
     [InlineData("larger")]
     public async Task The_deployed_disk_is_the_golden_whatever_the_target_held(string kind)
     {
-        Assert.True(File.Exists(ClientDeploymentTests.ClientBinary), $"{ClientDeploymentTests.ClientBinary} is missing: run ./build.sh client first");
+        Assert.True(File.Exists(RepositoryPaths.ClientBinary), $"{RepositoryPaths.ClientBinary} is missing: run ./build.sh client first");
         using var area = new DiskTestArea();
         using var dir = new TempDirectory();
         var trackerPort = FreePort.Tcp();

@@ -14,7 +14,7 @@ public sealed class BootImage
         Directory = RepositoryPaths.Of("out/boot");
         KernelPath = Path.Combine(Directory, "vmlinuz");
         InitramfsPath = Path.Combine(Directory, "initramfs.img");
-        ClientPath = RepositoryPaths.Of("out/client/eziopxe-client");
+        ClientPath = RepositoryPaths.ClientBinary;
         if (!File.Exists(ClientPath))
         {
             // The NativeAOT publish; CI's `./build.sh test` has already done it.

@@ -23,7 +23,7 @@ public sealed class DeployedDiskBootTests(BootableGoldenFixture golden, ITestOut
     [InlineData("larger")]
     public async Task The_deployed_disk_boots_by_BIOS_and_by_UEFI(string kind)
     {
-        Assert.True(File.Exists(ClientDeploymentTests.ClientBinary), $"{ClientDeploymentTests.ClientBinary} is missing: run ./build.sh client first");
+        Assert.True(File.Exists(RepositoryPaths.ClientBinary), $"{RepositoryPaths.ClientBinary} is missing: run ./build.sh client first");
         using var area = new DiskTestArea();
         using var dir = new TempDirectory();
         var trackerPort = FreePort.Tcp();

@@ -22,12 +22,11 @@ public sealed class CaptureTests
 {
     private const long DiskSize = 64L << 20;
     private const string Mac = "52:54:00:c0:ff:ee";
-    private static string ClientBinary => RepositoryPaths.Of("out/client/eziopxe-client");
 
     [Fact]
     public async Task A_captured_disk_equals_image_create_survives_a_dropped_connection_and_deploys_the_same_files()
     {
-        Assert.True(File.Exists(ClientBinary), $"{ClientBinary} is missing: run ./build.sh client first");
+        Assert.True(File.Exists(RepositoryPaths.ClientBinary), $"{RepositoryPaths.ClientBinary} is missing: run ./build.sh client first");
         using var temp = new TempDirectory("capture");
         using var source = TestDisk.Create(temp.File("source.img"), DiskSize,
             "label: gpt\nstart=2048, size=40960, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, name=\"efi\"\nstart=43008, type=0FC63DAF-8483-4772-8E79-3D69C47709E4, name=\"root\"\n");
@@ -48,7 +47,7 @@ public sealed class CaptureTests
         {
             // The scan below finds about 14 MB in use: cut the connection after 6 MB have gone up.
             await using var proxy = new DroppingProxy(server.Settings.Server.HttpPort, dropAfterBytes: 6L << 20);
-            var run = Tool.Run(ClientBinary,
+            var run = Tool.Run(RepositoryPaths.ClientBinary,
                 [$"--server=127.0.0.1:{proxy.Port}", "--job=capture-golden", $"--disk={disk}", "--after=wait", $"--mac={Mac}"], TimeSpan.FromMinutes(3));
             Assert.True(run.ExitCode == 11, $"capture exited {run.ExitCode}\n{run.StandardOutput}\n{run.StandardError}");
             Assert.True(proxy.Dropped, "the relay never cut the connection: the capture was smaller than expected");
@@ -102,7 +101,7 @@ public sealed class CaptureTests
         var targetDevice = target.AttachWhole();
         await using (var server = await RunningServer.StartAsync(deployConfig, temp.Path))
         {
-            var deploy = Tool.Run(ClientBinary, [$"--server=127.0.0.1:{server.Settings.Server.HttpPort}", "--job=golden", $"--disk={targetDevice}", $"--mac={Mac}"],
+            var deploy = Tool.Run(RepositoryPaths.ClientBinary, [$"--server=127.0.0.1:{server.Settings.Server.HttpPort}", "--job=golden", $"--disk={targetDevice}", $"--mac={Mac}"],
                 TimeSpan.FromMinutes(3));
             Assert.True(deploy.ExitCode == 11, $"deploy exited {deploy.ExitCode}\n{deploy.StandardOutput}\n{deploy.StandardError}");
             Assert.Contains($"image golden: {Path.Combine(captures, "golden.torrent")}, info-hash {infoHash}", server.Log.Text, StringComparison.Ordinal);
@@ -114,12 +113,12 @@ public sealed class CaptureTests
     [Fact]
     public async Task A_mounted_disk_is_not_captured()
     {
-        Assert.True(File.Exists(ClientBinary), $"{ClientBinary} is missing: run ./build.sh client first");
+        Assert.True(File.Exists(RepositoryPaths.ClientBinary), $"{RepositoryPaths.ClientBinary} is missing: run ./build.sh client first");
         using var temp = new TempDirectory("capture");
         using var disk = TestDisk.Create(temp.File("fs.img"), 16L << 20, sfdiskScript: null);
         var device = disk.AttachWhole();
         Tool.Run("mkfs.ext4", "-q", device).EnsureSuccess("mkfs.ext4");
-        var mount = disk.Mount(device, temp.File("mnt"));
+        var mount = disk.MountForEveryone(device, temp.File("mnt")); // the client must see it mounted
         var config = RunningServer.Config(temp.File("data"), "unused", c =>
         {
             c.Remove("Images");
@@ -137,7 +136,7 @@ public sealed class CaptureTests
         Assert.False(Directory.Exists(temp.File("captures")) && Directory.EnumerateFileSystemEntries(temp.File("captures")).Any());
     }
 
-    private static ToolResult Capture(int port, string disk, string name) => Tool.Run(ClientBinary,
+    private static ToolResult Capture(int port, string disk, string name) => Tool.Run(RepositoryPaths.ClientBinary,
         [$"--server=127.0.0.1:{port}", "--mode=capture", $"--image={name}", $"--disk={disk}", "--after=wait", $"--mac={Mac}"],
         TimeSpan.FromMinutes(3));
 
@@ -185,7 +184,7 @@ public sealed class CaptureTests
             }
             else
             {
-                disk.Mount(device, directory);
+                directory = disk.Mount(device, directory);
             }
             foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Where(f => !f.Contains("lost+found", StringComparison.Ordinal)))
             {

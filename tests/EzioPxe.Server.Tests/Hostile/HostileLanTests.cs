@@ -24,9 +24,9 @@ public sealed class HostileLanTests(ITestOutputHelper output)
     {
         using var work = new TempDirectory("hostile-lan");
         // One machine, the small disk of the other room tests (TCG on 2 cores): ~40 MiB travel.
-        var (exitCode, text) = DemoScript.Run(output,
+        var (exitCode, text) = RepositoryScript.Run(output, "demo/run.sh",
             ["--machines", "1", "--attack", "--disk-size", "192", "--data", "24", "--timeout", "420", "--status-every", "30",
-             "--work", work.Path, "--keep", "--server-dll", DemoScript.ServerDll()],
+             "--work", work.Path, "--keep", "--server-dll", RepositoryScript.ServerDll()],
             TimeSpan.FromMinutes(10));
 
         // The machine: deployed through the attacks, and its disk verified file by file.

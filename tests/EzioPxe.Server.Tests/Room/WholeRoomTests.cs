@@ -32,9 +32,9 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
     [Trait("Needs", "root")]
     public void A_reference_pc_captures_its_disk_then_three_machines_pxe_boot_two_deploy_it_the_too_small_disk_is_refused_and_done_machines_boot_their_disks()
     {
-        var arguments = Scenario.Append("--server-dll").Append(DemoScript.ServerDll()).ToArray();
+        var arguments = Scenario.Append("--server-dll").Append(RepositoryScript.ServerDll()).ToArray();
 
-        var (exitCode, text) = DemoScript.Run(output, arguments, TimeSpan.FromMinutes(10));
+        var (exitCode, text) = RepositoryScript.Run(output, "demo/run.sh", arguments, TimeSpan.FromMinutes(10));
 
         // The image the room deploys is the reference PC's capture, through its PXE-booted client.
         Assert.Matches(@"reference machine 52:54:00:77:00:a0: captured its disk as image demo in [0-9.]+ s, info-hash [0-9a-f]{40}: the same as eziopxe image create of that disk", text);
@@ -79,7 +79,7 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
         // The server's link at 8 Mbit/s: the transfer (a second without a limit) lasts long enough to be cut.
         string[] scenario = ["--machines", "2", "--power-cut", "2", "--server-link", "8", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "30"];
 
-        var (exitCode, text) = DemoScript.Run(output, [.. scenario, "--server-dll", DemoScript.ServerDll()], TimeSpan.FromMinutes(8));
+        var (exitCode, text) = RepositoryScript.Run(output, "demo/run.sh", [.. scenario, "--server-dll", RepositoryScript.ServerDll()], TimeSpan.FromMinutes(8));
 
         Assert.Matches(@"machine 2: power cut at \d+ % downloaded \(QEMU killed\); starting it again", text);
         var check = Regex.Match(text, @"machine 2: after the power cut: existing data checked, (?<found>\d+) of (?<count>\d+) pieces present");
@@ -105,9 +105,9 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
     public void A_secure_boot_machine_boots_the_signed_chain_deploys_and_the_status_shows_its_boot_path()
     {
         using var work = new TempDirectory("room-secureboot");
-        var (exitCode, text) = DemoScript.Run(output, 
+        var (exitCode, text) = RepositoryScript.Run(output, "demo/run.sh",
             ["--machines", "1", "--firmware", "secureboot", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "30",
-             "--work", work.Path, "--keep", "--server-dll", DemoScript.ServerDll()],
+             "--work", work.Path, "--keep", "--server-dll", RepositoryScript.ServerDll()],
             TimeSpan.FromMinutes(7));
 
         var machines = MachineLine().Matches(text);
@@ -129,9 +129,9 @@ public sealed partial class WholeRoomTests(ITestOutputHelper output)
     [Trait("Needs", "root")]
     public void A_uefi_http_boot_machine_deploys_and_the_status_shows_its_boot_path()
     {
-        var (exitCode, text) = DemoScript.Run(output, 
+        var (exitCode, text) = RepositoryScript.Run(output, "demo/run.sh",
             ["--machines", "1", "--firmware", "http", "--disk-size", "192", "--data", "24", "--timeout", "300", "--status-every", "30",
-             "--server-dll", DemoScript.ServerDll()],
+             "--server-dll", RepositoryScript.ServerDll()],
             TimeSpan.FromMinutes(7));
 
         var machines = MachineLine().Matches(text);

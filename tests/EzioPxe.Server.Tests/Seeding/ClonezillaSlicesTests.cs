@@ -22,12 +22,11 @@ namespace EzioPxe.Server.Tests.Seeding;
 public sealed class ClonezillaSlicesTests
 {
     private const string Mac = "52:54:00:c2:00:01";
-    private static string ClientBinary => RepositoryPaths.Of("out/client/eziopxe-client");
 
     [Fact]
     public async Task A_clonezilla_slices_directory_is_seeded_and_deploys_into_a_partition()
     {
-        Assert.True(File.Exists(ClientBinary), $"{ClientBinary} is missing: run ./build.sh client first");
+        Assert.True(File.Exists(RepositoryPaths.ClientBinary), $"{RepositoryPaths.ClientBinary} is missing: run ./build.sh client first");
         using var temp = new TempDirectory("clonezilla");
 
         // The golden partition: ext4 with files, on a loop device of its own.
@@ -77,7 +76,7 @@ public sealed class ClonezillaSlicesTests
         await using (var server = await RunningServer.StartAsync(config, temp.Path))
         {
             Assert.Contains($"Clonezilla slices {slices}, torrent {slices}.torrent, info-hash {torrent.InfoHash.ToHex()}", server.Log.Text, StringComparison.Ordinal);
-            var run = Tool.Run(ClientBinary, [$"--server=127.0.0.1:{server.Settings.Server.HttpPort}", "--job=cz", $"--disk={disk}", $"--mac={Mac}"], TimeSpan.FromMinutes(3));
+            var run = Tool.Run(RepositoryPaths.ClientBinary, [$"--server=127.0.0.1:{server.Settings.Server.HttpPort}", "--job=cz", $"--disk={disk}", $"--mac={Mac}"], TimeSpan.FromMinutes(3));
             Assert.True(run.ExitCode == 11, $"deploy exited {run.ExitCode}\n{run.StandardOutput}\n{run.StandardError}\n{server.Log.Text}");
             Assert.Contains($"target disk {disk}p2", run.StandardOutput, StringComparison.Ordinal);
         }

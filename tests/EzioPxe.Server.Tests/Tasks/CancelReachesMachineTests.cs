@@ -24,12 +24,11 @@ namespace EzioPxe.Server.Tests.Tasks;
 public sealed class CancelReachesMachineTests
 {
     private const string Mac = "52:54:00:5a:0c:01";
-    private static string ClientBinary => RepositoryPaths.Of("out/client/eziopxe-client");
 
     [Fact]
     public async Task A_cancelled_task_stops_its_machine_mid_download_without_its_after_action()
     {
-        Assert.True(File.Exists(ClientBinary), $"{ClientBinary} is missing: run ./build.sh client first");
+        Assert.True(File.Exists(RepositoryPaths.ClientBinary), $"{RepositoryPaths.ClientBinary} is missing: run ./build.sh client first");
         using var temp = new TempDirectory("cancel");
         using var ns = NetworkNamespace.Create();
         var serverAddress = SlowLink(ns);
@@ -55,7 +54,7 @@ public sealed class CancelReachesMachineTests
             // ezio.after=reboot comes with the job: if the cancel did not stop the client, it would
             // finish and reboot; so that a failing test cannot reboot the test host, the command
             // line says wait (the client's exit code tells which it would have done).
-            using var client = ns.Start(ClientBinary, [$"--server={serverAddress}:{server.Settings.Server.HttpPort}", $"--disk={device}", $"--mac={Mac}", "--after=wait", "--serverwait=0"]);
+            using var client = ns.Start(RepositoryPaths.ClientBinary, [$"--server={serverAddress}:{server.Settings.Server.HttpPort}", $"--disk={device}", $"--mac={Mac}", "--after=wait", "--serverwait=0"]);
             var downloading = await WaitForAsync(http, server, row => row is { State: ProgressStates.Downloading, Report.BytesDone: > 0 }, client, TimeSpan.FromSeconds(60));
             Assert.True(downloading.Report!.BytesDone < downloading.Report!.BytesTotal / 2, $"the image was half written before the cancel ({downloading.Report!.BytesDone} of {downloading.Report!.BytesTotal}): the link is not slow");
 

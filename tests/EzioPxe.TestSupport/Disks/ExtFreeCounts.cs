@@ -1,9 +1,12 @@
 namespace EzioPxe.TestSupport.Disks;
 
 /// <summary>
-/// ext4 keeps its free-block total in per-CPU counters and does not always write it back on
-/// unmount (seen under load); partclone refuses a superblock total that disagrees with the bitmaps
-/// ("bitmap free count err"). e2fsck settles the total and changes no bitmap (exit 1 = "corrected").
+/// ext4 keeps its free-block total in per-CPU counters and writes it to the superblock on the
+/// real unmount; partclone refuses a superblock total that disagrees with the bitmaps ("bitmap free
+/// count err"). Seen under load while test mounts were in the host's mount namespace, where a
+/// parallel test's new namespace could keep a copy and so put off the real unmount (and hold the
+/// device "in use"); mounts are private now (<see cref="PrivateMount"/>), and this stays as a
+/// guard. e2fsck settles the total and changes no bitmap (exit 1 = "corrected").
 /// </summary>
 public static class ExtFreeCounts
 {

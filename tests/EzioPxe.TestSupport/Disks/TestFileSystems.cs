@@ -26,23 +26,18 @@ public static class TestFileSystems
 
     /// <summary>
     /// Formats <paramref name="device"/> (<paramref name="mkfs"/> as for <see cref="MakeFat"/>),
-    /// mounts it on <paramref name="mountPoint"/> (with ntfs-3g for <paramref name="ntfs3g"/>),
-    /// lets <paramref name="fill"/> write into it, and unmounts it, also when filling fails.
-    /// Returns what <paramref name="fill"/> returns (e.g. name -> SHA-256 of what it wrote).
+    /// mounts it on <paramref name="mountPoint"/> (with ntfs-3g for <paramref name="ntfs3g"/>) in
+    /// a mount namespace of its own (<see cref="PrivateMount"/>: the disk is quiet once this
+    /// returns), lets <paramref name="fill"/> write into it (it gets where the files are), and
+    /// unmounts it, also when filling fails. Returns what <paramref name="fill"/> returns (e.g.
+    /// name -> SHA-256 of what it wrote).
     /// </summary>
     public static T MakeMounted<T>(string device, IReadOnlyList<string> mkfs, string mountPoint, Func<string, T> fill, bool ntfs3g = false)
     {
         Tool.Run(mkfs[0], [.. mkfs.Skip(1), device]).EnsureSuccess(mkfs[0]);
-        Directory.CreateDirectory(mountPoint);
-        (ntfs3g ? Tool.Run("ntfs-3g", device, mountPoint) : Tool.Run("mount", device, mountPoint)).EnsureSuccess($"mount {device}");
-        try
-        {
-            return fill(mountPoint);
-        }
-        finally
-        {
-            Tool.Run("sync");
-            Tool.Run("umount", mountPoint).EnsureSuccess($"umount {mountPoint}");
-        }
+        using var mount = PrivateMount.Mount(device, mountPoint, ntfs3g ? "ntfs-3g" : null);
+        var result = fill(mount.Path);
+        mount.Unmount();
+        return result;
     }
 }

@@ -6,11 +6,14 @@ using Xunit.Abstractions;
 
 namespace EzioPxe.Server.Tests.Room;
 
-/// <summary>demo/run.sh from a test: the whole room (server in a namespace, QEMU machines, disk checks).</summary>
-internal static class DemoScript
+/// <summary>
+/// A script of the repository run from a test: demo/run.sh (the whole room: server in a
+/// namespace, QEMU machines, disk checks) or a benchmark of bench/.
+/// </summary>
+internal static class RepositoryScript
 {
-    /// <summary>Runs demo/run.sh and returns its exit code and output; SIGTERM on timeout so its trap cleans up.</summary>
-    public static (int ExitCode, string Output) Run(ITestOutputHelper output, string[] arguments, TimeSpan timeout)
+    /// <summary>Runs <paramref name="script"/> (relative to the repository) with bash and returns its exit code and output; SIGTERM on timeout so its trap cleans up.</summary>
+    public static (int ExitCode, string Output) Run(ITestOutputHelper output, string script, string[] arguments, TimeSpan timeout)
     {
         var startInfo = new ProcessStartInfo("bash")
         {
@@ -19,13 +22,13 @@ internal static class DemoScript
             UseShellExecute = false,
             WorkingDirectory = RepositoryPaths.Root,
         };
-        startInfo.ArgumentList.Add(RepositoryPaths.Of("demo/run.sh"));
+        startInfo.ArgumentList.Add(RepositoryPaths.Of(script));
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
         }
         var text = new StringBuilder();
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start demo/run.sh");
+        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"could not start {script}");
         void Collect(object _, DataReceivedEventArgs e)
         {
             if (e.Data != null)
@@ -47,7 +50,7 @@ internal static class DemoScript
             Tool.Run("kill", "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             process.WaitForExit(TimeSpan.FromSeconds(60));
             output.WriteLine(text.ToString());
-            Assert.Fail($"demo/run.sh did not finish within {timeout}");
+            Assert.Fail($"{script} did not finish within {timeout}");
         }
         process.WaitForExit();
         var all = text.ToString();
