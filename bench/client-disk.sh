@@ -78,7 +78,8 @@ if [ "$SEEDER" = libtorrent ]; then
 else
   "$BENCH" seed "$SEED/image.torrent" "$SEED" --listen "127.0.0.1:$seed_port" >"$SEED/seed.log" 2>&1 &
 fi
-pids+=($!)
+seed_pid=$!
+pids+=($seed_pid)
 for _ in $(seq 300); do [ "$(seeders)" -ge 1 ] && break; sleep 0.1; done
 [ "$(seeders)" -ge 1 ] || { echo "the seeder never announced itself:" >&2; cat "$SEED/seed.log" "$SEED/tracker.log" >&2; exit 1; }
 
@@ -94,14 +95,19 @@ loop=$(losetup --find --show --direct-io=on "$BACKING")
 # (flushbufs: the check after round 1 read through the device's page cache; nothing may serve from it.)
 blank() { fallocate --zero-range --offset 0 --length "$DISK_BYTES" "$BACKING"; sync; blockdev --flushbufs "$loop"; }
 now() { date +%s.%N; }
+# The seeder's user+system CPU seconds so far (its share of each client round is the difference).
+clock_ticks=$(getconf CLK_TCK)
+seeder_cpu() { awk -v hz="$clock_ticks" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$seed_pid/stat"; }
 
-run_client() { # -> "seconds peak_rss_kib cpu_seconds"
+run_client() { # -> "seconds peak_rss_kib cpu_seconds seeder_cpu_seconds"
   blank
+  local s0; s0=$(seeder_cpu)
   local t0; t0=$(now)
   local rc=0
   /usr/bin/time -v -o "$SEED/time.out" "$CLIENT" --server="127.0.0.1:$web_port" --torrent="http://127.0.0.1:$web_port/image.torrent" \
     --disk="$loop" --after=wait --seed=none --mac=52:54:00:12:34:56 >"$SEED/client.out" 2>&1 || rc=$?
   local t1; t1=$(now)
+  local s1; s1=$(seeder_cpu)
   [ "$rc" = 11 ] || { echo "eziopxe-client exited $rc:" >&2; tail -c 3000 "$SEED/client.out" >&2; exit 1; }
   if [ "$round" = 1 ]; then   # every extent landed at its offset, once is enough
     for offset in "${offsets[@]}"; do
@@ -113,7 +119,7 @@ run_client() { # -> "seconds peak_rss_kib cpu_seconds"
   rss=$(awk -F': ' '/Maximum resident set size/{print $2}' "$SEED/time.out")
   user=$(awk -F': ' '/User time/{print $2}' "$SEED/time.out")
   sys=$(awk -F': ' '/System time/{print $2}' "$SEED/time.out")
-  echo "$(echo "$t1 - $t0" | bc) $rss $(echo "$user + $sys" | bc)"
+  echo "$(echo "$t1 - $t0" | bc) $rss $(echo "$user + $sys" | bc) $(echo "$s1 - $s0" | bc)"
 }
 run_dd() {
   blank
@@ -122,19 +128,19 @@ run_dd() {
     dd if="$SEED/image/$(printf '%032x' "$offset")" of="$loop" bs=4M oflag=direct,seek_bytes seek="$offset" conv=notrunc status=none
   done
   local t1; t1=$(now)
-  echo "$(echo "$t1 - $t0" | bc) - -"
+  echo "$(echo "$t1 - $t0" | bc) - - -"
 }
 
 echo "client-disk: $((TOTAL >> 20)) MiB in 4 extents onto $loop (direct I/O, backing file on /var/tmp), seeder: $SEEDER on loopback; $ROUNDS rounds, alternating"
-printf '%-8s %6s %9s %8s %10s %7s\n' tool round seconds "MiB/s" "peak RSS" "CPU s"
+printf '%-8s %6s %9s %8s %10s %7s %13s\n' tool round seconds "MiB/s" "peak RSS" "CPU s" "seeder CPU s"
 declare -A best
 peak_rss=
 for round in $(seq 1 "$ROUNDS"); do
   for tool in client dd; do
-    read -r secs rss cpu < <(run_$tool)
+    read -r secs rss cpu seeder < <(run_$tool)
     rate=$(echo "$TOTAL / 1048576 / $secs" | bc -l)
     [ "$rss" = - ] && rss_text=- || rss_text="$((rss / 1024)) MiB"
-    printf '%-8s %6s %9.2f %8.1f %10s %7s\n' "$tool" "$round" "$secs" "$rate" "$rss_text" "$cpu"
+    printf '%-8s %6s %9.2f %8.1f %10s %7s %13s\n' "$tool" "$round" "$secs" "$rate" "$rss_text" "$cpu" "$seeder"
     if [ -z "${best[$tool]:-}" ] || [ "$(echo "$secs < ${best[$tool]}" | bc)" = 1 ]; then best[$tool]=$secs; fi
     if [ "$rss" != - ] && { [ -z "$peak_rss" ] || [ "$rss" -gt "$peak_rss" ]; }; then peak_rss=$rss; fi
   done

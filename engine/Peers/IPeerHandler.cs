@@ -1,3 +1,4 @@
+using EzioPxe.Engine.Pieces;
 using EzioPxe.Engine.Wire;
 
 namespace EzioPxe.Engine.Peers;
@@ -15,10 +16,11 @@ internal interface IPeerHandler
     bool ShouldSendBlock(int piece, int offset, int length);
 
     /// <summary>
-    /// Copies a block queued without data from memory (a cached piece); false when that memory is
-    /// gone. Never reads a disk: the send loop must not wait on one.
+    /// Lends a block queued without data where it lies in memory (a cached piece), held there until
+    /// the send loop releases it once sent; false when that memory is gone. Never reads a disk: the
+    /// send loop must not wait on one.
     /// </summary>
-    bool TryCopyBlock(int piece, int offset, Span<byte> destination);
+    bool TryLendBlock(int piece, int offset, int length, out PieceCache.CachedBlock block);
 
     /// <summary>A block queued without data was no longer in memory and was not sent; its owner reads it and queues it again.</summary>
     void OnBlockNotInMemory(int piece, int offset, int length);

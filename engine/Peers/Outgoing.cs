@@ -14,8 +14,8 @@ internal readonly record struct Outgoing(OutgoingKind Kind, MessageId Id = defau
 
     /// <summary>
     /// A block. With <paramref name="data"/> (rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>,
-    /// returned by the connection) it is sent as given; without, the send loop copies it from the
-    /// owner's memory straight into the socket buffer (<see cref="IPeerHandler.TryCopyBlock"/>).
+    /// returned by the connection once sent) it is sent as given; without, the send loop borrows it
+    /// from the owner's memory and hands it to the socket as it lies (<see cref="IPeerHandler.TryLendBlock"/>).
     /// </summary>
     public static Outgoing Block(int piece, int offset, int length, byte[]? data = null) => new(OutgoingKind.Block, MessageId.Piece, piece, offset, length, data);
 

@@ -11,9 +11,9 @@ namespace EzioPxe.Engine.Peers;
 /// One TCP connection to a peer, and only the wire: the handshake, a read loop that cuts messages
 /// out of the stream and hands each to an <see cref="IPeerHandler"/>, and a write loop that
 /// batches queued messages into as few sends as possible. What the peer has, wants and is owed
-/// is the session's business (<c>Swarm.SwarmPeer</c>). A block arrives with its data, or is copied
-/// from the owner's memory as it is sent (<see cref="IPeerHandler.TryCopyBlock"/>); this class never
-/// waits on a disk.
+/// is the session's business (<c>Swarm.SwarmPeer</c>). A block arrives with its data, or is lent
+/// from the owner's memory as it is sent (<see cref="IPeerHandler.TryLendBlock"/>) and handed to the
+/// socket as it lies; this class never waits on a disk.
 /// </summary>
 public sealed class PeerConnection : IAsyncDisposable, IPeerTransport
 {
@@ -31,9 +31,9 @@ public sealed class PeerConnection : IAsyncDisposable, IPeerTransport
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        // Large read and write buffers: a LAN link delivers megabytes per millisecond.
+        // A large read buffer: a LAN link delivers megabytes per millisecond. Sends need none of
+        // ours: the write loop gathers straight from where the bytes lie (SendBatch).
         Reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024));
-        Writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         RemoteEndPoint = remote;
         IsOutgoing = outgoing;
     }
@@ -45,8 +45,6 @@ public sealed class PeerConnection : IAsyncDisposable, IPeerTransport
     public byte[] RemotePeerId { get; private set; } = Array.Empty<byte>();
 
     internal PipeReader Reader { get; }
-
-    internal PipeWriter Writer { get; }
 
     public bool SupportsFast { get; private set; }
 
@@ -130,9 +128,9 @@ public sealed class PeerConnection : IAsyncDisposable, IPeerTransport
 
     internal async Task SendHandshakeAsync(Handshake handshake, CancellationToken cancellationToken)
     {
-        handshake.Write(Writer.GetSpan(Handshake.Length));
-        Writer.Advance(Handshake.Length);
-        await Writer.FlushAsync(cancellationToken);
+        var bytes = new byte[Handshake.Length];
+        handshake.Write(bytes);
+        await _stream.WriteAsync(bytes, cancellationToken);
     }
 
     internal async Task<Handshake> ReceiveHandshakeAsync(CancellationToken cancellationToken)
@@ -227,64 +225,108 @@ public sealed class PeerConnection : IAsyncDisposable, IPeerTransport
         }
     }
 
+    /// <summary>
+    /// Sends what the session queued, batched into one gather send per ~256 KiB: as many messages
+    /// as are queued go out in one sendmsg, and block data goes from where it lies (see
+    /// <see cref="SendBatch"/>) without a copy into a send buffer of ours.
+    /// </summary>
     private async Task WriteLoopAsync(IPeerHandler handler)
     {
         var reader = _outgoing.Reader;
-        while (await reader.WaitToReadAsync(_closed.Token))
+        var batch = new SendBatch();
+        try
         {
-            while (reader.TryRead(out var message))
+            while (await reader.WaitToReadAsync(_closed.Token))
             {
-                Write(handler, message);
-                if (Writer.UnflushedBytes >= 256 * 1024)
+                while (reader.TryRead(out var message))
                 {
-                    await FlushAsync();
+                    Add(handler, message, batch);
+                    if (batch.Length >= MaxBatchBytes || batch.SegmentCount >= MaxBatchSegments)
+                    {
+                        await SendAsync(batch);
+                    }
+                }
+                if (batch.Length > 0)
+                {
+                    await SendAsync(batch);
                 }
             }
-            await FlushAsync();
         }
-    }
-
-    private async ValueTask FlushAsync()
-    {
-        var flush = await Writer.FlushAsync(_closed.Token);
-        LastSentTicks = Environment.TickCount64;
-        if (flush.IsCompleted)
+        finally
         {
-            throw new IOException("peer closed the connection");
+            batch.Clear();
         }
     }
 
-    private void Write(IPeerHandler handler, in Outgoing message)
+    /// <summary>About what the pipe writer flushed at once before; enough to keep a LAN link busy per system call.</summary>
+    private const int MaxBatchBytes = 256 * 1024;
+
+    /// <summary>Well under the kernel's IOV_MAX (1024) entries per sendmsg.</summary>
+    private const int MaxBatchSegments = 256;
+
+    private async ValueTask SendAsync(SendBatch batch)
     {
-        if (message.TryWriteControl(Writer))
+        try
+        {
+            // Completes once every byte is with the kernel (the socket retries partial sends). No
+            // cancellation token: Close shuts the socket down, which fails a send waiting for room,
+            // and the batch's memory must stay put until the send is really over.
+            var length = batch.Length;
+            var sent = await _socket.SendAsync(batch.Segments, SocketFlags.None);
+            if (sent != length)
+            {
+                throw new IOException($"the socket took {sent} of {length} bytes");
+            }
+        }
+        catch (SocketException) when (IsClosing)
+        {
+            throw new OperationCanceledException(_closed.Token);
+        }
+        finally
+        {
+            batch.Clear();
+        }
+        LastSentTicks = Environment.TickCount64;
+    }
+
+    private static void Add(IPeerHandler handler, in Outgoing message, SendBatch batch)
+    {
+        if (message.TryWriteControl(batch))
         {
             return;
         }
         // A block: its bytes come from the payload or straight from the owner's memory.
+        var payload = message.Payload;
         try
         {
             if (!handler.ShouldSendBlock(message.Piece, message.Offset, message.Length))
             {
                 return;
             }
-            var span = Writer.GetSpan(PeerMessageWriter.PieceHeaderLength + message.Length);
-            var data = span.Slice(PeerMessageWriter.PieceHeaderLength, message.Length);
-            if (message.Payload != null)
+            if (payload != null)
             {
-                message.Payload.AsSpan(0, message.Length).CopyTo(data);
+                PeerMessageWriter.WritePieceHeader(batch, message.Piece, message.Offset, message.Length);
+                batch.AddRented(payload, message.Length);
+                payload = null; // the batch returns it once sent
             }
-            else if (!handler.TryCopyBlock(message.Piece, message.Offset, data))
+            else if (handler.TryLendBlock(message.Piece, message.Offset, message.Length, out var block))
             {
-                // Nothing was advanced, so nothing of this message goes out.
+                PeerMessageWriter.WritePieceHeader(batch, message.Piece, message.Offset, message.Length);
+                batch.AddLent(block);
+            }
+            else
+            {
+                // Nothing was added, so nothing of this message goes out.
                 handler.OnBlockNotInMemory(message.Piece, message.Offset, message.Length);
                 return;
             }
-            PeerMessageWriter.WritePieceHeader(span, message.Piece, message.Offset, message.Length);
-            Writer.Advance(PeerMessageWriter.PieceHeaderLength + message.Length);
         }
         finally
         {
-            ReturnBlock(message);
+            if (payload != null)
+            {
+                ArrayPool<byte>.Shared.Return(payload);
+            }
         }
         handler.OnBlockSent(message.Piece, message.Offset, message.Length);
     }
@@ -323,7 +365,6 @@ public sealed class PeerConnection : IAsyncDisposable, IPeerTransport
         try
         {
             await Reader.CompleteAsync(closing);
-            await Writer.CompleteAsync(closing);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {

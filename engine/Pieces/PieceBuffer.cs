@@ -35,4 +35,7 @@ internal sealed class PieceBuffer
     public Span<byte> AsSpan(int start, int length) => _array.AsSpan(_offset + start, length);
 
     public Memory<byte> AsMemory(int start, int length) => _array.AsMemory(_offset + start, length);
+
+    /// <summary>Part of the piece as an array segment, for a socket's gather list (sendmsg takes array segments).</summary>
+    public ArraySegment<byte> AsSegment(int start, int length) => new(_array, _offset + start, length);
 }

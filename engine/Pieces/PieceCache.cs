@@ -51,6 +51,30 @@ internal sealed class PieceCache
         }
     }
 
+    /// <summary>
+    /// Lends part of a piece in memory to a send loop, which hands it to the socket as it lies
+    /// (a gather list) instead of copying it into a send buffer first. Until
+    /// <see cref="CachedBlock.Release"/> the piece is not evicted, so its buffer is not reused for
+    /// another piece while the kernel may still read it. False on a miss.
+    /// </summary>
+    public bool TryLend(int piece, int offset, int length, out CachedBlock block)
+    {
+        lock (_lock)
+        {
+            if (!_entries.TryGetValue(piece, out var entry) || !entry.Loading.IsCompletedSuccessfully)
+            {
+                block = default;
+                return false;
+            }
+            _lru.Remove(entry.Node);
+            _lru.AddFirst(entry.Node);
+            // A user, as for a read in progress: Add skips it when evicting.
+            entry.Users++;
+            block = new CachedBlock(this, entry, entry.Buffer.AsSegment(offset, length));
+            return true;
+        }
+    }
+
     /// <summary>Copies part of a piece into <paramref name="destination"/>, reading the whole piece from storage on a miss.</summary>
     public async ValueTask CopyAsync(int piece, int offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
@@ -139,7 +163,34 @@ internal sealed class PieceCache
         }
     }
 
-    private sealed class Entry
+    /// <summary>
+    /// A block lent by <see cref="TryLend"/>: its bytes where the cache holds them. Released exactly
+    /// once, after the send that used it has completed (or failed).
+    /// </summary>
+    internal readonly struct CachedBlock
+    {
+        private readonly PieceCache? _cache;
+        private readonly Entry? _entry;
+
+        internal CachedBlock(PieceCache cache, Entry entry, ArraySegment<byte> data)
+        {
+            _cache = cache;
+            _entry = entry;
+            Data = data;
+        }
+
+        public ArraySegment<byte> Data { get; }
+
+        public void Release()
+        {
+            if (_cache != null && _entry != null)
+            {
+                _cache.Release(_entry);
+            }
+        }
+    }
+
+    internal sealed class Entry
     {
         public Entry(int piece, PieceBuffer buffer)
         {

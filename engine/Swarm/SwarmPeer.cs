@@ -98,7 +98,7 @@ internal sealed class SwarmPeer : IPeerHandler
 
     bool IPeerHandler.ShouldSendBlock(int piece, int offset, int length) => _session.ShouldSendBlock(this, piece, offset, length);
 
-    bool IPeerHandler.TryCopyBlock(int piece, int offset, Span<byte> destination) => _session.TryCopyCachedBlock(piece, offset, destination);
+    bool IPeerHandler.TryLendBlock(int piece, int offset, int length, out PieceCache.CachedBlock block) => _session.TryLendCachedBlock(piece, offset, length, out block);
 
     void IPeerHandler.OnBlockNotInMemory(int piece, int offset, int length) => _session.RequeueUpload(this, piece, offset, length);
 

@@ -239,7 +239,7 @@ public sealed partial class TorrentSession
 
     /// <summary>
     /// Queues an accepted request (already counted in QueuedUploads): a block of a cached piece goes
-    /// straight to the peer's send loop, which copies it from the cache into the socket buffer;
+    /// straight to the peer's send loop, which hands it from the cache to the socket without a copy;
     /// others go to the disk queue first.
     /// </summary>
     private void QueueUpload(SwarmPeer peer, int piece, int offset, int length, bool fromCache)
@@ -262,8 +262,8 @@ public sealed partial class TorrentSession
         }
     }
 
-    /// <summary>For a send loop: copies a block of a cached piece; false when the piece left the cache meanwhile.</summary>
-    internal bool TryCopyCachedBlock(int piece, int offset, Span<byte> destination) => _cache.TryCopy(piece, offset, destination);
+    /// <summary>For a send loop: lends a block of a cached piece until sent; false when the piece left the cache meanwhile.</summary>
+    internal bool TryLendCachedBlock(int piece, int offset, int length, out PieceCache.CachedBlock block) => _cache.TryLend(piece, offset, length, out block);
 
     private void OnReject(SwarmPeer peer, int piece, int offset)
     {

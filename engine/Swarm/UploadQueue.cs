@@ -10,7 +10,9 @@ namespace EzioPxe.Engine.Swarm;
 /// Reads the blocks peers asked for, off the sockets' loops: a peer's send loop never waits on the
 /// disk, and one slow read (a piece not in the cache, read whole from a client's disk) does not
 /// hold up blocks for other pieces. Blocks of pieces already cached do not come here: the peer's
-/// send loop copies them from the cache itself. Bounded: each
+/// send loop lends them from the cache itself. A block read here is copied out of the cache into
+/// its own buffer: it was a miss once, and with more pieces wanted than the cache holds it could
+/// be evicted again before its turn, so the copy guarantees progress. Bounded: each
 /// peer has at most <see cref="SessionOptions.MaxIncomingRequests"/> queued, the queue as a whole
 /// at most <see cref="Capacity"/>, and at most <see cref="MaxConcurrentReads"/> storage reads run at once.
 /// </summary>

@@ -11,8 +11,8 @@ namespace EzioPxe.Sim;
 /// the session queues messages; the network sends them in order at the share of the links it
 /// gets, as bytes written by the engine's own <see cref="PeerMessageWriter"/>, and the other end
 /// parses them with <see cref="PeerMessageParser"/> and hands them to its session. A block is
-/// decided on (cancelled? choked since?) and copied from the piece cache when it starts on the
-/// wire, as the TCP path's send loop does when it writes the block into the socket.
+/// decided on (cancelled? choked since?) and lent from the piece cache when it starts on the
+/// wire, as the TCP path's send loop does when it hands the block to the socket.
 /// </summary>
 internal sealed class SimConnection : IPeerTransport
 {
@@ -204,7 +204,13 @@ internal sealed class SimConnection : IPeerTransport
                     message.Payload.AsSpan(0, message.Length).CopyTo(data);
                     ReturnPayload(message);
                 }
-                else if (!handler.TryCopyBlock(message.Piece, message.Offset, data))
+                else if (handler.TryLendBlock(message.Piece, message.Offset, message.Length, out var block))
+                {
+                    // The TCP path hands the lent block to the socket, which copies it into the kernel; here it is copied into the simulated wire.
+                    block.Data.AsSpan().CopyTo(data);
+                    block.Release();
+                }
+                else
                 {
                     ArrayPool<byte>.Shared.Return(wire);
                     handler.OnBlockNotInMemory(message.Piece, message.Offset, message.Length);
