@@ -23,6 +23,7 @@ internal sealed class SwarmPeer : IPeerHandler
         LastPieceDataTicks = now;
         ConnectedAtTicks = now;
         LastActiveTicks = now;
+        ChokedAtTicks = now;
         Download = new RateMeter(clock);
         Upload = new RateMeter(clock);
     }
@@ -58,11 +59,26 @@ internal sealed class SwarmPeer : IPeerHandler
     /// <summary>Super-seeding: pieces shown to it that it does not have yet.</summary>
     public HashSet<int> Revealed { get; } = new();
 
+    /// <summary>Super-seeding: when it was last found to have nothing it may be shown (not tried again in the same millisecond).</summary>
+    public long RevealTriedTicks { get; set; } = -1;
+
+    /// <summary>Super-seeding: when it was last shown a piece (the origin's reveals go round its peers).</summary>
+    public long LastRevealTicks { get; set; }
+
     public int HashFailures { get; set; }
 
     public long LastPieceDataTicks { get; set; }
 
     public long UnchokedAtTicks { get; set; }
+
+    /// <summary>When we last choked it (at first: when it connected); the peer choked longest gets the next upload turn.</summary>
+    public long ChokedAtTicks { get; set; }
+
+    /// <summary>Block bytes sent to it since we last unchoked it (its upload turn).</summary>
+    public long SentThisTurn { get; set; }
+
+    /// <summary>When it last asked us for a block.</summary>
+    public long LastRequestTicks { get; set; }
 
     public long ConnectedAtTicks { get; }
 

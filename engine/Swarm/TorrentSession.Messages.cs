@@ -45,7 +45,7 @@ public sealed partial class TorrentSession
                 lock (_lock)
                 {
                     peer.PeerInterested = true;
-                    if (peer.AmChoking && UnchokedInterestedCount() < Options.MaxUnchoked)
+                    if (peer.AmChoking && UnchokedInterestedCount() < UnchokeSlots)
                     {
                         Unchoke(peer);
                     }
@@ -56,6 +56,10 @@ public sealed partial class TorrentSession
                 lock (_lock)
                 {
                     peer.PeerInterested = false;
+                    if (!peer.AmChoking)
+                    {
+                        FillUnchokeSlots(); // its slot is free
+                    }
                 }
                 break;
             case MessageId.Have:
@@ -221,6 +225,7 @@ public sealed partial class TorrentSession
             }
             peer.QueuedUploads++;
             peer.LastActiveTicks = Now();
+            peer.LastRequestTicks = peer.LastActiveTicks;
             peer.CancelledUploads.Remove((piece, offset));
         }
         QueueUpload(peer, piece, offset, length, fromCache: true);
@@ -365,6 +370,7 @@ public sealed partial class TorrentSession
                 }
                 return false;
             }
+            CountUploadTurn(peer, length);
             return true;
         }
     }
@@ -468,12 +474,14 @@ public sealed partial class TorrentSession
     {
         peer.AmChoking = false;
         peer.UnchokedAtTicks = Now();
+        peer.SentThisTurn = 0;
         peer.Send(Outgoing.Simple(MessageId.Unchoke));
     }
 
     private void Choke(SwarmPeer peer)
     {
         peer.AmChoking = true;
+        peer.ChokedAtTicks = Now();
         peer.Send(Outgoing.Simple(MessageId.Choke));
         _logger.LogTrace("{Torrent}: choked {Peer}", Torrent.Info.Name, peer.Describe());
     }

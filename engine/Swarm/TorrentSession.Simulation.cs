@@ -77,6 +77,25 @@ public sealed partial class TorrentSession
         ConnectMore();
     }
 
+    /// <summary>Whether the session has the piece (for the simulator's trace).</summary>
+    internal bool Has(int piece)
+    {
+        lock (_lock)
+        {
+            return _have[piece];
+        }
+    }
+
+    /// <summary>Pieces being downloaded and the peers they are requested from (for the simulator's trace).</summary>
+    internal string DescribeDownloads()
+    {
+        lock (_lock)
+        {
+            return string.Join(", ", _picker.Active.Values.Select(d => $"{d.Piece}:{d.ReceivedCount}/{d.BlockCount}"))
+                + " | choked by " + _peers.Count(p => p.PeerChoking && p.AmInterested) + " of " + _peers.Count(p => p.AmInterested) + " interesting";
+        }
+    }
+
     /// <summary>Serves the blocks waiting in the upload queue now (the TCP path's queue loop does this on its own task).</summary>
     internal void ServeQueuedUploads() => _uploads.ServeQueued();
 }

@@ -20,6 +20,18 @@ public sealed partial class TorrentSession
 {
     private readonly int[] _timesRevealed;
     private readonly long[] _bytesSent;
+
+    /// <summary>Pieces shown and not yet sent whole, with when each last made progress (shown, or a block of it sent).</summary>
+    private readonly Dictionary<int, long> _revealsInFlight = new();
+    private readonly List<int> _revealsDone = new();
+
+    /// <summary>
+    /// A piece shown that has had no block sent for this long stops counting against
+    /// <see cref="SessionOptions.SuperSeedingPiecesInFlight"/>: its peer does not fetch it now
+    /// (its download memory is full, it is gone), and the origin must not idle for it. It stays
+    /// shown to that peer.
+    /// </summary>
+    private static readonly TimeSpan RevealPatience = TimeSpan.FromSeconds(1);
     private int _piecesSentWhole;
     private bool _superSeedDone;
     private long _fewLeechersSinceTicks;
@@ -58,16 +70,97 @@ public sealed partial class TorrentSession
             return;
         }
         peer.Revealed.RemoveWhere(piece => peer.PeerHave[piece]);
-        while (peer.Revealed.Count < Options.SuperSeedingPiecesPerPeer)
+        var now = Now();
+        while (peer.Revealed.Count < Options.SuperSeedingPiecesPerPeer && HasRevealSlot(now))
         {
             var piece = PieceToReveal(peer);
             if (piece < 0)
             {
                 return;
             }
-            peer.Revealed.Add(piece);
-            _timesRevealed[piece]++;
-            peer.Send(Outgoing.Index(MessageId.Have, piece));
+            Reveal(peer, piece, now);
+        }
+    }
+
+    private void Reveal(SwarmPeer peer, int piece, long now)
+    {
+        peer.Revealed.Add(piece);
+        peer.LastRevealTicks = now;
+        _timesRevealed[piece]++;
+        _revealsInFlight[piece] = now;
+        peer.Send(Outgoing.Index(MessageId.Have, piece));
+    }
+
+    /// <summary>Whether fewer pieces than <see cref="SessionOptions.SuperSeedingPiecesInFlight"/> are on their way out (forgetting those sent whole or stalled).</summary>
+    private bool HasRevealSlot(long now)
+    {
+        var cap = Options.SuperSeedingPiecesInFlight;
+        if (cap <= 0)
+        {
+            return true;
+        }
+        if (_revealsInFlight.Count < cap)
+        {
+            return true;
+        }
+        _revealsDone.Clear();
+        foreach (var (piece, progress) in _revealsInFlight)
+        {
+            if (_bytesSent[piece] >= Torrent.Info.GetPieceSize(piece) || now - progress > RevealPatience.TotalMilliseconds)
+            {
+                _revealsDone.Add(piece);
+            }
+        }
+        foreach (var piece in _revealsDone)
+        {
+            _revealsInFlight.Remove(piece);
+        }
+        return _revealsInFlight.Count < cap;
+    }
+
+    /// <summary>
+    /// A reveal slot came free (a piece was sent whole): show a piece to the next peer in turn, one
+    /// with nothing shown and unfetched, the one shown a piece longest ago, until the slots are full
+    /// or nobody can take one. Round robin spreads the new pieces over all the origin's peers:
+    /// given to whoever has fewest pieces, they all went to one or two machines, and the room
+    /// queued at those two uplinks (N = 32: 5.7 S/B).
+    /// </summary>
+    private void FillRevealSlots()
+    {
+        if (Options.SuperSeedingPiecesInFlight <= 0)
+        {
+            return; // no global limit: each peer's own reveals are topped up as it reports pieces
+        }
+        var now = Now();
+        var tried = 0;
+        while (HasRevealSlot(now) && tried < _peers.Count)
+        {
+            SwarmPeer? best = null;
+            foreach (var peer in _peers)
+            {
+                if (peer.IsClosing || peer.PeerHave == null || peer.PeerHave.IsComplete || peer.RevealTriedTicks == now
+                    || peer.Revealed.Count >= Options.SuperSeedingPiecesPerPeer)
+                {
+                    continue;
+                }
+                if (best == null || peer.Revealed.Count < best.Revealed.Count
+                    || peer.Revealed.Count == best.Revealed.Count && peer.LastRevealTicks < best.LastRevealTicks)
+                {
+                    best = peer;
+                }
+            }
+            if (best == null)
+            {
+                return;
+            }
+            tried++;
+            var piece = PieceToReveal(best);
+            if (piece < 0)
+            {
+                best.RevealTriedTicks = now; // nothing it may be shown now; the next one
+                continue;
+            }
+            Reveal(best, piece, now);
         }
     }
 
@@ -159,13 +252,20 @@ public sealed partial class TorrentSession
 
     private void CountSuperSeedUpload(int piece, int length)
     {
-        _lastSuperSeedSendTicks = Now();
+        var now = Now();
+        _lastSuperSeedSendTicks = now;
         var size = Torrent.Info.GetPieceSize(piece);
         var before = _bytesSent[piece];
         _bytesSent[piece] += length;
+        if (_revealsInFlight.ContainsKey(piece))
+        {
+            _revealsInFlight[piece] = now;
+        }
         if (before < size && _bytesSent[piece] >= size)
         {
             _piecesSentWhole++; // for status: a full copy has left the origin once this reaches the piece count
+            _revealsInFlight.Remove(piece);
+            FillRevealSlots();
         }
     }
 

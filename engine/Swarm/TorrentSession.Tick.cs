@@ -58,9 +58,14 @@ public sealed partial class TorrentSession
                 }
             }
             RotateUnchoked(now);
+            EndIdleTurns(now);
             DropIdleWhenFull(now);
             LeaveSuperSeedingWhenAlone(now);
             ShowSilentPeersPieces(now);
+            if (InSuperSeedMode)
+            {
+                FillRevealSlots(); // slots freed by pieces whose peers did not fetch them
+            }
             foreach (var peer in _peers)
             {
                 RequestMore(peer);
@@ -79,7 +84,7 @@ public sealed partial class TorrentSession
         {
             return;
         }
-        var free = Options.MaxUnchoked - UnchokedInterestedCount();
+        var free = UnchokeSlots - UnchokedInterestedCount();
         foreach (var peer in waiting.Take(Math.Max(0, free)))
         {
             Unchoke(peer);
@@ -90,7 +95,7 @@ public sealed partial class TorrentSession
             return;
         }
         _lastRotationTicks = now;
-        var swap = Math.Max(1, Options.MaxUnchoked / 4);
+        var swap = Math.Max(1, Math.Min(UnchokeSlots, _peers.Count) / 4);
         var longest = _peers.Where(p => !p.AmChoking && p.PeerInterested).OrderBy(p => p.UnchokedAtTicks).Take(Math.Min(swap, waiting.Count)).ToList();
         foreach (var peer in longest)
         {

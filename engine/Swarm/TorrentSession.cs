@@ -337,6 +337,10 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
                 download.Owner = null;
             }
         }
+        if (!peer.AmChoking && peer.PeerInterested)
+        {
+            FillUnchokeSlots(); // its upload slot is free
+        }
         return true;
     }
 

@@ -8,6 +8,7 @@ internal static class SimCommandLine
     public const string Usage =
         "usage: eziopxe-sim [--n \"2 4 8\"] [--rate MBIT] [--size MIB] [--piece-size KIB] [--latency MS]\n" +
         "                   [--queue MS] [--step US] [--start FIRST-LAST] [--client-memory MIB+MIB] [--no-fast K] [--reveal PIECES] [--no-super-seeding]\n" +
+        "                   [--in-flight PIECES] [--unchoke N] [--turn PIECES] [--min-queue BLOCKS] [--trace] [--missing-at SECONDS]\n" +
         "                   [--seed S] [--seeds COUNT] [--limit FACTOR]\n" +
         "Every host has a symmetric link of --rate Mbit (default 100); the image is --size MiB of zeros (default 256)\n" +
         "in --piece-size KiB pieces (default 256).";
@@ -20,6 +21,11 @@ internal static class SimCommandLine
         for (var i = 0; i < args.Count; i++)
         {
             var option = args[i];
+            if (option == "--trace")
+            {
+                settings = settings with { Trace = true };
+                continue;
+            }
             if (option == "--no-super-seeding")
             {
                 settings = settings with { SuperSeeding = false };
@@ -43,6 +49,11 @@ internal static class SimCommandLine
                 "--start" => Start(settings, option, value),
                 "--no-fast" => settings with { ClientsWithoutFast = Int(option, value) },
                 "--reveal" => settings with { SuperSeedingPiecesPerPeer = Int(option, value) },
+                "--in-flight" => settings with { SuperSeedingPiecesInFlight = NonNegative(option, value) },
+                "--unchoke" => settings with { MaxUnchoked = Int(option, value) },
+                "--missing-at" => settings with { MissingAtSeconds = Double(option, value) },
+                "--turn" => settings with { UploadTurnPieces = NonNegative(option, value) },
+                "--min-queue" => settings with { MinRequestQueue = Int(option, value) },
                 "--seed" => settings with { Seed = Int(option, value) },
                 "--seeds" => Keep(settings, () => seeds = Int(option, value)),
                 "--limit" => settings with { TimeLimitFactor = Double(option, value) },
@@ -76,6 +87,9 @@ internal static class SimCommandLine
 
     private static int Int(string option, string value)
         => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new FormatException($"{option} {value}: not a positive whole number");
+
+    private static int NonNegative(string option, string value)
+        => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0 ? n : throw new FormatException($"{option} {value}: not a whole number");
 
     private static double Double(string option, string value)
         => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d >= 0 ? d : throw new FormatException($"{option} {value}: not a number");

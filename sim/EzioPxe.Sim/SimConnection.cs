@@ -18,6 +18,8 @@ internal sealed class SimConnection : IPeerTransport
 {
     private readonly SimNetwork _network;
     private readonly Queue<Outgoing> _queue = new();
+    private readonly Queue<long> _queuedAt = new();
+    private Dictionary<(int Piece, int Offset), long>? _requestedAt;
     private readonly Queue<(long At, byte[] Wire, int Length)> _inFlight = new();
     private List<(byte[] Wire, int Length)>? _early;
     private byte[]? _wire;
@@ -87,6 +89,11 @@ internal sealed class SimConnection : IPeerTransport
             return;
         }
         _queue.Enqueue(message);
+        _queuedAt.Enqueue(_network.Clock.Microseconds);
+        if (_network.Trace != null && message.Kind == OutgoingKind.BlockReference && message.Id == MessageId.Request)
+        {
+            (_requestedAt ??= new())[(message.Piece, message.Offset)] = _network.Clock.Microseconds;
+        }
         QueuedBytes += WireSize(message);
         _network.Activate(this);
     }
@@ -98,15 +105,22 @@ internal sealed class SimConnection : IPeerTransport
             return;
         }
         _closing = true;
+        if (_network.Trace != null && !Other._closing && Peer != null && Local.Index > 0 && Remote.Index > 0 && Local.CompletedAt == null && Remote.CompletedAt == null)
+        {
+            _network.Trace.ClosedBeforeDone++;
+        }
         while (_queue.TryDequeue(out var message))
         {
             ReturnPayload(message);
         }
+        _queuedAt.Clear();
         QueuedBytes = 0;
         if (_wire != null)
         {
             ArrayPool<byte>.Shared.Return(_wire);
             _wire = null;
+            _wireLength = 0;
+            _wireSent = 0;
         }
         // The session may be iterating its peers right now (Close is called under its lock): the
         // end of the connection reaches it as an event, as the TCP path's end of the peer loop does.
@@ -120,6 +134,10 @@ internal sealed class SimConnection : IPeerTransport
         Peer = peer;
         if (peer == null)
         {
+            if (_network.Trace != null)
+            {
+                _network.Trace.Refused++;
+            }
             return;
         }
         if (_closing)
@@ -161,6 +179,10 @@ internal sealed class SimConnection : IPeerTransport
         {
             if (_wire == null && !StartNext())
             {
+                if (_network.Trace != null)
+                {
+                    _network.Trace.UnusedCredit[Local.Index == 0 ? 0 : 1] += Credit;
+                }
                 Credit = 0;
                 return;
             }
@@ -174,7 +196,12 @@ internal sealed class SimConnection : IPeerTransport
             }
             Credit -= left;
             _inFlight.Enqueue((arrival, _wire!, _wireLength));
+            // Nothing is on the wire now: no bytes of it count as demand (before, the part of the
+            // last message sent in its final step stayed in Demand, and the connection took that
+            // much of its uplink every step, for nothing, until its next message).
             _wire = null;
+            _wireLength = 0;
+            _wireSent = 0;
             if (!_deliveryScheduled)
             {
                 _deliveryScheduled = true;
@@ -189,11 +216,16 @@ internal sealed class SimConnection : IPeerTransport
         var handler = (IPeerHandler?)Peer;
         while (_queue.TryDequeue(out var message))
         {
+            var queuedAt = _queuedAt.Dequeue();
             QueuedBytes -= WireSize(message);
             if (message.Kind == OutgoingKind.Block)
             {
                 if (handler == null || !handler.ShouldSendBlock(message.Piece, message.Offset, message.Length))
                 {
+                    if (_network.Trace != null)
+                    {
+                        _network.Trace.DroppedBlocks[Local.Index == 0 ? 0 : 1]++;
+                    }
                     ReturnPayload(message);
                     continue;
                 }
@@ -219,6 +251,7 @@ internal sealed class SimConnection : IPeerTransport
                 }
                 PeerMessageWriter.WritePieceHeader(wire.AsSpan(), message.Piece, message.Offset, message.Length);
                 handler.OnBlockSent(message.Piece, message.Offset, message.Length);
+                _network.Trace?.OnBlockStarted(_network.Clock.Seconds, _network.Clock.Microseconds - queuedAt);
                 SetWire(wire, PeerMessageWriter.PieceHeaderLength + message.Length);
                 return true;
             }
@@ -276,6 +309,15 @@ internal sealed class SimConnection : IPeerTransport
             if (!PeerMessageParser.TryRead(ref buffer, _network.MaxMessageLength, out var message) || buffer.Length != 0)
             {
                 throw new InvalidOperationException("the simulator cut a message wrongly");
+            }
+            if (_requestedAt != null && message.Id == MessageId.Piece && message.Payload.Length >= 8)
+            {
+                var header = message.Payload.Slice(0, 8);
+                var key = (PeerMessageParser.ReadInt32(header, 0), PeerMessageParser.ReadInt32(header, 4));
+                if (_requestedAt.Remove(key, out var requestedAt))
+                {
+                    _network.Trace!.OnBlockArrived(_network.Clock.Seconds, _network.Clock.Microseconds - requestedAt);
+                }
             }
             ((IPeerHandler)Peer).OnMessage(message);
         }

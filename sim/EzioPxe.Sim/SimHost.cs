@@ -37,4 +37,8 @@ internal sealed class SimHost(int index, IPEndPoint endPoint, TorrentSession ses
     internal double DownLeft;
     internal int UpFlows;
     internal double DownDemand;
+
+    // Scratch of the trace (SimTrace), per step.
+    internal int TraceFlows;
+    internal double TraceQueued;
 }

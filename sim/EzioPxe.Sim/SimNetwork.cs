@@ -48,6 +48,9 @@ internal sealed class SimNetwork : IPeerDialer
     /// <summary>Where control messages are written before they are copied to their own buffer.</summary>
     public ArrayBufferWriter<byte> Scratch { get; } = new(4096);
 
+    /// <summary>Measurements of the run (--trace); null when not asked for.</summary>
+    public SimTrace? Trace { get; init; }
+
     public bool HasTraffic => _active.Count > 0;
 
     public List<SimHost> Hosts { get; } = new();
@@ -86,6 +89,10 @@ internal sealed class SimNetwork : IPeerDialer
         {
             Events.At(now + 2 * Latency, () => session.DialFailed(endPoint));
             return;
+        }
+        if (Trace != null)
+        {
+            Trace.Dials++;
         }
         var fast = from.SupportsFast && to.SupportsFast;
         var mine = new SimConnection(this, from, to, endPoint, outgoing: true, fast) { Dialed = endPoint };
@@ -165,6 +172,7 @@ internal sealed class SimNetwork : IPeerDialer
             host.UpCongested = false;
             host.DownCongested = false;
         }
+        Trace?.OnStep(Clock.Seconds, microseconds, _stepping, Hosts);
         // Transmitting may queue more (a reject, a have, super-seeding's reveals); those wait for the next step.
         foreach (var connection in _stepping)
         {

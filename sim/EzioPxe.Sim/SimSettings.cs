@@ -48,9 +48,25 @@ internal sealed record SimSettings
     /// <summary>Pieces super-seeding shows one peer at a time (SessionOptions.SuperSeedingPiecesPerPeer).</summary>
     public int? SuperSeedingPiecesPerPeer { get; init; }
 
+    /// <summary>Pieces super-seeding sends at once over all peers (SessionOptions.SuperSeedingPiecesInFlight; 0: no limit).</summary>
+    public int? SuperSeedingPiecesInFlight { get; init; }
+
     public bool SuperSeeding { get; init; } = true;
 
     public int Seed { get; init; } = 1;
+
+    /// <summary>Print where the time went (SimTrace) after the run.</summary>
+    public bool Trace { get; init; }
+
+    /// <summary>At this many seconds from the go, print each unfinished machine's missing pieces and downloads.</summary>
+    public double? MissingAtSeconds { get; init; }
+
+    /// <summary>Overrides of the clients' SessionOptions, to measure a lever before changing its default (null: the engine's default).</summary>
+    public int? MaxUnchoked { get; init; }
+
+    public int? MinRequestQueue { get; init; }
+
+    public int? UploadTurnPieces { get; init; }
 
     /// <summary>Give up after this many times S/B of virtual time.</summary>
     public double TimeLimitFactor { get; init; } = 10;
@@ -62,5 +78,9 @@ internal sealed record SimSettings
         + (ClientDownloadMemory != 48L << 20 || ClientReadCacheMemory != 24L << 20 ? $", client memory {ClientDownloadMemory / 1024} + {ClientReadCacheMemory / 1024} KiB" : "")
         + $", latency {LatencyMilliseconds} ms + up to {QueueMilliseconds} ms per busy link, seed {Seed}"
         + (ClientsWithoutFast > 0 ? $", {ClientsWithoutFast} clients without Fast" : "")
-        + (SuperSeeding ? "" : ", no super-seeding");
+        + (SuperSeeding ? "" : ", no super-seeding")
+        + (SuperSeedingPiecesInFlight is int f ? $", {f} pieces in flight from the origin" : "")
+        + (MaxUnchoked is int u ? $", {u} unchoked" : "")
+        + (UploadTurnPieces is int t ? $", upload turns of {t} pieces" : "")
+        + (MinRequestQueue is int q ? $", request queue from {q}" : "");
 }

@@ -53,7 +53,10 @@ internal sealed class SwarmSimulation
         _pool = new SharedZeroPool(Math.Max(pieceLength, 16)); // the length every session's own pool would have
         var bytesPerMicrosecond = settings.LinkMbit * 1e6 / 8 / 1e6 / settings.FrameOverhead;
         _network = new SimNetwork(_clock, _events, (long)(settings.LatencyMilliseconds * 1000), (long)(settings.QueueMilliseconds * 1000),
-            Math.Max(PeerMessageParser.MaxBlockLength + 9, Math.Max((_torrent.Info.PieceCount + 7) / 8 + 1, 256 * 1024)));
+            Math.Max(PeerMessageParser.MaxBlockLength + 9, Math.Max((_torrent.Info.PieceCount + 7) / 8 + 1, 256 * 1024)))
+        {
+            Trace = settings.Trace ? new SimTrace(settings.ImageSeconds / 10) : null,
+        };
         _tracker = new TorrentSwarm(_torrent.InfoHash, _torrent.Info.Name, image, new Random(_random.Next()));
 
         var origin = new TorrentSession(_torrent, new ZeroStorage(), new SessionOptions
@@ -64,6 +67,7 @@ internal sealed class SwarmSimulation
             ConnectWhenSeeding = false,
             SuperSeeding = settings.SuperSeeding,
             SuperSeedingPiecesPerPeer = settings.SuperSeedingPiecesPerPeer ?? new SessionOptions().SuperSeedingPiecesPerPeer,
+            SuperSeedingPiecesInFlight = settings.SuperSeedingPiecesInFlight ?? new SessionOptions().SuperSeedingPiecesInFlight,
             CycleWhenFull = true,
             Clock = _clock,
             RandomSeed = _random.Next(),
@@ -85,7 +89,7 @@ internal sealed class SwarmSimulation
                 Clock = _clock,
                 RandomSeed = _random.Next(),
                 BufferPool = _pool,
-            });
+            }.Tuned(settings));
             var address = new IPAddress(new byte[] { 10, 1, (byte)(i / 250), (byte)(i % 250 + 1) });
             var host = new SimHost(i + 1, new IPEndPoint(address, Port), session, bytesPerMicrosecond, supportsFast: i >= settings.ClientsWithoutFast);
             _clients.Add(host);
@@ -121,6 +125,18 @@ internal sealed class SwarmSimulation
             inEvents.Start();
             _events.RunUntil(now);
             inEvents.Stop();
+            if (_settings.MissingAtSeconds is double missingAt && _clock.Seconds >= missingAt && !_dumped)
+            {
+                // What the unfinished machines lack then (each piece with how many machines hold it) and what they are fetching.
+                _dumped = true;
+                var pieces = _torrent.Info.PieceCount;
+                var holders = Enumerable.Range(0, pieces).Select(p => _clients.Count(c => c.Session.Has(p))).ToArray();
+                foreach (var c in _clients.Where(c => c.CompletedAt == null))
+                {
+                    var lacks = Enumerable.Range(0, pieces).Where(p => !c.Session.Has(p)).Select(p => $"{p}({holders[p]})");
+                    Console.Error.WriteLine($"host {c.Index} lacks {string.Join(" ", lacks)}; active {c.Session.DescribeDownloads()}");
+                }
+            }
             if (_done == _clients.Count || now >= limit)
             {
                 break;
@@ -156,12 +172,17 @@ internal sealed class SwarmSimulation
                 }
             }
         }
+        if (_network.Trace != null)
+        {
+            Console.Error.Write(_network.Trace.Describe(_settings.ImageSeconds));
+        }
         var progress = _origin.Session.SuperSeedProgress;
         return new SimResult(_settings, _clients.Select(c => c.CompletedAt).ToList(), _origin.Session.GetStatus().Uploaded,
             _clients.Sum(c => c.Session.GetStatus().Wasted), progress.Ended ? _superSeedingEndedAt : null, _clock.Seconds, wall.Elapsed.TotalSeconds);
     }
 
     private double? _superSeedingEndedAt;
+    private bool _dumped;
 
     /// <summary>The session's once-a-second timer, from its start.</summary>
     private void StartTimer(SimHost host, long start)
@@ -183,6 +204,7 @@ internal sealed class SwarmSimulation
     {
         if (++host.PiecesDone == _torrent.Info.PieceCount)
         {
+            _network.Trace?.OnCompleted(_clock.Seconds);
             host.CompletedAt = _clock.Seconds;
             _done++;
             // As TrackerAnnouncer does: "completed" at once.
