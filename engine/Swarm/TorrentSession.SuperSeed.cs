@@ -169,20 +169,21 @@ public sealed partial class TorrentSession
     /// first). A piece shown before is left for the peers to pass on; in a room larger than the
     /// origin's connections its holders may not be connected to the origin at all, so the origin's
     /// own view of who has it is no reason to send it again. When stalled, the least available
-    /// piece the peer lacks that is not on its way to another peer already: in a room's tail every
+    /// piece the peer lacks that is not on its way to another peer already (<see cref="OnItsWay"/>): in a room's tail every
     /// machine lacks the same few rare pieces, and showing each of them to every peer at once had
     /// the origin send the same 3 pieces 19 times each, its uplink split 19 ways (netns, N = 32:
     /// 1.19-1.23x the image), where one copy each lets the machines pass them on.
     /// </summary>
     private int PieceToReveal(SwarmPeer peer)
     {
-        var stalled = Now() - _lastSuperSeedSendTicks > StalledReveals.TotalMilliseconds;
+        var now = Now();
+        var stalled = now - _lastSuperSeedSendTicks > StalledReveals.TotalMilliseconds;
         var best = -1;
         var bestNew = false;
         for (var piece = 0; piece < _timesRevealed.Length; piece++)
         {
             var isNew = _timesRevealed[piece] == 0;
-            if (peer.PeerHave![piece] || peer.Revealed.Contains(piece) || !isNew && (!stalled || _revealsInFlight.ContainsKey(piece)))
+            if (peer.PeerHave![piece] || peer.Revealed.Contains(piece) || !isNew && (!stalled || OnItsWay(piece, now)))
             {
                 continue;
             }
@@ -198,6 +199,15 @@ public sealed partial class TorrentSession
         }
         return best;
     }
+
+    /// <summary>
+    /// Whether a piece was shown or sent within <see cref="RevealPatience"/>: one shown a moment
+    /// ago in this same stall round goes to nobody else, but one shown long ago to a peer that
+    /// never fetched it (a hostile host's idle connections count as empty peers) must be shown
+    /// to a machine that will.
+    /// </summary>
+    private bool OnItsWay(int piece, long now)
+        => _revealsInFlight.TryGetValue(piece, out var progress) && now - progress <= RevealPatience.TotalMilliseconds;
 
     /// <summary>
     /// Called every tick: a peer without the Fast extension that has not said what it has a second
