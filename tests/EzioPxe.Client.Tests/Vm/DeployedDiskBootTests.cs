@@ -39,7 +39,7 @@ public sealed class DeployedDiskBootTests(BootableGoldenFixture golden, ITestOut
             output.WriteLine(run.StandardOutput + run.StandardError);
             Assert.True(run.ExitCode == 11, run.StandardOutput + run.StandardError);
         }
-        Tool.Run("losetup", "--detach", loop);
+        area.DetachLoop(loop);
         var verify = Tool.Run("sgdisk", "-v", backing);
         Assert.True(verify.StandardOutput.Contains("No problems found", StringComparison.Ordinal), verify.StandardOutput + verify.StandardError);
 
