@@ -442,9 +442,9 @@ public sealed partial class TorrentSession
 
     private int RequestQueueTarget(SwarmPeer peer)
     {
-        var byRate = (int)(peer.Download.Rate * Options.RequestQueueSeconds / PieceDownload.BlockSize);
+        var byRate = (int)(peer.Download.RateNow() * Options.RequestQueueSeconds / PieceDownload.BlockSize);
         var max = Math.Min(Options.MaxRequestQueue, peer.PeerMaxRequests);
-        return Math.Clamp(byRate, Math.Min(Options.MinRequestQueue, max), max);
+        return Math.Clamp(byRate, Math.Min(_minRequestQueue, max), max);
     }
 
     private void RequestMoreForAll()

@@ -35,6 +35,9 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
     private readonly RateMeter _upload;
     private readonly TimeProvider? _clock;
     private readonly int _maxActivePieces;
+
+    /// <summary>The request queue's floor per peer (<see cref="SessionOptions.MinRequestQueue"/>).</summary>
+    private readonly int _minRequestQueue;
     private readonly int _maxMessageLength;
     private readonly List<Task> _background = new();
     private int _activeBuffers;
@@ -61,6 +64,7 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
         var info = torrent.Info;
         _have = new BitField(info.PieceCount);
         _picker = new PiecePicker(_have, info.GetPieceSize, Options.RandomSeed is int seed ? new Random(seed) : null);
+        _minRequestQueue = Options.MinRequestQueue ?? Math.Clamp((info.PieceLength + PieceDownload.BlockSize - 1) / PieceDownload.BlockSize, 16, 64);
         _maxActivePieces = (int)Math.Clamp(Options.DownloadMemory / info.PieceLength, 2, 100_000);
         var cachePieces = (int)Math.Clamp(Options.ReadCacheMemory / info.PieceLength, 1, 100_000);
         _pool = Options.BufferPool ?? new PieceBufferPool(Math.Max(info.PieceLength, 16), _maxActivePieces + cachePieces + 4);
