@@ -56,7 +56,7 @@ public sealed class UdpTrackerService(ServerSettings settings, TrackerService tr
             {
                 received = await socket.ReceiveMessageFromAsync(request, SocketFlags.None, any, stoppingToken);
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
                 return;
             }
