@@ -25,17 +25,6 @@ public sealed class RateMeter
     /// <summary>Bytes per second, an exponential average over a few seconds.</summary>
     public double Rate { get; private set; }
 
-    /// <summary>
-    /// <see cref="Rate"/>, or the rate since the last tick when that is higher and at least a tenth
-    /// of a second has passed: a transfer that just started or sped up is not held to the last
-    /// second's pace until the next tick (the request queue is sized from this).
-    /// </summary>
-    public double RateNow()
-    {
-        var elapsed = ((_clock?.Invoke() ?? Environment.TickCount64) - _lastTicks) / 1000.0;
-        return elapsed < 0.1 ? Rate : Math.Max(Rate, (Total - _lastTotal) / elapsed);
-    }
-
     public void Add(long bytes) => Interlocked.Add(ref _total, bytes);
 
     public void Tick()

@@ -440,11 +440,18 @@ public sealed partial class TorrentSession
         }
     }
 
+    /// <summary>Requests kept outstanding with a peer until its rate is measured (the old floor for every peer).</summary>
+    private const int UnmeasuredRequestQueue = 64;
+
     private int RequestQueueTarget(SwarmPeer peer)
     {
-        var byRate = (int)(peer.Download.RateNow() * Options.RequestQueueSeconds / PieceDownload.BlockSize);
+        var rate = peer.Download.Rate;
+        var byRate = (int)(rate * Options.RequestQueueSeconds / PieceDownload.BlockSize);
         var max = Math.Min(Options.MaxRequestQueue, peer.PeerMaxRequests);
-        return Math.Clamp(byRate, Math.Min(_minRequestQueue, max), max);
+        // A peer whose rate is not measured yet (nothing from it by the last tick) may be fast:
+        // the floor before its first second of data is the deeper one.
+        var floor = rate == 0 ? Math.Max(_minRequestQueue, UnmeasuredRequestQueue) : _minRequestQueue;
+        return Math.Clamp(byRate, Math.Min(floor, max), max);
     }
 
     private void RequestMoreForAll()
