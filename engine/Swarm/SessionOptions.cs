@@ -79,10 +79,10 @@ public sealed record SessionOptions
     /// 64, so 16 for the 256 KiB pieces of images under 1 GiB and 64, as before, for pieces of
     /// 1 MiB and more. Until a peer's rate is measured (its first second of data) the floor is 64,
     /// as it was for every peer: a lone machine on a fast link must not start at one piece per
-    /// round trip (simulator: 1.17 S/B instead of 1.07). With 64 blocks asked of every peer, a busy
+    /// round trip (simulator: 1.165 S/B instead of 1.07). With 64 blocks asked of every peer, a busy
     /// uploader held 0.6-1 MiB queued and a block waited a quarter of a second for its turn
     /// (simulator, N = 100); one piece's worth keeps a peer's requests where they are served now
-    /// (netns, 256 KiB pieces: N = 16 1.26-1.28 -> 1.20-1.24 S/B, N = 32 1.58-1.60 -> 1.51-1.56).
+    /// (netns, 256 KiB pieces: N = 16 1.26-1.28 -> 1.23 S/B, N = 32 1.58-1.60 -> 1.52).
     /// Fewer than 64 made 4 MiB pieces slower (docs/benchmarks.md, sim).
     /// </summary>
     public int? MinRequestQueue { get; init; }

@@ -106,7 +106,7 @@ public sealed partial class TorrentSession
         _revealsDone.Clear();
         foreach (var (piece, progress) in _revealsInFlight)
         {
-            if (_bytesSent[piece] >= Torrent.Info.GetPieceSize(piece) || now - progress > RevealPatience.TotalMilliseconds)
+            if (_bytesSent[piece] >= Torrent.Info.GetPieceSize(piece) || !MadeProgressLately(progress, now))
             {
                 _revealsDone.Add(piece);
             }
@@ -169,10 +169,11 @@ public sealed partial class TorrentSession
     /// first). A piece shown before is left for the peers to pass on; in a room larger than the
     /// origin's connections its holders may not be connected to the origin at all, so the origin's
     /// own view of who has it is no reason to send it again. When stalled, the least available
-    /// piece the peer lacks that is not on its way to another peer already (<see cref="OnItsWay"/>): in a room's tail every
-    /// machine lacks the same few rare pieces, and showing each of them to every peer at once had
-    /// the origin send the same 3 pieces 19 times each, its uplink split 19 ways (netns, N = 32:
-    /// 1.19-1.23x the image), where one copy each lets the machines pass them on.
+    /// piece the peer lacks that is not on its way to another peer already (<see cref="OnItsWay"/>):
+    /// in a room's tail every machine lacks the same few rare pieces, and showing each of them to
+    /// every peer at once had the origin send the same 3 pieces 19 times each, its uplink split
+    /// 19 ways (netns, N = 32: 1.19-1.23x the image), where one copy each lets the machines pass
+    /// them on.
     /// </summary>
     private int PieceToReveal(SwarmPeer peer)
     {
@@ -207,7 +208,10 @@ public sealed partial class TorrentSession
     /// to a machine that will.
     /// </summary>
     private bool OnItsWay(int piece, long now)
-        => _revealsInFlight.TryGetValue(piece, out var progress) && now - progress <= RevealPatience.TotalMilliseconds;
+        => _revealsInFlight.TryGetValue(piece, out var progress) && MadeProgressLately(progress, now);
+
+    /// <summary>Whether a piece in <see cref="_revealsInFlight"/> was shown or had a block sent within <see cref="RevealPatience"/>.</summary>
+    private static bool MadeProgressLately(long progress, long now) => now - progress <= RevealPatience.TotalMilliseconds;
 
     /// <summary>
     /// Called every tick: a peer without the Fast extension that has not said what it has a second
