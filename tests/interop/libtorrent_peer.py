@@ -70,7 +70,10 @@ def main():
     reported_done = False
     while time.time() < deadline:
         for alert in session.pop_alerts():
-            if "tracker" in alert.what() or alert.category() & lt.alert.category_t.error_notification:
+            # Connections and why they closed (the message names the reason) explain a stalled
+            # test; tracker replies and errors explain the rest.
+            if ("tracker" in alert.what() or alert.category() & lt.alert.category_t.error_notification
+                    or isinstance(alert, (lt.peer_connect_alert, lt.peer_disconnected_alert))):
                 print(f"alert {alert.message()}", flush=True)
         status = handle.status()
         now = time.time()

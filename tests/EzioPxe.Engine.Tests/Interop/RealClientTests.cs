@@ -70,6 +70,34 @@ public class RealClientTests
     }
 
     /// <summary>
+    /// A lone libtorrent leecher and our super-seeding origin, shown one piece at a time: the
+    /// "have" that shows its last missing piece also makes us look like a seed to it, and
+    /// libtorrent 2.0 then drops a seed it is not interested in before it looks at the piece just
+    /// shown ("uninteresting upload-only peer"), and does not dial again for a minute. A CI run
+    /// hung so at 98.5 %. With one piece shown per peer the leecher is uninterested every time
+    /// that last "have" arrives, so this fails every time unless the last piece is shown together
+    /// with the one before it.
+    /// </summary>
+    [Fact]
+    public async Task A_lone_libtorrent_leecher_gets_the_last_piece_from_a_super_seeding_origin()
+    {
+        using var dir = new TempDirectory();
+        var bytes = SampleContent.Create(dir.Path, "content", new long[] { 5 * 64 * 1024 }, 64 * 1024);
+        var torrentPath = dir.File("content.torrent");
+        File.WriteAllBytes(torrentPath, bytes);
+        await using var seeder = await OwnSeeder.StartAsync(Torrent.Parse(bytes), dir.Path, superSeeding: true,
+            tune: o => o with { SuperSeedingPiecesPerPeer = 1 });
+        var (leecher, _) = LibtorrentPeer.Start("leech", torrentPath, dir.File("lt"), "--peer", $"127.0.0.1:{seeder.EndPoint.Port}", "--timeout", "30");
+        using (leecher)
+        {
+            Assert.True(leecher.WaitForExit(TimeSpan.FromSeconds(40)), leecher.Output);
+            Assert.True(leecher.ExitCode == 0, leecher.Output);
+            Assert.DoesNotContain("uninteresting upload-only", leecher.Output);
+        }
+        SampleContent.AssertSameTree(Path.Combine(dir.Path, "content"), Path.Combine(dir.File("lt"), "content"));
+    }
+
+    /// <summary>
     /// aria2 finds our seeder through opentracker (it cannot be handed a peer) and downloads a
     /// torrent of fewer than 32 pieces: there a bitfield is shorter than two "have" messages, so
     /// aria2 sends new bitfields in the middle of the connection, which we once answered by
