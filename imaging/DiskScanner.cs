@@ -1,6 +1,7 @@
 using EzioPxe.Contracts.Images;
 using EzioPxe.Imaging.Extents;
 using EzioPxe.Imaging.FileSystems;
+using EzioPxe.Imaging.Hashing;
 using EzioPxe.Imaging.Partitions;
 
 namespace EzioPxe.Imaging;
@@ -31,31 +32,36 @@ public static class DiskScanner
         return Scan(disk);
     }
 
-    public static DiskScan Scan(DiskImage disk)
+    public static DiskScan Scan(DiskImage disk) => Scan(disk, startHashing: null).Scan;
+
+    /// <summary>
+    /// Scans the disk; <paramref name="startHashing"/>, once the metadata says how many bytes
+    /// at most will travel (the stored bytes of the regions to read), may return a sink for what travels (the bytes the scan reads anyway),
+    /// or null. It is used only when the regions to read do not overlap, so that the bytes come
+    /// in disk order, each once; otherwise the scan goes on without it (its hashes are then not
+    /// taken: see <see cref="Hashing.ImageHashing"/>). Returns the scan and whether the sink got every byte that travels.
+    /// </summary>
+    internal static (DiskScan Scan, bool Streamed) Scan(DiskImage disk, Func<long, ITravelSink?>? startHashing)
     {
         var layout = PartitionTableReader.Read(disk);
-        var all = new ExtentListBuilder();
         var notes = new List<string>(layout.Notes);
-        var partitions = new List<ScannedPartition>();
 
-        var zeros = new ExtentListBuilder();
-        var boot = new ExtentListBuilder();
+        // First what the metadata says: the regions to read, each with the shortest zero run cut out of it.
+        var regions = new List<Region>();
         foreach (var region in layout.BootRegions)
         {
-            ZeroRuns.AddNonZero(disk, region.Offset, region.Length, boot, zeros);
+            regions.Add(new Region(region.Offset, region.Length, ZeroRuns.BlockSize, Owner: -1));
         }
-        var bootExtents = boot.Build(disk.Size);
-        all.AddRange(bootExtents);
-
+        var planned = new List<ScannedPartition>(); // their used bytes are counted by the read
         if (layout.Kind == PartitionTableKind.None)
         {
-            partitions.Add(ScanRegion(disk, new PartitionEntry(0, 0, disk.Size, "disk", ""), all, zeros));
+            planned.Add(PlanRegion(disk, new PartitionEntry(0, 0, disk.Size, "disk", ""), regions, planned.Count));
         }
         else
         {
             foreach (var entry in layout.Partitions)
             {
-                partitions.Add(ScanRegion(disk, entry, all, zeros));
+                planned.Add(PlanRegion(disk, entry, regions, planned.Count));
             }
         }
 
@@ -68,16 +74,71 @@ public static class DiskScanner
             gptHeader = null;
         }
         var clientWritten = gptHeader != null ? new ExtentListBuilder().Also(layout.HeaderSectors ?? []).Build(disk.Size) : [];
+
+        // Then one read of them in disk order. The order does not change what is kept (every list
+        // is sorted and merged at the end); it lets what travels be hashed as it is read.
+        regions.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+        ITravelSink? sink = null;
+        if (startHashing != null && Disjoint(regions, disk.Size))
+        {
+            // At most what is stored in them travels (a sparse image's holes are zeros, and cut out if long).
+            sink = startHashing(regions.Sum(r => disk.DataWithin(r.Offset, Math.Min(r.End, disk.Size)).Sum(d => d.End - d.Start)));
+            if (sink != null && clientWritten.Count > 0)
+            {
+                sink = new ExcludingSink(sink, clientWritten);
+            }
+        }
+        var zeros = new ExtentListBuilder();
+        var boot = new ExtentListBuilder();
+        var kept = planned.Select(_ => new ExtentListBuilder()).ToList();
+        var used = new long[planned.Count];
+        foreach (var region in regions)
+        {
+            var into = region.Owner < 0 ? boot : kept[region.Owner];
+            var bytes = ZeroRuns.AddNonZero(disk, region.Offset, region.Length, into, zeros, region.MinimumZeroRun, sink);
+            if (region.Owner >= 0)
+            {
+                used[region.Owner] += bytes;
+            }
+        }
+
+        var all = new ExtentListBuilder();
+        var bootExtents = boot.Build(disk.Size);
+        all.AddRange(bootExtents);
+        foreach (var part in kept)
+        {
+            all.AddRange(part.Build(disk.Size));
+        }
+        var partitions = planned.Select((p, i) => p with { UsedBytes = used[i] }).ToList();
         var travel = ExtentListBuilder.Subtract(all.Build(disk.Size), clientWritten);
         var zero = ExtentListBuilder.Subtract(ExtentListBuilder.Subtract(zeros.Build(disk.Size), travel), clientWritten);
-        return new DiskScan(disk.Path, disk.Size, layout.Kind, partitions, ExtentListBuilder.TotalLength(bootExtents), travel, notes)
+        var scan = new DiskScan(disk.Path, disk.Size, layout.Kind, partitions, ExtentListBuilder.TotalLength(bootExtents), travel, notes)
         {
             ZeroExtents = zero,
             GptHeader = gptHeader,
         };
+        return (scan, sink != null);
     }
 
-    private static ScannedPartition ScanRegion(DiskImage disk, PartitionEntry entry, ExtentListBuilder all, ExtentListBuilder zeros)
+    /// <summary>A range to read, the shortest zero run cut out of it, and the partition it counts for (-1: the boot regions).</summary>
+    private readonly record struct Region(long Offset, long Length, long MinimumZeroRun, int Owner)
+    {
+        public long End => Offset + Length;
+    }
+
+    private static bool Disjoint(List<Region> sorted, long diskSize)
+    {
+        for (var i = 1; i < sorted.Count; i++)
+        {
+            if (sorted[i].Offset < Math.Min(sorted[i - 1].End, diskSize))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static ScannedPartition PlanRegion(DiskImage disk, PartitionEntry entry, List<Region> regions, int owner)
     {
         var notes = new List<string>();
         if (entry.Start >= disk.Size)
@@ -92,30 +153,25 @@ public static class DiskScanner
         }
 
         var result = FileSystemDetector.Scan(disk, entry.Start, entry.Length);
-        var part = new ExtentListBuilder();
-        long used;
         var keptWhole = result.Usage == null;
         if (result.Usage is { } usage)
         {
             // Used blocks that are zero (inode tables, a fresh journal, preallocated files) need
             // not travel either: long zero runs of them go to the zero list.
-            used = 0;
             foreach (var extent in usage.UsedExtents)
             {
-                used += ZeroRuns.AddNonZero(disk, extent.Offset + entry.Start, extent.Length, part, zeros, ZeroRuns.UsedExtentMinimumZeroRun);
+                regions.Add(new Region(extent.Offset + entry.Start, extent.Length, ZeroRuns.UsedExtentMinimumZeroRun, owner));
             }
-            all.AddRange(part.Build(disk.Size));
         }
         else
         {
             notes.Add(result.Damage != null
                 ? $"damaged {Describe(result.Kind)}: {result.Damage}; the partition is kept whole minus runs of zeros"
                 : "no filesystem the scanner knows (ext2/3/4, FAT12/16/32, NTFS, swap); the partition is kept whole minus runs of zeros");
-            used = ZeroRuns.AddNonZero(disk, entry.Start, available, part, zeros);
-            all.AddRange(part.Build(disk.Size));
+            regions.Add(new Region(entry.Start, available, ZeroRuns.BlockSize, owner));
         }
         var label = result.Usage?.Label ?? "";
-        return new ScannedPartition(entry.Index, entry.Type, entry.Name, entry.Start, entry.Length, result.Kind, label, used, keptWhole, notes);
+        return new ScannedPartition(entry.Index, entry.Type, entry.Name, entry.Start, entry.Length, result.Kind, label, 0, keptWhole, notes);
     }
 
     private static string? FitProblem(byte[] header, long diskSize)

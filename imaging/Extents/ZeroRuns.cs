@@ -1,3 +1,5 @@
+using EzioPxe.Imaging.Hashing;
+
 namespace EzioPxe.Imaging.Extents;
 
 /// <summary>
@@ -21,12 +23,12 @@ public static class ZeroRuns
     /// <summary>
     /// Adds the travelling part of [start, start+length) (clipped to the disk) to
     /// <paramref name="into"/> and its zero runs to <paramref name="zeros"/>; returns the bytes
-    /// added to <paramref name="into"/>.
+    /// added to <paramref name="into"/>. What travels also goes to <paramref name="sink"/>, in order.
     /// </summary>
-    public static long AddNonZero(DiskImage disk, long start, long length, ExtentListBuilder into, ExtentListBuilder zeros, long minimumZeroRun = BlockSize)
+    public static long AddNonZero(DiskImage disk, long start, long length, ExtentListBuilder into, ExtentListBuilder zeros, long minimumZeroRun = BlockSize, ITravelSink? sink = null)
     {
         var end = Math.Min(start + length, disk.Size);
-        var split = new Splitter(into, zeros, minimumZeroRun);
+        var split = new Splitter(into, zeros, minimumZeroRun, sink);
         var buffer = new byte[ChunkSize];
         var done = start;
         foreach (var (dataStart, dataEnd) in disk.DataWithin(start, end).ToList())
@@ -44,7 +46,7 @@ public static class ZeroRuns
                     var block = chunk.Slice(at, Math.Min(BlockSize, count - at));
                     if (block.ContainsAnyExcept((byte)0))
                     {
-                        split.Data(position + at, position + at + block.Length);
+                        split.Data(position + at, block);
                     }
                     else
                     {
@@ -61,7 +63,7 @@ public static class ZeroRuns
     }
 
     /// <summary>Walks the region front to back, holding back the current zero run until its length decides where it goes.</summary>
-    private sealed class Splitter(ExtentListBuilder into, ExtentListBuilder zeros, long minimumZeroRun)
+    private sealed class Splitter(ExtentListBuilder into, ExtentListBuilder zeros, long minimumZeroRun, ITravelSink? sink)
     {
         private long _zeroStart = -1;
 
@@ -75,11 +77,12 @@ public static class ZeroRuns
             }
         }
 
-        public void Data(long from, long to)
+        public void Data(long from, ReadOnlySpan<byte> bytes)
         {
             Flush(from);
-            into.Add(from, to - from);
-            Kept += to - from;
+            into.Add(from, bytes.Length);
+            Kept += bytes.Length;
+            sink?.Data(from, bytes);
         }
 
         public void Flush(long at)
@@ -97,6 +100,7 @@ public static class ZeroRuns
             {
                 into.Add(_zeroStart, length);
                 Kept += length;
+                sink?.Zeros(_zeroStart, length);
             }
             _zeroStart = -1;
         }

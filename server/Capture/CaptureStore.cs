@@ -100,7 +100,7 @@ public sealed class CaptureStore : IDisposable
         string infoHash;
         using (var disk = DiskImage.Open(files.Partial))
         {
-            var scan = DiskScanner.Scan(disk);
+            var (scan, piece, hashes, _) = ImageHashing.ScanAndHash(disk, cancellationToken: cancellationToken);
             var planned = session.Plan.Extents.Select(e => new Imaging.Extents.Extent(e.Offset, e.Length)).ToList();
             // The plan is every byte the machine's scan defined (DiskScan.DefinedExtents): the copy
             // must scan to the same, or the torrent would not be the image of that disk.
@@ -109,8 +109,6 @@ public sealed class CaptureStore : IDisposable
                 throw new CaptureException(422,
                     $"the stored image of '{name}' scans to {scan.DefinedExtents.Count} defined extents ({scan.DefinedExtents.Sum(e => e.Length)} bytes) but the machine's disk had {planned.Count} ({planned.Sum(e => e.Length)} bytes): the disk changed during the capture or data was lost; capture again");
             }
-            var piece = PieceLength.Choose(scan.UsedBytes);
-            var hashes = ExtentHasher.ComputePieceHashes(disk, scan.Extents, piece, cancellationToken: cancellationToken);
             torrent = ImageTorrent.Build(scan, name, piece, hashes, ImageCatalog.DefaultAnnounceUrl(_settings));
             infoHash = Engine.Metainfo.Torrent.Parse(torrent).InfoHash.ToHex();
         }

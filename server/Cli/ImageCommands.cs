@@ -85,35 +85,35 @@ public static class ImageCommands
         {
             using var disk = DiskImage.Open(source);
             var clock = Stopwatch.StartNew();
-            var scan = DiskScanner.Scan(disk);
-            var scanTime = clock.Elapsed;
-            output.WriteLine($"Scanned {source} in {scanTime.TotalSeconds:0.0} s");
-            ImageReport.Write(output, ImageLayout.FromScan(scan), scan.DiskSize, scan.UsedBytes);
+            var lastGiB = 0L;
+            var progress = new Progress(done =>
+            {
+                // The total is known only at the end of the read that hashes it: report every GiB.
+                if (done >> 30 > lastGiB)
+                {
+                    lastGiB = done >> 30;
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {lastGiB} GiB hashed ({done / Math.Max(clock.Elapsed.TotalSeconds, 0.001) / (1 << 20):0} MiB/s)"));
+                }
+            });
+            var hashed = ImageHashing.ScanAndHash(disk, pieceLength, progress);
+            var scan = hashed.Scan;
             if (scan.Extents.Count == 0)
             {
+                ImageReport.Write(output, ImageLayout.FromScan(scan), scan.DiskSize, scan.UsedBytes);
                 error.WriteLine("eziopxe image create: nothing to send: every byte of the disk is unused or zero");
                 return 1;
             }
-            var piece = pieceLength ?? PieceLength.Choose(scan.UsedBytes);
-            var pieces = (scan.UsedBytes + piece - 1) / piece;
-            output.WriteLine($"Hashing {ImageReport.Size(scan.UsedBytes)} in {scan.Extents.Count} extents, {pieces} pieces of {ImageReport.Size(piece)}");
-            clock.Restart();
-            var lastTenth = 0L;
-            var progress = new Progress(done =>
-            {
-                var tenth = done * 10 / scan.UsedBytes;
-                if (tenth > lastTenth)
-                {
-                    lastTenth = tenth;
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  {tenth * 10}% ({done / Math.Max(clock.Elapsed.TotalSeconds, 0.001) / (1 << 20):0} MiB/s)"));
-                }
-            });
-            var hashes = ExtentHasher.ComputePieceHashes(disk, scan.Extents, piece, progress);
-            var bytes = ImageTorrent.Build(scan, name, piece, hashes, announce);
+            output.WriteLine(hashed.OnePass
+                ? $"Scanned and hashed {source} in one read in {clock.Elapsed.TotalSeconds:0.0} s"
+                : $"Scanned {source}, then read its extents again to hash them, in {clock.Elapsed.TotalSeconds:0.0} s");
+            ImageReport.Write(output, ImageLayout.FromScan(scan), scan.DiskSize, scan.UsedBytes);
+            var pieces = (scan.UsedBytes + hashed.PieceLength - 1) / hashed.PieceLength;
+            output.WriteLine($"Hashed {ImageReport.Size(scan.UsedBytes)} in {scan.Extents.Count} extents, {pieces} pieces of {ImageReport.Size(hashed.PieceLength)}");
+            var bytes = ImageTorrent.Build(scan, name, hashed.PieceLength, hashed.PieceHashes, announce);
             File.WriteAllBytes(outputPath, bytes);
             var torrent = Engine.Metainfo.Torrent.Parse(bytes);
-            output.WriteLine($"Wrote {outputPath}: {torrent.Info.Files.Count} files, info-hash {torrent.InfoHash.ToHex()} ({clock.Elapsed.TotalSeconds:0.0} s hashing)");
+            output.WriteLine($"Wrote {outputPath}: {torrent.Info.Files.Count} files, info-hash {torrent.InfoHash.ToHex()}");
             return 0;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DiskFormatException or InvalidOperationException)

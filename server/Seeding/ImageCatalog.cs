@@ -107,21 +107,19 @@ public sealed class ImageCatalog
     private static void Create(ConfiguredImage image, string announce, ILogger logger)
     {
         using var disk = DiskImage.Open(image.SourcePath);
-        var scan = DiskScanner.Scan(disk);
+        var started = DateTime.UtcNow;
+        var (scan, pieceLength, hashes, onePass) = ImageHashing.ScanAndHash(disk, image.PieceLength);
         if (scan.Extents.Count == 0)
         {
             throw new InvalidDataException($"{image.SourcePath}: nothing to send: every byte of the disk is unused or zero");
         }
-        var pieceLength = image.PieceLength ?? PieceLength.Choose(scan.UsedBytes);
-        var started = DateTime.UtcNow;
-        var hashes = ExtentHasher.ComputePieceHashes(disk, scan.Extents, pieceLength);
         var bytes = ImageTorrent.Build(scan, image.Name, pieceLength, hashes, announce);
         Directory.CreateDirectory(Path.GetDirectoryName(image.TorrentPath)!);
         // Write beside and rename: a crash never leaves half a torrent that looks newer than the image.
         var temporary = image.TorrentPath + ".partial";
         File.WriteAllBytes(temporary, bytes);
         File.Move(temporary, image.TorrentPath, overwrite: true);
-        logger.LogInformation("image {Name}: hashed {Bytes} bytes in {Extents} extents in {Seconds:0.0} s",
-            image.Name, scan.UsedBytes, scan.Extents.Count, (DateTime.UtcNow - started).TotalSeconds);
+        logger.LogInformation("image {Name}: scanned and hashed {Bytes} bytes in {Extents} extents in {Seconds:0.0} s ({Reads})",
+            image.Name, scan.UsedBytes, scan.Extents.Count, (DateTime.UtcNow - started).TotalSeconds, onePass ? "one read" : "read twice");
     }
 }
