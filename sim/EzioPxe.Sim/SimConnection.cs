@@ -25,6 +25,8 @@ internal sealed class SimConnection : IPeerTransport
     private byte[]? _wire;
     private int _wireLength;
     private int _wireSent;
+    private long _wireQueuedAt;
+    private bool _wireIsBlock;
     private bool _closing;
     private bool _ended;
     private bool _deliveryScheduled;
@@ -165,6 +167,12 @@ internal sealed class SimConnection : IPeerTransport
         Local.Session.ServeQueuedUploads();
     }
 
+    /// <summary>When the message to send next (the one on the wire, else the queue's first) was queued.</summary>
+    public long HeadQueuedAt => _wire != null ? _wireQueuedAt : _queuedAt.TryPeek(out var at) ? at : long.MaxValue;
+
+    /// <summary>Whether the message to send next is a block (not a control message).</summary>
+    public bool HeadIsBlock => _wire != null ? _wireIsBlock : _queue.TryPeek(out var message) && message.Kind == OutgoingKind.Block;
+
     /// <summary>Bytes still to send: the message on the wire and the queue behind it.</summary>
     public double Demand => _wireLength - _wireSent + QueuedBytes;
 
@@ -252,7 +260,7 @@ internal sealed class SimConnection : IPeerTransport
                 PeerMessageWriter.WritePieceHeader(wire.AsSpan(), message.Piece, message.Offset, message.Length);
                 handler.OnBlockSent(message.Piece, message.Offset, message.Length);
                 _network.Trace?.OnBlockStarted(_network.Clock.Seconds, _network.Clock.Microseconds - queuedAt);
-                SetWire(wire, PeerMessageWriter.PieceHeaderLength + message.Length);
+                SetWire(wire, PeerMessageWriter.PieceHeaderLength + message.Length, queuedAt, isBlock: true);
                 return true;
             }
             var writer = _network.Scratch;
@@ -260,14 +268,16 @@ internal sealed class SimConnection : IPeerTransport
             message.TryWriteControl(writer);
             var bytes = ArrayPool<byte>.Shared.Rent(writer.WrittenCount);
             writer.WrittenSpan.CopyTo(bytes);
-            SetWire(bytes, writer.WrittenCount);
+            SetWire(bytes, writer.WrittenCount, queuedAt, isBlock: false);
             return true;
         }
         return false;
     }
 
-    private void SetWire(byte[] wire, int length)
+    private void SetWire(byte[] wire, int length, long queuedAt, bool isBlock)
     {
+        _wireQueuedAt = queuedAt;
+        _wireIsBlock = isBlock;
         _wire = wire;
         _wireLength = length;
         _wireSent = 0;

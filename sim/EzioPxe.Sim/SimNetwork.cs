@@ -51,6 +51,9 @@ internal sealed class SimNetwork : IPeerDialer
     /// <summary>Measurements of the run (--trace); null when not asked for.</summary>
     public SimTrace? Trace { get; init; }
 
+    /// <summary>See <see cref="SimSettings.InOrderUplinks"/>.</summary>
+    public bool InOrderUplinks { get; init; }
+
     public bool HasTraffic => _active.Count > 0;
 
     public List<SimHost> Hosts { get; } = new();
@@ -140,7 +143,14 @@ internal sealed class SimNetwork : IPeerDialer
             connection.Allocation = 0;
             connection.Frozen = false;
         }
-        Allocate();
+        if (InOrderUplinks)
+        {
+            AllocateInOrder();
+        }
+        else
+        {
+            Allocate();
+        }
         var weight = Math.Min(1.0, microseconds / 100_000.0);
         foreach (var connection in _stepping)
         {
@@ -178,6 +188,23 @@ internal sealed class SimNetwork : IPeerDialer
         {
             var arrival = Clock.Microseconds + Latency + (long)(Queue * (connection.Local.UpBusy + connection.Remote.DownBusy));
             connection.Transmit(connection.Allocation, arrival);
+        }
+    }
+
+    /// <summary>
+    /// Every link serves the oldest waiting message first: connections whose next bytes are a
+    /// control message (a request, a have: a few bytes) go ahead of blocks, then blocks by the time
+    /// they were queued, each taking all its uplink and the receiver's downlink leave it.
+    /// </summary>
+    private void AllocateInOrder()
+    {
+        _stepping.Sort((a, b) => a.HeadIsBlock != b.HeadIsBlock ? a.HeadIsBlock.CompareTo(b.HeadIsBlock) : a.HeadQueuedAt.CompareTo(b.HeadQueuedAt));
+        foreach (var c in _stepping)
+        {
+            var give = Math.Max(0, Math.Min(c.Demand, Math.Min(c.Local.UpLeft, c.Remote.DownLeft)));
+            c.Allocation = give;
+            c.Local.UpLeft -= give;
+            c.Remote.DownLeft -= give;
         }
     }
 

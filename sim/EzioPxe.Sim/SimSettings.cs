@@ -68,6 +68,13 @@ internal sealed record SimSettings
 
     public int? UploadTurnPieces { get; init; }
 
+    /// <summary>
+    /// Uplinks serve their connections oldest message first instead of sharing fairly (control
+    /// messages ahead of blocks): what an uploader that sends one requester's piece whole before
+    /// the next one's would get, to measure that lever before building it.
+    /// </summary>
+    public bool InOrderUplinks { get; init; }
+
     /// <summary>Give up after this many times S/B of virtual time.</summary>
     public double TimeLimitFactor { get; init; } = 10;
 
@@ -82,5 +89,6 @@ internal sealed record SimSettings
         + (SuperSeedingPiecesInFlight is int f ? $", {f} pieces in flight from the origin" : "")
         + (MaxUnchoked is int u ? $", {u} unchoked" : "")
         + (UploadTurnPieces is int t ? $", upload turns of {t} pieces" : "")
-        + (MinRequestQueue is int q ? $", request queue from {q}" : "");
+        + (MinRequestQueue is int q ? $", request queue from {q}" : "")
+        + (InOrderUplinks ? ", uplinks in order" : "");
 }

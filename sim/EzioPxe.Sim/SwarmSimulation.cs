@@ -56,6 +56,7 @@ internal sealed class SwarmSimulation
             Math.Max(PeerMessageParser.MaxBlockLength + 9, Math.Max((_torrent.Info.PieceCount + 7) / 8 + 1, 256 * 1024)))
         {
             Trace = settings.Trace ? new SimTrace(settings.ImageSeconds / 10) : null,
+            InOrderUplinks = settings.InOrderUplinks,
         };
         _tracker = new TorrentSwarm(_torrent.InfoHash, _torrent.Info.Name, image, new Random(_random.Next()));
 

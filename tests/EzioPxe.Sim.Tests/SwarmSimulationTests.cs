@@ -32,6 +32,23 @@ public class SwarmSimulationTests
         Assert.InRange(result.OriginRatio, 1.0, 1.05);
     }
 
+    /// <summary>
+    /// The measuring mode for issue 16's next lever (uplinks serve their oldest message first):
+    /// every link is still used to the full (a machine cannot receive faster than its link), and
+    /// what a link cannot carry for the first connection in line goes to the next.
+    /// </summary>
+    [Fact]
+    public void With_uplinks_in_order_every_machine_completes_at_no_more_than_its_link_rate()
+    {
+        var result = new SwarmSimulation(Room(6) with { InOrderUplinks = true }).Run();
+
+        Assert.True(result.AllCompleted, result.Describe());
+        Assert.True(result.Median >= result.Settings.ImageSeconds * result.Settings.FrameOverhead, result.Describe());
+        Assert.InRange(result.OriginRatio, 1.0, 1.05);
+        // A busy origin hands out pieces at its full rate: a room of 6 is done well before 2 S/B.
+        Assert.True(result.Slowest < 2 * result.Settings.ImageSeconds, result.Describe());
+    }
+
     [Fact]
     public void The_same_seed_gives_the_same_run_and_another_seed_another()
     {
