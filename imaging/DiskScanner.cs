@@ -35,11 +35,12 @@ public static class DiskScanner
     public static DiskScan Scan(DiskImage disk) => Scan(disk, startHashing: null).Scan;
 
     /// <summary>
-    /// Scans the disk; <paramref name="startHashing"/>, once the metadata says how many bytes
-    /// at most will travel (the stored bytes of the regions to read), may return a sink for what travels (the bytes the scan reads anyway),
-    /// or null. It is used only when the regions to read do not overlap, so that the bytes come
-    /// in disk order, each once; otherwise the scan goes on without it (its hashes are then not
-    /// taken: see <see cref="Hashing.ImageHashing"/>). Returns the scan and whether the sink got every byte that travels.
+    /// Scans the disk. Once the metadata says how many bytes at most will travel (the stored
+    /// bytes of the regions to read), <paramref name="startHashing"/> may return a sink for what
+    /// travels, which the scan reads anyway. It is used only when the regions do not overlap, so
+    /// that the bytes come in disk order, each once; otherwise the scan goes on without it (see
+    /// <see cref="Hashing.ImageHashing"/>). Returns the scan and whether the sink got every byte
+    /// that travels.
     /// </summary>
     internal static (DiskScan Scan, bool Streamed) Scan(DiskImage disk, Func<long, ITravelSink?>? startHashing)
     {

@@ -8,7 +8,7 @@ internal static class SimCommandLine
     public const string Usage =
         "usage: eziopxe-sim [--n \"2 4 8\"] [--rate MBIT] [--size MIB] [--piece-size KIB] [--latency MS]\n" +
         "                   [--queue MS] [--step US] [--start FIRST-LAST] [--client-memory MIB+MIB] [--no-fast K] [--reveal PIECES] [--no-super-seeding]\n" +
-        "                   [--in-flight PIECES] [--unchoke N] [--turn PIECES] [--min-queue BLOCKS] [--uplink fair|in-order] [--trace] [--missing-at SECONDS]\n" +
+        "                   [--in-flight PIECES] [--unchoke N] [--turn PIECES] [--min-queue BLOCKS] [--uplink fair|in-order|oldest-first] [--control-first yes|no] [--trace] [--missing-at SECONDS]\n" +
         "                   [--seed S] [--seeds COUNT] [--limit FACTOR]\n" +
         "Every host has a symmetric link of --rate Mbit (default 100); the image is --size MiB of zeros (default 256)\n" +
         "in --piece-size KiB pieces (default 256).";
@@ -54,7 +54,8 @@ internal static class SimCommandLine
                 "--missing-at" => settings with { MissingAtSeconds = Double(option, value) },
                 "--turn" => settings with { UploadTurnPieces = NonNegative(option, value) },
                 "--min-queue" => settings with { MinRequestQueue = Int(option, value) },
-                "--uplink" => settings with { InOrderUplinks = value switch { "in-order" => true, "fair" => false, _ => throw new FormatException($"{option}: in-order or fair") } },
+                "--uplink" => settings with { Uplinks = Uplinks(option, value) },
+                "--control-first" => settings with { ControlFirst = value switch { "yes" => true, "no" => false, _ => throw new FormatException($"{option}: yes or no") } },
                 "--seed" => settings with { Seed = Int(option, value) },
                 "--seeds" => Keep(settings, () => seeds = Int(option, value)),
                 "--limit" => settings with { TimeLimitFactor = Double(option, value) },
@@ -63,6 +64,14 @@ internal static class SimCommandLine
         }
         return (machines.Select(n => settings with { Machines = n }).ToList(), seeds);
     }
+
+    private static UplinkSharing Uplinks(string option, string value) => value switch
+    {
+        "fair" => UplinkSharing.Fair,
+        "in-order" => UplinkSharing.InOrder,
+        "oldest-first" => UplinkSharing.OldestFirst,
+        _ => throw new FormatException($"{option}: fair, in-order or oldest-first"),
+    };
 
     private static SimSettings Keep(SimSettings settings, Action action)
     {

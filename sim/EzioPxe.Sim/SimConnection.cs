@@ -19,6 +19,9 @@ internal sealed class SimConnection : IPeerTransport
     private readonly SimNetwork _network;
     private readonly Queue<Outgoing> _queue = new();
     private readonly Queue<long> _queuedAt = new();
+
+    /// <summary>With <see cref="SimNetwork.ControlFirst"/>: control messages, sent ahead of the blocks queued in <see cref="_queue"/>.</summary>
+    private readonly Queue<(Outgoing Message, long QueuedAt)> _control = new();
     private Dictionary<(int Piece, int Offset), long>? _requestedAt;
     private readonly Queue<(long At, byte[] Wire, int Length)> _inFlight = new();
     private List<(byte[] Wire, int Length)>? _early;
@@ -90,8 +93,15 @@ internal sealed class SimConnection : IPeerTransport
             ReturnPayload(message);
             return;
         }
-        _queue.Enqueue(message);
-        _queuedAt.Enqueue(_network.Clock.Microseconds);
+        if (_network.ControlFirst && message.Kind != OutgoingKind.Block)
+        {
+            _control.Enqueue((message, _network.Clock.Microseconds));
+        }
+        else
+        {
+            _queue.Enqueue(message);
+            _queuedAt.Enqueue(_network.Clock.Microseconds);
+        }
         if (_network.Trace != null && message.Kind == OutgoingKind.BlockReference && message.Id == MessageId.Request)
         {
             (_requestedAt ??= new())[(message.Piece, message.Offset)] = _network.Clock.Microseconds;
@@ -116,6 +126,7 @@ internal sealed class SimConnection : IPeerTransport
             ReturnPayload(message);
         }
         _queuedAt.Clear();
+        _control.Clear();
         QueuedBytes = 0;
         if (_wire != null)
         {
@@ -168,10 +179,10 @@ internal sealed class SimConnection : IPeerTransport
     }
 
     /// <summary>When the message to send next (the one on the wire, else the queue's first) was queued.</summary>
-    public long HeadQueuedAt => _wire != null ? _wireQueuedAt : _queuedAt.TryPeek(out var at) ? at : long.MaxValue;
+    public long HeadQueuedAt => _wire != null ? _wireQueuedAt : _control.TryPeek(out var control) ? control.QueuedAt : _queuedAt.TryPeek(out var at) ? at : long.MaxValue;
 
     /// <summary>Whether the message to send next is a block (not a control message).</summary>
-    public bool HeadIsBlock => _wire != null ? _wireIsBlock : _queue.TryPeek(out var message) && message.Kind == OutgoingKind.Block;
+    public bool HeadIsBlock => _wire != null ? _wireIsBlock : _control.Count == 0 && _queue.TryPeek(out var message) && message.Kind == OutgoingKind.Block;
 
     /// <summary>Bytes still to send: the message on the wire and the queue behind it.</summary>
     public double Demand => _wireLength - _wireSent + QueuedBytes;
@@ -222,9 +233,8 @@ internal sealed class SimConnection : IPeerTransport
     private bool StartNext()
     {
         var handler = (IPeerHandler?)Peer;
-        while (_queue.TryDequeue(out var message))
+        while (TryDequeue(out var message, out var queuedAt))
         {
-            var queuedAt = _queuedAt.Dequeue();
             QueuedBytes -= WireSize(message);
             if (message.Kind == OutgoingKind.Block)
             {
@@ -271,6 +281,22 @@ internal sealed class SimConnection : IPeerTransport
             SetWire(bytes, writer.WrittenCount, queuedAt, isBlock: false);
             return true;
         }
+        return false;
+    }
+
+    private bool TryDequeue(out Outgoing message, out long queuedAt)
+    {
+        if (_control.TryDequeue(out var control))
+        {
+            (message, queuedAt) = control;
+            return true;
+        }
+        if (_queue.TryDequeue(out message))
+        {
+            queuedAt = _queuedAt.Dequeue();
+            return true;
+        }
+        queuedAt = 0;
         return false;
     }
 

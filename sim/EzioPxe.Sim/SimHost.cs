@@ -34,6 +34,9 @@ internal sealed class SimHost(int index, IPEndPoint endPoint, TorrentSession ses
     internal bool UpCongested;
     internal bool DownCongested;
     internal double UpLeft;
+
+    /// <summary>With <see cref="UplinkSharing.OldestFirst"/>: this step's connection whose next block waited longest.</summary>
+    internal SimConnection? Oldest;
     internal double DownLeft;
     internal int UpFlows;
     internal double DownDemand;

@@ -51,8 +51,10 @@ internal sealed class SimNetwork : IPeerDialer
     /// <summary>Measurements of the run (--trace); null when not asked for.</summary>
     public SimTrace? Trace { get; init; }
 
-    /// <summary>See <see cref="SimSettings.InOrderUplinks"/>.</summary>
-    public bool InOrderUplinks { get; init; }
+    public UplinkSharing Uplinks { get; init; }
+
+    /// <summary>See <see cref="SimSettings.ControlFirst"/>.</summary>
+    public bool ControlFirst { get; init; }
 
     public bool HasTraffic => _active.Count > 0;
 
@@ -143,13 +145,18 @@ internal sealed class SimNetwork : IPeerDialer
             connection.Allocation = 0;
             connection.Frozen = false;
         }
-        if (InOrderUplinks)
+        switch (Uplinks)
         {
-            AllocateInOrder();
-        }
-        else
-        {
-            Allocate();
+            case UplinkSharing.InOrder:
+                AllocateInOrder();
+                break;
+            case UplinkSharing.OldestFirst:
+                AllocateOldestFirst();
+                Allocate();
+                break;
+            default:
+                Allocate();
+                break;
         }
         var weight = Math.Min(1.0, microseconds / 100_000.0);
         foreach (var connection in _stepping)
@@ -205,6 +212,35 @@ internal sealed class SimNetwork : IPeerDialer
             c.Allocation = give;
             c.Local.UpLeft -= give;
             c.Remote.DownLeft -= give;
+        }
+    }
+
+    /// <summary>
+    /// On each uplink the connection whose next block was queued longest ago takes what it can
+    /// first (its receiver's downlink may cap it); <see cref="Allocate"/> then shares the rest.
+    /// </summary>
+    private void AllocateOldestFirst()
+    {
+        foreach (var host in Hosts)
+        {
+            host.Oldest = null;
+        }
+        foreach (var c in _stepping)
+        {
+            if (c.HeadIsBlock && (c.Local.Oldest == null || c.HeadQueuedAt < c.Local.Oldest.HeadQueuedAt))
+            {
+                c.Local.Oldest = c;
+            }
+        }
+        foreach (var host in Hosts)
+        {
+            if (host.Oldest is { } c)
+            {
+                var give = Math.Max(0, Math.Min(c.Demand, Math.Min(c.Local.UpLeft, c.Remote.DownLeft)));
+                c.Allocation = give;
+                c.Local.UpLeft -= give;
+                c.Remote.DownLeft -= give;
+            }
         }
     }
 

@@ -68,12 +68,15 @@ internal sealed record SimSettings
 
     public int? UploadTurnPieces { get; init; }
 
+    /// <summary>How links divide their rate (fair: TCP; the others measure issue 16's next lever before it is built).</summary>
+    public UplinkSharing Uplinks { get; init; }
+
     /// <summary>
-    /// Uplinks serve their connections oldest message first instead of sharing fairly (control
-    /// messages ahead of blocks): what an uploader that sends one requester's piece whole before
-    /// the next one's would get, to measure that lever before building it.
+    /// Each connection sends its control messages (have, request, cancel, choke...) ahead of the
+    /// blocks it has queued, as an engine would with two send queues and the socket's unsent bytes
+    /// kept low (TCP_NOTSENT_LOWAT); otherwise one queue in order, as now.
     /// </summary>
-    public bool InOrderUplinks { get; init; }
+    public bool ControlFirst { get; init; }
 
     /// <summary>Give up after this many times S/B of virtual time.</summary>
     public double TimeLimitFactor { get; init; } = 10;
@@ -90,5 +93,6 @@ internal sealed record SimSettings
         + (MaxUnchoked is int u ? $", {u} unchoked" : "")
         + (UploadTurnPieces is int t ? $", upload turns of {t} pieces" : "")
         + (MinRequestQueue is int q ? $", request queue from {q}" : "")
-        + (InOrderUplinks ? ", uplinks in order" : "");
+        + (Uplinks != UplinkSharing.Fair ? $", uplinks {Uplinks}" : "")
+        + (ControlFirst ? ", control messages first" : "");
 }

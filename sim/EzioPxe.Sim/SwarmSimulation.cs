@@ -56,7 +56,8 @@ internal sealed class SwarmSimulation
             Math.Max(PeerMessageParser.MaxBlockLength + 9, Math.Max((_torrent.Info.PieceCount + 7) / 8 + 1, 256 * 1024)))
         {
             Trace = settings.Trace ? new SimTrace(settings.ImageSeconds / 10) : null,
-            InOrderUplinks = settings.InOrderUplinks,
+            Uplinks = settings.Uplinks,
+            ControlFirst = settings.ControlFirst,
         };
         _tracker = new TorrentSwarm(_torrent.InfoHash, _torrent.Info.Name, image, new Random(_random.Next()));
 

@@ -40,7 +40,7 @@ public class SwarmSimulationTests
     [Fact]
     public void With_uplinks_in_order_every_machine_completes_at_no_more_than_its_link_rate()
     {
-        var result = new SwarmSimulation(Room(6) with { InOrderUplinks = true }).Run();
+        var result = new SwarmSimulation(Room(6) with { Uplinks = UplinkSharing.InOrder }).Run();
 
         Assert.True(result.AllCompleted, result.Describe());
         Assert.True(result.Median >= result.Settings.ImageSeconds * result.Settings.FrameOverhead, result.Describe());
