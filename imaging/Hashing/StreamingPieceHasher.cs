@@ -58,6 +58,25 @@ public sealed class StreamingPieceHasher : ITravelSink, IDisposable
         }
     }
 
+    /// <summary>Fills a buffer with the bytes at an offset (<see cref="DiskImage.Read(long, Span{byte})"/>).</summary>
+    public delegate void ReadAt(long offset, Span<byte> destination);
+
+    /// <summary>Reads <paramref name="length"/> bytes at <paramref name="offset"/> with <paramref name="read"/> straight into the batch (no copy of ours).</summary>
+    public void Read(long offset, long length, ReadAt read, CancellationToken cancellationToken = default)
+    {
+        Advance(offset, length);
+        while (length > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = Batch();
+            var count = (int)Math.Min(length, batch.Length - _filled);
+            read(offset, batch.AsSpan(_filled, count));
+            Filled(count);
+            offset += count;
+            length -= count;
+        }
+    }
+
     public void Zeros(long offset, long length)
     {
         Advance(offset, length);
