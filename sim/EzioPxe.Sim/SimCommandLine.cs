@@ -8,7 +8,7 @@ internal static class SimCommandLine
     public const string Usage =
         "usage: eziopxe-sim [--n \"2 4 8\"] [--rate MBIT] [--size MIB] [--piece-size KIB] [--latency MS]\n" +
         "                   [--queue MS] [--step US] [--start FIRST-LAST] [--client-memory MIB+MIB] [--no-fast K] [--reveal PIECES] [--no-super-seeding]\n" +
-        "                   [--in-flight PIECES] [--unchoke N] [--turn PIECES] [--min-queue BLOCKS] [--uplink fair|in-order|oldest-first] [--control-first yes|no] [--trace] [--missing-at SECONDS]\n" +
+        "                   [--in-flight PIECES] [--unchoke N] [--turn PIECES] [--min-queue BLOCKS] [--uplink fair|in-order|oldest-first|in-order-at-origin] [--control-first yes|no] [--trace] [--missing-at SECONDS]\n" +
         "                   [--seed S] [--seeds COUNT] [--limit FACTOR]\n" +
         "Every host has a symmetric link of --rate Mbit (default 100); the image is --size MiB of zeros (default 256)\n" +
         "in --piece-size KiB pieces (default 256).";
@@ -70,7 +70,8 @@ internal static class SimCommandLine
         "fair" => UplinkSharing.Fair,
         "in-order" => UplinkSharing.InOrder,
         "oldest-first" => UplinkSharing.OldestFirst,
-        _ => throw new FormatException($"{option}: fair, in-order or oldest-first"),
+        "in-order-at-origin" => UplinkSharing.InOrderAtOrigin,
+        _ => throw new FormatException($"{option}: fair, in-order, oldest-first or in-order-at-origin"),
     };
 
     private static SimSettings Keep(SimSettings settings, Action action)

@@ -154,6 +154,10 @@ internal sealed class SimNetwork : IPeerDialer
                 AllocateOldestFirst();
                 Allocate();
                 break;
+            case UplinkSharing.InOrderAtOrigin:
+                AllocateInOrder(c => c.Local.Index == 0);
+                Allocate();
+                break;
             default:
                 Allocate();
                 break;
@@ -203,11 +207,15 @@ internal sealed class SimNetwork : IPeerDialer
     /// control message (a request, a have: a few bytes) go ahead of blocks, then blocks by the time
     /// they were queued, each taking all its uplink and the receiver's downlink leave it.
     /// </summary>
-    private void AllocateInOrder()
+    private void AllocateInOrder(Func<SimConnection, bool>? only = null)
     {
         _stepping.Sort((a, b) => a.HeadIsBlock != b.HeadIsBlock ? a.HeadIsBlock.CompareTo(b.HeadIsBlock) : a.HeadQueuedAt.CompareTo(b.HeadQueuedAt));
         foreach (var c in _stepping)
         {
+            if (only != null && !only(c))
+            {
+                continue;
+            }
             var give = Math.Max(0, Math.Min(c.Demand, Math.Min(c.Local.UpLeft, c.Remote.DownLeft)));
             c.Allocation = give;
             c.Local.UpLeft -= give;

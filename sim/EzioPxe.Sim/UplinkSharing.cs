@@ -17,4 +17,7 @@ internal enum UplinkSharing
     /// share the rest fairly: a strict-priority qdisc with only that connection in the high band.
     /// </summary>
     OldestFirst,
+
+    /// <summary><see cref="InOrder"/> on the origin's uplink only; the machines' links fair.</summary>
+    InOrderAtOrigin,
 }
