@@ -33,14 +33,17 @@ public class SwarmSimulationTests
     }
 
     /// <summary>
-    /// The measuring mode for issue 16's next lever (uplinks serve their oldest message first):
-    /// every link is still used to the full (a machine cannot receive faster than its link), and
+    /// The measuring modes for issue 16's next lever (links that serve the oldest message first):
+    /// no link carries more than its rate (a machine cannot receive faster than its link), and
     /// what a link cannot carry for the first connection in line goes to the next.
     /// </summary>
-    [Fact]
-    public void With_uplinks_in_order_every_machine_completes_at_no_more_than_its_link_rate()
+    [Theory]
+    [InlineData(UplinkSharing.InOrder)]
+    [InlineData(UplinkSharing.InOrderAtOrigin)]
+    [InlineData(UplinkSharing.OldestFirst)]
+    internal void With_other_link_sharing_every_machine_completes_at_no_more_than_its_link_rate(UplinkSharing sharing)
     {
-        var result = new SwarmSimulation(Room(6) with { Uplinks = UplinkSharing.InOrder }).Run();
+        var result = new SwarmSimulation(Room(6) with { Uplinks = sharing }).Run();
 
         Assert.True(result.AllCompleted, result.Describe());
         Assert.True(result.Median >= result.Settings.ImageSeconds * result.Settings.FrameOverhead, result.Describe());
