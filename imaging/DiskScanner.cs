@@ -42,7 +42,7 @@ public static class DiskScanner
     /// <see cref="Hashing.ImageHashing"/>). Returns the scan and whether the sink got every byte
     /// that travels.
     /// </summary>
-    internal static (DiskScan Scan, bool Streamed) Scan(DiskImage disk, Func<long, ITravelSink?>? startHashing)
+    internal static (DiskScan Scan, bool Streamed) Scan(DiskImage disk, Func<long, ITravelSink?>? startHashing, CancellationToken cancellationToken = default)
     {
         var layout = PartitionTableReader.Read(disk);
         var notes = new List<string>(layout.Notes);
@@ -96,7 +96,7 @@ public static class DiskScanner
         foreach (var region in regions)
         {
             var into = region.Owner < 0 ? boot : kept[region.Owner];
-            var bytes = ZeroRuns.AddNonZero(disk, region.Offset, region.Length, into, zeros, region.MinimumZeroRun, sink);
+            var bytes = ZeroRuns.AddNonZero(disk, region.Offset, region.Length, into, zeros, region.MinimumZeroRun, sink, cancellationToken);
             if (region.Owner >= 0)
             {
                 used[region.Owner] += bytes;

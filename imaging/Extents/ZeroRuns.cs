@@ -25,7 +25,8 @@ public static class ZeroRuns
     /// <paramref name="into"/> and its zero runs to <paramref name="zeros"/>; returns the bytes
     /// added to <paramref name="into"/>. What travels also goes to <paramref name="sink"/>, in order.
     /// </summary>
-    public static long AddNonZero(DiskImage disk, long start, long length, ExtentListBuilder into, ExtentListBuilder zeros, long minimumZeroRun = BlockSize, ITravelSink? sink = null)
+    public static long AddNonZero(DiskImage disk, long start, long length, ExtentListBuilder into, ExtentListBuilder zeros, long minimumZeroRun = BlockSize,
+        ITravelSink? sink = null, CancellationToken cancellationToken = default)
     {
         var end = Math.Min(start + length, disk.Size);
         var split = new Splitter(into, zeros, minimumZeroRun, sink);
@@ -38,6 +39,7 @@ public static class ZeroRuns
             split.Zero(done, position); // a hole: zeros without reading
             while (position < dataEnd)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var count = (int)Math.Min(ChunkSize, end - position);
                 var chunk = buffer.AsSpan(0, count);
                 disk.Read(position, chunk);

@@ -27,7 +27,7 @@ public static class ImageHashing
             {
                 hasher = new StreamingPieceHasher(pieceLength ?? choose(candidateBytes), progress);
                 return hasher;
-            });
+            }, cancellationToken);
             var length = pieceLength ?? choose(scan.UsedBytes);
             if (streamed && hasher != null && hasher.PieceLength == length && hasher.Length == scan.UsedBytes)
             {

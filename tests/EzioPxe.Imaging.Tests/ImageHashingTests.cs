@@ -95,6 +95,21 @@ public sealed class ImageHashingTests
         AssertSameAsTwoReads(image, hashed);
     }
 
+    /// <summary>A capture the server gives up on (it stops) must not read the rest of the disk first.</summary>
+    [Fact]
+    public void A_cancelled_scan_stops_at_its_next_read()
+    {
+        using var temp = new TempDirectory("img-cancel");
+        using var disk = TestDisk.Create(temp.File("disk.img"), 16L << 20, "label: gpt\n,8M,L\n");
+        var (start, _) = disk.Partition(1);
+        DiskBytes.WriteRandom(disk.ImagePath, start, 1 << 20, seed: 11);
+        using var image = DiskImage.Open(disk.ImagePath);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => ImageHashing.ScanAndHash(image, cancellationToken: cancelled.Token));
+    }
+
     [Fact]
     public void The_streaming_hasher_hashes_pieces_across_data_and_zeros_given_in_order()
     {
