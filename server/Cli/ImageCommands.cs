@@ -98,16 +98,15 @@ public static class ImageCommands
             });
             var hashed = ImageHashing.ScanAndHash(disk, pieceLength, progress);
             var scan = hashed.Scan;
-            if (scan.Extents.Count == 0)
-            {
-                ImageReport.Write(output, ImageLayout.FromScan(scan), scan.DiskSize, scan.UsedBytes);
-                error.WriteLine("eziopxe image create: nothing to send: every byte of the disk is unused or zero");
-                return 1;
-            }
             output.WriteLine(hashed.OnePass
                 ? $"Scanned and hashed {source} in one read in {clock.Elapsed.TotalSeconds:0.0} s"
                 : $"Scanned {source}, then read its extents again to hash them, in {clock.Elapsed.TotalSeconds:0.0} s");
             ImageReport.Write(output, ImageLayout.FromScan(scan), scan.DiskSize, scan.UsedBytes);
+            if (scan.Extents.Count == 0)
+            {
+                error.WriteLine("eziopxe image create: nothing to send: every byte of the disk is unused or zero");
+                return 1;
+            }
             var pieces = (scan.UsedBytes + hashed.PieceLength - 1) / hashed.PieceLength;
             output.WriteLine($"Hashed {ImageReport.Size(scan.UsedBytes)} in {scan.Extents.Count} extents, {pieces} pieces of {ImageReport.Size(hashed.PieceLength)}");
             var bytes = ImageTorrent.Build(scan, name, hashed.PieceLength, hashed.PieceHashes, announce);

@@ -57,6 +57,26 @@ public sealed class SparseAndTorrentTests
         Assert.Throws<FormatException>(() => PieceLength.Parse("lots"));
     }
 
+    /// <summary>A blank disk (no table, every byte zero) has nothing to send: a clear error, and no torrent.</summary>
+    [Fact]
+    public void Image_create_of_a_blank_disk_says_there_is_nothing_to_send_and_writes_no_torrent()
+    {
+        using var temp = new TempDirectory("img-blank");
+        using (var file = File.Create(temp.File("blank.img")))
+        {
+            file.SetLength(8L << 20);
+        }
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var exit = ImageCommands.Create(new[] { temp.File("blank.img"), "--output", temp.File("blank.torrent") }, output, error);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("nothing to send: every byte of the disk is unused or zero", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Scanned and hashed", output.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.File("blank.torrent")));
+    }
+
     [Fact]
     public void File_names_are_32_digit_lower_case_hex_offsets()
     {
