@@ -10,6 +10,13 @@ internal sealed class ExcludingSink(ITravelSink inner, IReadOnlyList<Extent> exc
 {
     public void Data(long offset, ReadOnlySpan<byte> bytes)
     {
+        // The scan hands over every 4 KiB block that travels: only the few near a header sector
+        // need cutting, the rest pass as they are.
+        if (!Touches(offset, offset + bytes.Length))
+        {
+            inner.Data(offset, bytes);
+            return;
+        }
         foreach (var (start, end) in Kept(offset, offset + bytes.Length))
         {
             inner.Data(start, bytes[(int)(start - offset)..(int)(end - offset)]);
@@ -18,10 +25,27 @@ internal sealed class ExcludingSink(ITravelSink inner, IReadOnlyList<Extent> exc
 
     public void Zeros(long offset, long length)
     {
+        if (!Touches(offset, offset + length))
+        {
+            inner.Zeros(offset, length);
+            return;
+        }
         foreach (var (start, end) in Kept(offset, offset + length))
         {
             inner.Zeros(start, end - start);
         }
+    }
+
+    private bool Touches(long from, long to)
+    {
+        foreach (var range in excluded)
+        {
+            if (range.Offset < to && from < range.End)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The parts of [from, to) outside every excluded range.</summary>

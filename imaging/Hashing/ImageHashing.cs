@@ -33,6 +33,7 @@ public static class ImageHashing
             {
                 return new HashedScan(scan, length, hasher.Complete(), OnePass: true);
             }
+            // Give back its batches (96 MiB) before the second read takes its own.
             hasher?.Dispose();
             hasher = null;
             return new HashedScan(scan, length, ExtentHasher.ComputePieceHashes(disk, scan.Extents, length, progress, cancellationToken), OnePass: false);
