@@ -78,24 +78,28 @@ echo "image: ${DISK_GIB} GiB sparse GPT disk, ext4 with ${USED_MIB} MiB of rando
 echo "       $(grep -m1 '^Hashed' "$WORK/ours.out"); page cache dropped before every run; $ROUNDS rounds, alternating"
 printf '%-8s %-9s %6s %9s %8s  %s\n' source tool round seconds "MiB/s" "(ours: one read or two)"
 declare -A best
+rate() { echo "$USED / 1048576 / $1" | bc -l; }
+# record SOURCE TOOL ROUND SECONDS: prints the row and keeps the best time per source and tool
+record() {
+  local note=; [ "$2" = ours ] && note=$(ours_note)
+  printf '%-8s %-9s %6s %9.2f %8.1f  %s\n' "$1" "$2" "$3" "$4" "$(rate "$4")" "$note"
+  if [ -z "${best[$1-$2]:-}" ] || [ "$(echo "$4 < ${best[$1-$2]}" | bc)" = 1 ]; then best[$1-$2]=$4; fi
+}
+# summary SOURCE: its best of each tool, and ours against the two references
+summary() {
+  local o=${best[$1-ours]} s=${best[$1-sha1sum]} r=${best[$1-read]}
+  printf 'best %-4s: ours %.1f MiB/s, sha1sum %.1f MiB/s, read only %.1f MiB/s; ratio ours/sha1sum %.2fx, ours/read %.2fx\n' "$1" \
+    "$(rate "$o")" "$(rate "$s")" "$(rate "$r")" "$(echo "$s / $o" | bc -l)" "$(echo "$r / $o" | bc -l)"
+}
 for round in $(seq 1 "$ROUNDS"); do
   for source in file loop; do
     [ "$source" = file ] && path=$IMG || path=$loop
     for tool in ours sha1sum read; do
-      secs=$(run_$tool "$path" "$WORK/$source.torrent")
-      note=; [ "$tool" = ours ] && note=$(ours_note)
-      printf '%-8s %-9s %6s %9.2f %8.1f  %s\n' "$source" "$tool" "$round" "$secs" "$(echo "$USED / 1048576 / $secs" | bc -l)" "$note"
-      key=$source-$tool
-      if [ -z "${best[$key]:-}" ] || [ "$(echo "$secs < ${best[$key]}" | bc)" = 1 ]; then best[$key]=$secs; fi
+      record "$source" "$tool" "$round" "$(run_$tool "$path" "$WORK/$source.torrent")"
     done
   done
 done
-rate() { echo "$USED / 1048576 / $1" | bc -l; }
-for source in file loop; do
-  o=${best[$source-ours]} s=${best[$source-sha1sum]} r=${best[$source-read]}
-  printf 'best %-4s: ours %.1f MiB/s, sha1sum %.1f MiB/s, read only %.1f MiB/s; ratio ours/sha1sum %.2fx, ours/read %.2fx\n' "$source" \
-    "$(rate "$o")" "$(rate "$s")" "$(rate "$r")" "$(echo "$s / $o" | bc -l)" "$(echo "$r / $o" | bc -l)"
-done
+for source in file loop; do summary "$source"; done
 
 # A server whose page cache cannot hold the image (every lab image of tens of GiB): reading the
 # used blocks twice (once to find zero runs, once to hash) would cost two disk reads. Each tool runs
@@ -128,18 +132,12 @@ limited() { ( for f in "${CG_PROCS[@]}"; do echo "$BASHPID" > "$f"; done; "run_$
 if [ -n "$disk_dev" ] && cg_setup 2>/dev/null; then
   trap 'cg_cleanup; cleanup' EXIT
   echo "image file with the page cache capped at $LIMIT_MIB MiB and reads at $DISK_MIBS MiB/s (cgroup; disk $disk_dev):"
-  declare -A small
   for round in $(seq 1 "$ROUNDS"); do
     for tool in ours sha1sum read; do
-      secs=$(limited "$tool")
-      note=; [ "$tool" = ours ] && note=$(ours_note)
-      printf '%-8s %-9s %6s %9.2f %8.1f  %s\n' small "$tool" "$round" "$secs" "$(echo "$USED / 1048576 / $secs" | bc -l)" "$note"
-      if [ -z "${small[$tool]:-}" ] || [ "$(echo "$secs < ${small[$tool]}" | bc)" = 1 ]; then small[$tool]=$secs; fi
+      record small "$tool" "$round" "$(limited "$tool")"
     done
   done
-  o=${small[ours]} s=${small[sha1sum]} r=${small[read]}
-  printf 'best small: ours %.1f MiB/s, sha1sum %.1f MiB/s, read only %.1f MiB/s; ratio ours/sha1sum %.2fx, ours/read %.2fx\n' \
-    "$(rate "$o")" "$(rate "$s")" "$(rate "$r")" "$(echo "$s / $o" | bc -l)" "$(echo "$r / $o" | bc -l)"
+  summary small
 else
   echo "no cgroup memory/io control here: the page-cache-limited run is skipped"
 fi
