@@ -77,10 +77,8 @@ public sealed class ImageHashingTests
     public void A_piece_length_the_zero_runs_change_is_hashed_in_a_second_read()
     {
         using var temp = new TempDirectory("img-relength");
-        using var disk = TestDisk.Create(temp.File("disk.img"), 16L << 20, "label: gpt\n,8M,L\n");
-        var (start, _) = disk.Partition(1);
+        using var disk = DiskWithDataInAnUnknownPartition(temp, seed: 9, out var start);
         // Stored but zero: the metadata counts it, the scan cuts it out.
-        DiskBytes.WriteRandom(disk.ImagePath, start, 1 << 20, seed: 9);
         using (var file = File.OpenWrite(disk.ImagePath))
         {
             file.Position = start + (2 << 20);
@@ -100,9 +98,7 @@ public sealed class ImageHashingTests
     public void A_cancelled_scan_stops_at_its_next_read()
     {
         using var temp = new TempDirectory("img-cancel");
-        using var disk = TestDisk.Create(temp.File("disk.img"), 16L << 20, "label: gpt\n,8M,L\n");
-        var (start, _) = disk.Partition(1);
-        DiskBytes.WriteRandom(disk.ImagePath, start, 1 << 20, seed: 11);
+        using var disk = DiskWithDataInAnUnknownPartition(temp, seed: 11, out _);
         using var image = DiskImage.Open(disk.ImagePath);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
@@ -148,6 +144,15 @@ public sealed class ImageHashingTests
         using var hasher = new StreamingPieceHasher(64 << 10);
         hasher.Data(4096, new byte[4096]);
         Assert.Throws<InvalidOperationException>(() => hasher.Zeros(6000, 10));
+    }
+
+    /// <summary>A 16 MiB GPT disk whose 8 MiB partition holds no filesystem, with 1 MiB of random bytes at its <paramref name="start"/>.</summary>
+    private static TestDisk DiskWithDataInAnUnknownPartition(TempDirectory temp, int seed, out long start)
+    {
+        var disk = TestDisk.Create(temp.File("disk.img"), 16L << 20, "label: gpt\n,8M,L\n");
+        (start, _) = disk.Partition(1);
+        DiskBytes.WriteRandom(disk.ImagePath, start, 1 << 20, seed);
+        return disk;
     }
 
     private static void AssertSameAsTwoReads(DiskImage image, HashedScan hashed)
