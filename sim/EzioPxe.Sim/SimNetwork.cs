@@ -216,10 +216,7 @@ internal sealed class SimNetwork : IPeerDialer
             {
                 continue;
             }
-            var give = Math.Max(0, Math.Min(c.Demand, Math.Min(c.Local.UpLeft, c.Remote.DownLeft)));
-            c.Allocation = give;
-            c.Local.UpLeft -= give;
-            c.Remote.DownLeft -= give;
+            GiveAllItCan(c);
         }
     }
 
@@ -244,12 +241,18 @@ internal sealed class SimNetwork : IPeerDialer
         {
             if (host.Oldest is { } c)
             {
-                var give = Math.Max(0, Math.Min(c.Demand, Math.Min(c.Local.UpLeft, c.Remote.DownLeft)));
-                c.Allocation = give;
-                c.Local.UpLeft -= give;
-                c.Remote.DownLeft -= give;
+                GiveAllItCan(c);
             }
         }
+    }
+
+    /// <summary>Gives the connection as much of this step as it has queued and both its links have left.</summary>
+    private static void GiveAllItCan(SimConnection c)
+    {
+        var give = Math.Max(0, Math.Min(c.Demand, Math.Min(c.Local.UpLeft, c.Remote.DownLeft)));
+        c.Allocation = give;
+        c.Local.UpLeft -= give;
+        c.Remote.DownLeft -= give;
     }
 
     /// <summary>Max-min fair shares by progressive filling, a few rounds (enough: what is left after them is crumbs).</summary>
