@@ -33,6 +33,8 @@ usage: bench/swarm.sh [options]
   --verify K          check the sha256 of K machines' copies per transfer, 0 for all (default 0)
   --timeout S         give up on a transfer after S s (default 60 + 12 S/B, or 2N S/B above N = 6)
   --keep              keep the logs of every process (the work directory without disks and images)
+  --client-log LEVEL  our client's --log level (default info; debug logs every connect and
+                      disconnect with milliseconds, for a timeline of a room; use with --keep)
   --server-dll FILE   eziopxe.dll to run, as built (default: server/bin/Release/net10.0/eziopxe.dll,
                       built first)
 USAGE
@@ -41,7 +43,7 @@ USAGE
 # Defaults from SWARM_* environment variables too, for `SWARM_N="2 4" ./build.sh bench swarm`
 # (bench/run.sh passes no arguments).
 N_LIST=${SWARM_N:-2 4 8 16 32} RATE=${SWARM_RATE:-} SIZE=${SWARM_SIZE:-} PIECE=${SWARM_PIECE:-256K} ROUNDS=${SWARM_ROUNDS:-2}
-METHODS=${SWARM_METHODS:-ours libtorrent udpcast http} UDP_PERCENT=95 VERIFY=0 KEEP=0 TIMEOUT_GIVEN= SERVER_DLL_GIVEN=
+METHODS=${SWARM_METHODS:-ours libtorrent udpcast http} UDP_PERCENT=95 VERIFY=0 KEEP=0 CLIENT_LOG=info TIMEOUT_GIVEN= SERVER_DLL_GIVEN=
 while [ $# -gt 0 ]; do
   case "$1" in
     --n) N_LIST=${2:?"$1 needs a value"}; shift ;;
@@ -54,6 +56,7 @@ while [ $# -gt 0 ]; do
     --verify) VERIFY=${2:?"$1 needs a value"}; shift ;;
     --timeout) TIMEOUT_GIVEN=${2:?"$1 needs a value"}; shift ;;
     --keep) KEEP=1 ;;
+    --client-log) CLIENT_LOG=${2:?"$1 needs a value"}; shift ;;
     --server-dll) SERVER_DLL_GIVEN=${2:?"$1 needs a value"}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench/swarm.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -264,7 +267,7 @@ JSON
   for i in $(seq 1 "$N"); do
     # ExpectedMachines = N: each client seeds until all N have the image, then exits (11: after=wait).
     clocked "$CLIENT_NS_PREFIX$i" "c$i" 'image written and verified' \
-      "$CLIENT" --server="$SERVER_IP:8080" --disk="${LOOPS[$((i - 1))]}" --after=wait --seed=until-done
+      "$CLIENT" --server="$SERVER_IP:8080" --disk="${LOOPS[$((i - 1))]}" --after=wait --seed=until-done --log="$CLIENT_LOG"
   done
 }
 finish_ours() {

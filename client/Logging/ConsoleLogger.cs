@@ -10,6 +10,10 @@ namespace EzioPxe.Client.Logging;
 /// </summary>
 public sealed class ConsoleLogger(ClientLogLevel minimum, TextWriter output) : ILogger
 {
+    // Milliseconds when debugging: the start of a download (connects, first blocks) is a matter of
+    // tenths of a second, and a line per second cannot order it.
+    private readonly string _timeFormat = minimum <= ClientLogLevel.Debug ? "HH:mm:ss.fff" : "HH:mm:ss";
+
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None && Map(logLevel) >= minimum;
@@ -27,7 +31,7 @@ public sealed class ConsoleLogger(ClientLogLevel minimum, TextWriter output) : I
         }
         lock (output)
         {
-            output.WriteLine($"\r{DateTime.Now:HH:mm:ss} {Map(logLevel).ToString().ToLowerInvariant()}: {text}");
+            output.WriteLine($"\r{DateTime.Now.ToString(_timeFormat)} {Map(logLevel).ToString().ToLowerInvariant()}: {text}");
         }
     }
 

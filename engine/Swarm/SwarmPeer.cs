@@ -92,6 +92,12 @@ internal sealed class SwarmPeer : IPeerHandler
     /// <summary>The client name from its extension handshake.</summary>
     public string? RemoteClient { get; set; }
 
+    /// <summary>
+    /// For a peer that dialled us: the address it listens on (its address and the port its
+    /// extension handshake gave), as the tracker would hand it out. Null when it gave none.
+    /// </summary>
+    public IPEndPoint? ListenEndPoint { get; set; }
+
     public IPEndPoint RemoteEndPoint => Connection.RemoteEndPoint;
 
     public byte[] RemotePeerId => Connection.RemotePeerId;

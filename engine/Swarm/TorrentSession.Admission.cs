@@ -26,6 +26,13 @@ public sealed partial class TorrentSession
     /// </summary>
     private const int AlreadyConnectedRetryMilliseconds = 60_000;
 
+    /// <summary>
+    /// Two connections of the same pair of peers made within this of each other are two dials that
+    /// crossed; either may be kept, and the peer ids pick the same one at both ends. A crossing
+    /// takes a round trip and a handshake (milliseconds); this leaves room for a loaded machine.
+    /// </summary>
+    private const int CrossedDialWindowMilliseconds = 2000;
+
     private readonly HashSet<IPAddress> _banned = new();
 
     /// <summary>Decides under the lock whether a handshaken connection joins; null when it does (taking <paramref name="evict"/>'s slot if set), else why not.</summary>
@@ -52,6 +59,14 @@ public sealed partial class TorrentSession
         var duplicate = _peers.FirstOrDefault(p => p.RemotePeerId.AsSpan().SequenceEqual(peer.RemotePeerId));
         if (duplicate != null)
         {
+            // A connection that has been up a while stays: a second one from the same peer (it
+            // learned our address from the tracker after we had dialled it) would otherwise cut the
+            // transfers running on the first, with every block in flight, in the middle of a
+            // deployment. Both ends see the same connection's age, so both refuse the newcomer.
+            if (Now() - duplicate.ConnectedAtTicks >= CrossedDialWindowMilliseconds)
+            {
+                return AlreadyConnected;
+            }
             // Both ends may dial each other at once; both keep the connection dialled by the lower peer id.
             var keepOutgoing = PeerId.AsSpan().SequenceCompareTo(peer.RemotePeerId) < 0;
             if (duplicate.IsOutgoing == keepOutgoing)
@@ -147,7 +162,27 @@ public sealed partial class TorrentSession
             }
             _known.Remove(stale);
         }
-        _known.Add(endPoint, new KnownPeer());
+        // A peer that dialled us before the tracker named it is already connected.
+        _known.Add(endPoint, new KnownPeer { Connected = _peers.Any(p => !p.IsClosing && endPoint.Equals(p.ListenEndPoint)) });
+    }
+
+    /// <summary>
+    /// A peer that dialled us told us where it listens: the address the tracker hands out for it is
+    /// taken, so we do not dial it as well (which would only end in a refused duplicate). Only its
+    /// own address counts, whatever port it claims; a port we never heard of is not remembered.
+    /// </summary>
+    private void NoteListenPort(SwarmPeer peer, int? port)
+    {
+        if (peer.IsOutgoing || port is not (> 0 and <= 65535) || peer.ListenEndPoint != null)
+        {
+            return;
+        }
+        var endPoint = new IPEndPoint(peer.RemoteEndPoint.Address, port.Value);
+        peer.ListenEndPoint = endPoint;
+        if (_known.TryGetValue(endPoint, out var known) && !known.Connecting)
+        {
+            known.Connected = true;
+        }
     }
 
     private void BanAddress(IPAddress address)

@@ -117,6 +117,7 @@ public sealed partial class TorrentSession
                     lock (_lock)
                     {
                         peer.RemoteClient = handshake.Client;
+                        NoteListenPort(peer, handshake.ListenPort);
                         if (handshake.MaxOutstandingRequests is int reqq)
                         {
                             peer.PeerMaxRequests = reqq;

@@ -309,7 +309,7 @@ public sealed partial class TorrentSession : IPeerAcceptor, IAsyncDisposable
     {
         lock (_lock)
         {
-            if (endPoint != null && _known.TryGetValue(endPoint, out var known))
+            if ((endPoint ?? peer.ListenEndPoint) is { } dialable && _known.TryGetValue(dialable, out var known))
             {
                 known.Connected = false;
                 known.RetryAfterTicks = Now() + 5000;
