@@ -8,6 +8,19 @@ namespace EzioPxe.Sim.Tests;
 /// </summary>
 public class SwarmSimulationTests
 {
+    /// <summary>The curve's room (bench/sim.sh curve): 8 MiB over 12.5 Mbit links in 64 KiB pieces, the clients' memory cut in proportion.</summary>
+    private static SimSettings CurveRoom(int machines, int seed) => new()
+    {
+        Machines = machines,
+        LinkMbit = 12.5,
+        ImageBytes = 8L << 20,
+        PieceLength = 64 << 10,
+        ClientDownloadMemory = 1536L << 10,
+        ClientReadCacheMemory = 768L << 10,
+        StepMicroseconds = 4000,
+        Seed = seed,
+    };
+
     /// <summary>16 MiB in 64 KiB pieces at 100 Mbit: S/B = 1.34 s, 256 pieces, a second or two of CPU.</summary>
     private static SimSettings Room(int machines, int seed = 7) => new()
     {
@@ -85,22 +98,11 @@ public class SwarmSimulationTests
     [Fact]
     public void A_room_of_48_has_no_long_tail_and_the_origin_sends_one_copy()
     {
-        // The curve's room (docs/benchmarks.md, "sim") at N = 48: 8 MiB over 12.5 Mbit links in 64 KiB
-        // pieces, the clients' memory cut in proportion. With every interested peer unchoked and the
+        // The curve's room (docs/benchmarks.md, "sim") at N = 48. With every interested peer unchoked and the
         // origin showing pieces to every peer at once (before issue 16's levers) the slowest machine took
         // 2.46-2.73 S/B (seeds 1-3) and the origin sent 1.16-1.21x; with upload turns and 16 pieces in
         // flight from the origin, 1.84-1.93 and 1.00-1.04x.
-        var result = new SwarmSimulation(new SimSettings
-        {
-            Machines = 48,
-            LinkMbit = 12.5,
-            ImageBytes = 8L << 20,
-            PieceLength = 64 << 10,
-            ClientDownloadMemory = 1536L << 10,
-            ClientReadCacheMemory = 768L << 10,
-            StepMicroseconds = 4000,
-            Seed = 2,
-        }).Run();
+        var result = new SwarmSimulation(CurveRoom(48, seed: 2)).Run();
 
         Assert.True(result.AllCompleted, result.Describe());
         Assert.True(result.SlowestRatio < 2.2, result.Describe());
@@ -114,17 +116,7 @@ public class SwarmSimulationTests
         // last ones on for a while and the origin idles. Showing pieces again after 3 s of that had
         // it send 1.057-1.129x the image here (seeds 1 and 2, and N = 300) and in the netns room of
         // 32, with no machine done sooner; it now waits 10 s (TorrentSession.SuperSeed.cs).
-        var result = new SwarmSimulation(new SimSettings
-        {
-            Machines = 100,
-            LinkMbit = 12.5,
-            ImageBytes = 8L << 20,
-            PieceLength = 64 << 10,
-            ClientDownloadMemory = 1536L << 10,
-            ClientReadCacheMemory = 768L << 10,
-            StepMicroseconds = 4000,
-            Seed = 1,
-        }).Run();
+        var result = new SwarmSimulation(CurveRoom(100, seed: 1)).Run();
 
         Assert.True(result.AllCompleted, result.Describe());
         Assert.InRange(result.OriginRatio, 1.0, 1.01);
