@@ -33,6 +33,9 @@ usage: bench/swarm.sh [options]
   --verify K          check the sha256 of K machines' copies per transfer, 0 for all (default 0)
   --timeout S         give up on a transfer after S s (default 60 + 12 S/B, or 2N S/B above N = 6)
   --keep              keep the logs of every process (the work directory without disks and images)
+  --rates             sample every machine's downlink and uplink and the server's uplink every
+                      0.25 s during each transfer; a per-second summary in the transfer's
+                      rates.txt (use with --keep)
   --client-log LEVEL  our client's --log level (default info; debug logs every connect and
                       disconnect with milliseconds, for a timeline of a room; use with --keep)
   --server-dll FILE   eziopxe.dll to run, as built (default: server/bin/Release/net10.0/eziopxe.dll,
@@ -43,7 +46,7 @@ USAGE
 # Defaults from SWARM_* environment variables too, for `SWARM_N="2 4" ./build.sh bench swarm`
 # (bench/run.sh passes no arguments).
 N_LIST=${SWARM_N:-2 4 8 16 32} RATE=${SWARM_RATE:-} SIZE=${SWARM_SIZE:-} PIECE=${SWARM_PIECE:-256K} ROUNDS=${SWARM_ROUNDS:-2}
-METHODS=${SWARM_METHODS:-ours libtorrent udpcast http} UDP_PERCENT=95 VERIFY=0 KEEP=0 CLIENT_LOG=info TIMEOUT_GIVEN= SERVER_DLL_GIVEN=
+METHODS=${SWARM_METHODS:-ours libtorrent udpcast http} UDP_PERCENT=95 VERIFY=0 KEEP=0 RATES=0 CLIENT_LOG=info TIMEOUT_GIVEN= SERVER_DLL_GIVEN=
 while [ $# -gt 0 ]; do
   case "$1" in
     --n) N_LIST=${2:?"$1 needs a value"}; shift ;;
@@ -56,6 +59,7 @@ while [ $# -gt 0 ]; do
     --verify) VERIFY=${2:?"$1 needs a value"}; shift ;;
     --timeout) TIMEOUT_GIVEN=${2:?"$1 needs a value"}; shift ;;
     --keep) KEEP=1 ;;
+    --rates) RATES=1 ;;
     --client-log) CLIENT_LOG=${2:?"$1 needs a value"}; shift ;;
     --server-dll) SERVER_DLL_GIVEN=${2:?"$1 needs a value"}; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -110,6 +114,7 @@ CLIENT=$REPO/out/client/eziopxe-client
 SERVER_DLL=${SERVER_DLL_GIVEN:-$REPO/server/bin/Release/net10.0/eziopxe.dll}
 LIBTORRENT_PEER=$REPO/tests/interop/libtorrent_peer.py
 CLOCK=$REPO/bench/swarm-clock.py
+RATES_TOOL=$REPO/bench/swarm-rates.py
 SERVER_IP=10.78.0.1
 SW=eziopxe-swarm-$$          # the switch: br0, and the server on it
 CLIENT_NS_PREFIX=eziopxe-swarm-$$-c
@@ -377,6 +382,10 @@ transfer() {
   local tx0 cpu0 own0 t0
   tx0=$(tx_bytes) cpu0=$(host_cpu_ticks) own0=$(own_cpu_ns)
   t0=$EPOCHREALTIME
+  local sampler=
+  if [ "$RATES" = 1 ]; then   # outside the transfer's cgroup: its CPU is not the method's
+    ip netns exec "$SW" "$PY" "$RATES_TOOL" sample "$N" "$RUN/rates.tsv" & sampler=$!
+  fi
   : > "$RUN/go"
   local deadline=$(( SECONDS + TIMEOUT )) done failed
   while :; do
@@ -386,6 +395,11 @@ transfer() {
   done
   local tx1 cpu1 own1
   cpu1=$(host_cpu_ticks) own1=$(own_cpu_ns)
+  if [ -n "$sampler" ]; then
+    stop_background "$sampler"
+    "$PY" "$RATES_TOOL" summary "$N" "$RUN/rates.tsv" > "$RUN/rates.txt" || true
+    echo "  link rates ($method, round $round): $RUN/rates.txt" >&2
+  fi
   "finish_$method"
   stop_clocked   # whatever did not finish in time
   cgroup_empty   # nothing of this transfer may run into the next one
