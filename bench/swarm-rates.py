@@ -9,8 +9,8 @@
                                 of the machines and the server's uplink, in MB/s of wire bytes;
                                 then each machine's averages over the middle of the transfer
 
-Reading the counters costs next to nothing; a shell loop over 2N+1 files every tenth of a second
-took a visible share of the host's CPU from the transfer being measured.
+One Python process reads the 2N+1 counter files in turn; it runs outside the transfer's cgroup, so
+its CPU is not counted as the method's (it still shares the host's cores with the transfer).
 """
 import statistics
 import sys
