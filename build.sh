@@ -125,6 +125,13 @@ for f in glob.glob(sys.argv[1] + "/*.trx"):
     passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0))
     skipped += int(c.get("notExecuted", 0))
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
+# CI shows only the end of the output: name every failure there, with the start of its message.
+for f in glob.glob(sys.argv[1] + "/*.trx"):
+    for r in ET.parse(f).getroot().findall(".//{*}UnitTestResult"):
+        if r.get("outcome") in ("Passed", "NotExecuted"): continue
+        message = r.find(".//{*}ErrorInfo/{*}Message")
+        text = " ".join((message.text or "").split()) if message is not None else ""
+        print(f"FAILED {r.get('testName')} ({r.get('duration')}): {text[:600]}")
 PY
   return $status
 }
