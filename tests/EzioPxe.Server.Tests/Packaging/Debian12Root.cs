@@ -23,9 +23,15 @@ public static class Debian12Root
             if (!File.Exists(Path.Combine(Cached, "etc/debian_version")))
             {
                 var building = Cached + ".partial";
-                Tool.Run("rm", "-rf", building).EnsureSuccess("rm");
-                Tool.Run("debootstrap", ["--variant=minbase", "--include=systemd,libssl3", "bookworm", building, "http://deb.debian.org/debian"],
-                    TimeSpan.FromMinutes(10)).EnsureSuccess("debootstrap bookworm");
+                // Twice at most: a mirror that drops one download must not fail the package tests.
+                ToolResult? made = null;
+                for (var attempt = 0; attempt < 2 && made is not { ExitCode: 0 }; attempt++)
+                {
+                    Tool.Run("rm", "-rf", building).EnsureSuccess("rm");
+                    made = Tool.Run("debootstrap", ["--variant=minbase", "--include=systemd,libssl3", "bookworm", building, "http://deb.debian.org/debian"],
+                        TimeSpan.FromMinutes(10));
+                }
+                made!.EnsureSuccess("debootstrap bookworm");
                 Directory.Move(building, Cached);
             }
         }

@@ -97,18 +97,26 @@ public sealed class PortHolderTests
             error.ToString().Trim());
     }
 
-    /// <summary>The daemon binds a moment after it starts: poll until /proc shows it (or it died).</summary>
+    /// <summary>
+    /// The daemon binds a moment after it starts: poll until /proc shows it holding the port (or it
+    /// died). Until then the port may look held by "another program": a socket of some other
+    /// process that happened to take the same number for a moment (the port was free when picked),
+    /// or gone before its owner was found. Such a line is returned only if it is still the answer
+    /// at the deadline, so that the test's assertion shows it.
+    /// </summary>
     private static string WaitForHolder(ProtocolType protocol, int port, IPAddress address, BackgroundProcess daemon)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        string? line = null;
         while (DateTime.UtcNow < deadline && !daemon.HasExited)
         {
-            if (PortHolders.Describe(protocol, port, address) is { } line)
+            line = PortHolders.Describe(protocol, port, address);
+            if (line != null && line.Contains($"(pid {daemon.ProcessId.ToString(CultureInfo.InvariantCulture)})", StringComparison.Ordinal))
             {
                 return line;
             }
             Thread.Sleep(50);
         }
-        throw new InvalidOperationException($"nothing took {protocol} {port}: {daemon.Output}");
+        return line ?? throw new InvalidOperationException($"nothing took {protocol} {port}: {daemon.Output}");
     }
 }
