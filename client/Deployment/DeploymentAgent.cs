@@ -20,9 +20,6 @@ namespace EzioPxe.Client.Deployment;
 /// </summary>
 public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, ILogger logger, TextWriter console)
 {
-    /// <summary>The client keeps well under 128 MiB: pieces in flight plus pieces cached for seeding.</summary>
-    private const long DownloadMemory = 48L * 1024 * 1024;
-    private const long ReadCacheMemory = 24L * 1024 * 1024;
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(2);
 
     private ProgressPoster? _poster;
@@ -98,13 +95,15 @@ public sealed class DeploymentAgent(ClientSettings settings, HttpClient http, IL
         {
             console.WriteLine($"zeroed {ByteSize.Format(zeroed.Bytes)} in {zeroed.Ranges} ranges that must read as zeros (locally: {zeroed.Method})");
         }
+        var memory = PieceMemory.For(torrent.Info.PieceLength, PieceMemory.Available());
+        console.WriteLine($"memory for pieces: {memory.Download >> 20} MiB in flight, {memory.Cache >> 20} MiB cached for seeding ({torrent.Info.PieceLength >> 10} KiB pieces)");
         await using var listener = new PeerListener(new IPEndPoint(IPAddress.Any, 0), logger);
         await using var session = new TorrentSession(torrent, storage, new SessionOptions
         {
             ExistingData = ExistingData.Check,
             ListenPort = listener.Port,
-            DownloadMemory = DownloadMemory,
-            ReadCacheMemory = ReadCacheMemory,
+            DownloadMemory = memory.Download,
+            ReadCacheMemory = memory.Cache,
         }, logger);
         listener.Register(session);
         listener.Start();

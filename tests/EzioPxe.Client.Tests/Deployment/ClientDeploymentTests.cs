@@ -57,6 +57,8 @@ public class ClientDeploymentTests
         var uploadedFirst = seeder.Uploaded();
         Assert.True(uploadedFirst >= image.Info.TotalLength, $"seeder sent {uploadedFirst} of {image.Info.TotalLength}");
         Assert.Contains(web.Reports, r => r.Contains("\"state\":\"done\"", StringComparison.Ordinal));
+        // Small pieces: the memory for them is the minimum (PieceMemory).
+        Assert.Contains($"memory for pieces: 48 MiB in flight, 24 MiB cached for seeding ({image.Info.PieceLength >> 10} KiB pieces)", first.StandardOutput, StringComparison.Ordinal);
 
         // Re-imaging a disk that already holds the image: the check finds every piece, nothing travels.
         var second = RunClient(web, loop);
