@@ -13,7 +13,9 @@ internal sealed record SimSettings
     public int PieceLength { get; init; } = 256 << 10;
 
     /// <summary>
-    /// The clients' download memory and read cache (DeploymentAgent: 48 and 24 MiB). A small
+    /// The clients' download memory and read cache: by default 48 and 24 MiB, what the client
+    /// takes for pieces up to 512 KiB (client/Deployment/PieceMemory.cs: 96 and 48 pieces, at
+    /// least these; give `--client-memory` for larger pieces). A small
     /// image stands for a large one only with these cut in proportion: with all of an image fitting
     /// in the download memory, a client starts every piece early and spends most of the transfer
     /// in end-game.
