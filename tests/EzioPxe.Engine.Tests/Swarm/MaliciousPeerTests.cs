@@ -56,14 +56,23 @@ public class MaliciousPeerTests
         using var liar = new LyingSeeder(torrent, IPAddress.Parse("127.0.0.8"));
         await using var honest = await OwnSeeder.StartAsync(torrent, dir.Path);
         var target = dir.File("leecher");
+        var log = new CollectingLogger();
         await using (var storage = new FileSystemStorage(torrent.Info, target))
-        await using (var leecher = new TorrentSession(torrent, storage, new SessionOptions { ExistingData = ExistingData.None }))
+        await using (var leecher = new TorrentSession(torrent, storage, new SessionOptions { ExistingData = ExistingData.None }, log))
         {
             await leecher.StartAsync();
             leecher.AddPeer(liar.EndPoint);
             await liar.FirstRequestServed.WaitAsync(TimeSpan.FromSeconds(20));
             leecher.AddPeer(honest.EndPoint);
-            await leecher.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+            try
+            {
+                await leecher.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException)
+            {
+                // It hung once in a loaded run: say what the leecher saw.
+                Assert.Fail($"not complete in 60 s: {leecher.GetStatus()}; peers: {string.Join(", ", leecher.DescribePeers())}\n{log}");
+            }
             var status = leecher.GetStatus();
             Assert.True(status.HashFailures > 0, "the liar's data was never rejected");
             Assert.True(status.Wasted > 0);
