@@ -119,19 +119,21 @@ cmd_test() {
   python3 - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
+failures = []
 for f in glob.glob(sys.argv[1] + "/*.trx"):
-    c = ET.parse(f).getroot().find(".//{*}Counters")
+    root = ET.parse(f).getroot()
+    # CI shows only the end of the output: name every failure there, with the start of its message.
+    for r in root.findall(".//{*}UnitTestResult"):
+        if r.get("outcome") in ("Passed", "NotExecuted"): continue
+        message = r.find(".//{*}ErrorInfo/{*}Message")
+        text = " ".join((message.text or "").split()) if message is not None else ""
+        failures.append(f"FAILED {r.get('testName')} ({r.get('duration')}): {text[:600]}")
+    c = root.find(".//{*}Counters")
     if c is None: continue
     passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0))
     skipped += int(c.get("notExecuted", 0))
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
-# CI shows only the end of the output: name every failure there, with the start of its message.
-for f in glob.glob(sys.argv[1] + "/*.trx"):
-    for r in ET.parse(f).getroot().findall(".//{*}UnitTestResult"):
-        if r.get("outcome") in ("Passed", "NotExecuted"): continue
-        message = r.find(".//{*}ErrorInfo/{*}Message")
-        text = " ".join((message.text or "").split()) if message is not None else ""
-        print(f"FAILED {r.get('testName')} ({r.get('duration')}): {text[:600]}")
+for line in failures: print(line)
 PY
   return $status
 }
