@@ -63,7 +63,7 @@ public sealed class BackgroundProcess : IDisposable
             {
                 return;
             }
-            if (_process.HasExited)
+            if (_process.HasExited && WaitForExit(TimeSpan.FromSeconds(5)) && !Output.Contains(text, StringComparison.Ordinal))
             {
                 throw new InvalidOperationException($"process exited ({_process.ExitCode}) before printing '{text}':\n{Output}");
             }
@@ -72,7 +72,25 @@ public sealed class BackgroundProcess : IDisposable
         throw new TimeoutException($"no '{text}' within {timeout}:\n{Output}");
     }
 
-    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+    /// <summary>
+    /// Waits until the process has exited and its last lines are in <see cref="Output"/>.
+    /// Process.WaitForExit(timeout) returns before the redirected streams are read to their end
+    /// (a test once missed the shutdown line that way); the async form waits for both.
+    /// </summary>
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            _process.WaitForExitAsync(cancel.Token).GetAwaiter().GetResult();
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            // Exited, but a child still holds the output open: what was read is all there is.
+            return _process.HasExited;
+        }
+    }
 
     /// <summary>Writes to the process's stdin (started with <c>withInput</c>).</summary>
     public void SendInput(string text)
