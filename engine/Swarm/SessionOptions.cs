@@ -147,6 +147,13 @@ public sealed record SessionOptions
     /// </summary>
     internal Pieces.PieceBufferPool? BufferPool { get; init; }
 
+    /// <summary>
+    /// Whether a full session takes a peer that dials it in place of a random one of its peers
+    /// (TorrentSession.RoomForNewcomers.cs). Always on in real sessions; the simulator turns it off
+    /// to measure what it is worth.
+    /// </summary>
+    internal bool MakeRoomForNewcomers { get; init; } = true;
+
     /// <summary>Seed of the piece picker's randomness; null (every real session) is a random one. The simulator's runs repeat with it.</summary>
     internal int? RandomSeed { get; init; }
 

@@ -7,7 +7,7 @@ namespace EzioPxe.Engine.Swarm;
 /// <summary>
 /// Who gets a connection slot. Any host on the LAN may be hostile, so every limit here holds per
 /// source address, and a full session is never full for good: idle peers make room for
-/// newcomers, and with <see cref="SessionOptions.CycleWhenFull"/> (the origin) long-connected
+/// newcomers, a random peer makes room for one that dials us (TorrentSession.RoomForNewcomers.cs), and with <see cref="SessionOptions.CycleWhenFull"/> (the origin) long-connected
 /// peers take turns with those waiting.
 /// </summary>
 public sealed partial class TorrentSession
@@ -86,7 +86,9 @@ public sealed partial class TorrentSession
             return null;
         }
         var now = Now();
-        evict = IdlestPeer(now) ?? (Options.CycleWhenFull ? LongestServedPeer(now) : null);
+        evict = IdlestPeer(now)
+            ?? (Options.CycleWhenFull ? LongestServedPeer(now)
+                : endPoint == null ? PeerToMakeRoomFor(address, now) : null); // a peer that dialled us, not a dial of ours that crossed
         return evict == null ? "session full" : null;
     }
 
