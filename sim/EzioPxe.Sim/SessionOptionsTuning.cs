@@ -15,6 +15,14 @@ internal static class SessionOptionsTuning
         {
             options = options with { MinRequestQueue = queue };
         }
+        if (settings.MaxConnections is int dial)
+        {
+            options = options with { MaxConnections = dial, IncomingSlack = settings.IncomingSlack ?? options.IncomingSlack };
+        }
+        if (!settings.RoomForNewcomers)
+        {
+            options = options with { MakeRoomForNewcomers = false };
+        }
         if (settings.UploadTurnPieces is int turn)
         {
             options = options with { UploadTurnPieces = turn };

@@ -8,7 +8,7 @@ internal static class SimCommandLine
     public const string Usage =
         "usage: eziopxe-sim [--n \"2 4 8\"] [--rate MBIT] [--size MIB] [--piece-size KIB] [--latency MS]\n" +
         "                   [--queue MS] [--step US] [--start FIRST-LAST] [--client-memory MIB+MIB] [--no-fast K] [--reveal PIECES] [--no-super-seeding]\n" +
-        "                   [--in-flight PIECES] [--unchoke N] [--turn PIECES] [--min-queue BLOCKS] [--uplink fair|in-order|oldest-first|in-order-at-origin] [--control-first yes|no] [--trace] [--missing-at SECONDS]\n" +
+        "                   [--in-flight PIECES] [--unchoke N] [--connections DIAL+SLACK] [--room-for-newcomers yes|no] [--turn PIECES] [--min-queue BLOCKS] [--uplink fair|in-order|oldest-first|in-order-at-origin] [--control-first yes|no] [--trace] [--snapshots \"S/B S/B...\"] [--missing-at SECONDS]\n" +
         "                   [--seed S] [--seeds COUNT] [--limit FACTOR]\n" +
         "Every host has a symmetric link of --rate Mbit (default 100); the image is --size MiB of zeros (default 256)\n" +
         "in --piece-size KiB pieces (default 256).";
@@ -51,6 +51,9 @@ internal static class SimCommandLine
                 "--reveal" => settings with { SuperSeedingPiecesPerPeer = Int(option, value) },
                 "--in-flight" => settings with { SuperSeedingPiecesInFlight = NonNegative(option, value) },
                 "--unchoke" => settings with { MaxUnchoked = Int(option, value) },
+                "--connections" => Connections(settings, option, value),
+                "--room-for-newcomers" => settings with { RoomForNewcomers = value switch { "yes" => true, "no" => false, _ => throw new FormatException($"{option}: yes or no") } },
+                "--snapshots" => settings with { Snapshots = value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => Double(option, v)).Order().ToList() },
                 "--missing-at" => settings with { MissingAtSeconds = Double(option, value) },
                 "--turn" => settings with { UploadTurnPieces = NonNegative(option, value) },
                 "--min-queue" => settings with { MinRequestQueue = Int(option, value) },
@@ -86,6 +89,14 @@ internal static class SimCommandLine
         return parts.Length == 2
             ? settings with { StartFirstSeconds = Double(option, parts[0]), StartLastSeconds = Double(option, parts[1]) }
             : throw new FormatException($"{option} {value}: expected FIRST-LAST in seconds");
+    }
+
+    private static SimSettings Connections(SimSettings settings, string option, string value)
+    {
+        var parts = value.Split('+');
+        return parts.Length == 2
+            ? settings with { MaxConnections = Int(option, parts[0]), IncomingSlack = NonNegative(option, parts[1]) }
+            : throw new FormatException($"{option} {value}: expected DIAL+SLACK");
     }
 
     private static SimSettings Memory(SimSettings settings, string option, string value)

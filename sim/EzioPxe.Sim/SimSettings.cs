@@ -60,6 +60,9 @@ internal sealed record SimSettings
     /// <summary>Print where the time went (SimTrace) after the run.</summary>
     public bool Trace { get; init; }
 
+    /// <summary>When (in S/B) to note each machine's pieces and peers (SimSnapshots).</summary>
+    public IReadOnlyList<double> Snapshots { get; init; } = [];
+
     /// <summary>At this many seconds from the go, print each unfinished machine's missing pieces and downloads.</summary>
     public double? MissingAtSeconds { get; init; }
 
@@ -67,6 +70,14 @@ internal sealed record SimSettings
     public int? MaxUnchoked { get; init; }
 
     public int? MinRequestQueue { get; init; }
+
+    /// <summary>How many peers a client dials, and how many more may dial it.</summary>
+    public int? MaxConnections { get; init; }
+
+    public int? IncomingSlack { get; init; }
+
+    /// <summary>Whether a full client session makes room for a peer that dials it (the engine's default: yes).</summary>
+    public bool RoomForNewcomers { get; init; } = true;
 
     public int? UploadTurnPieces { get; init; }
 
@@ -93,6 +104,8 @@ internal sealed record SimSettings
         + (SuperSeeding ? "" : ", no super-seeding")
         + (SuperSeedingPiecesInFlight is int f ? $", {f} pieces in flight from the origin" : "")
         + (MaxUnchoked is int u ? $", {u} unchoked" : "")
+        + (MaxConnections is int d ? $", {d} dialled + {IncomingSlack} more accepted" : "")
+        + (RoomForNewcomers ? "" : ", full sessions refuse newcomers")
         + (UploadTurnPieces is int t ? $", upload turns of {t} pieces" : "")
         + (MinRequestQueue is int q ? $", request queue from {q}" : "")
         + (Uplinks != UplinkSharing.Fair ? $", uplinks {Uplinks}" : "")

@@ -37,6 +37,12 @@ internal sealed class SwarmSimulation
     private readonly SimHost _origin;
     private readonly List<SimHost> _clients = new();
     private readonly SharedZeroPool _pool;
+    private readonly SimSnapshots? _snapshots;
+
+    /// <summary>What the machines had at the moments of <see cref="SimSettings.Snapshots"/> (null without them).</summary>
+    public SimSnapshots? Snapshots => _snapshots;
+
+    public IReadOnlyList<SimHost> Clients => _clients;
     private int _done;
 
     public SwarmSimulation(SimSettings settings)
@@ -59,6 +65,7 @@ internal sealed class SwarmSimulation
             Uplinks = settings.Uplinks,
             ControlFirst = settings.ControlFirst,
         };
+        _snapshots = settings.Snapshots.Count > 0 ? new SimSnapshots(settings.Snapshots) : null;
         _tracker = new TorrentSwarm(_torrent.InfoHash, _torrent.Info.Name, image, new Random(_random.Next()));
 
         var origin = new TorrentSession(_torrent, new ZeroStorage(), new SessionOptions
@@ -139,6 +146,10 @@ internal sealed class SwarmSimulation
                     Console.Error.WriteLine($"host {c.Index} lacks {string.Join(" ", lacks)}; active {c.Session.DescribeDownloads()}");
                 }
             }
+            if (_snapshots?.NextDue(_settings.ImageSeconds) is double due && _clock.Seconds >= due)
+            {
+                _snapshots.Take(_clients, _network.Connections);
+            }
             if (_done == _clients.Count || now >= limit)
             {
                 break;
@@ -173,6 +184,10 @@ internal sealed class SwarmSimulation
                     Console.Error.WriteLine($"   to {c.Remote.Index}: amChoking {p.AmChoking} peerChoking {p.PeerChoking} amInt {p.AmInterested} peerInt {p.PeerInterested} pending {p.Pending.Count} queuedUp {p.QueuedUploads} has {p.PeerHave?.Count} revealed {p.Revealed.Count} demand {c.Demand} active {c.IsActive}");
                 }
             }
+        }
+        if (_snapshots != null)
+        {
+            Console.Error.Write(_snapshots.Describe(_clients));
         }
         if (_network.Trace != null)
         {
