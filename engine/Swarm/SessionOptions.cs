@@ -148,8 +148,8 @@ public sealed record SessionOptions
     internal Pieces.PieceBufferPool? BufferPool { get; init; }
 
     /// <summary>
-    /// Whether a full session takes a peer that dials it in place of a random one of its peers
-    /// (TorrentSession.RoomForNewcomers.cs). Always on in real sessions; the simulator turns it off
+    /// Whether a full session takes a peer that dials it in place of one of its peers that sends
+    /// it nothing (TorrentSession.RoomForNewcomers.cs). Always on in real sessions; the simulator turns it off
     /// to measure what it is worth.
     /// </summary>
     internal bool MakeRoomForNewcomers { get; init; } = true;

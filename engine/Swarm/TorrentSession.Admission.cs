@@ -7,8 +7,9 @@ namespace EzioPxe.Engine.Swarm;
 /// <summary>
 /// Who gets a connection slot. Any host on the LAN may be hostile, so every limit here holds per
 /// source address, and a full session is never full for good: idle peers make room for
-/// newcomers, a random peer makes room for one that dials us (TorrentSession.RoomForNewcomers.cs), and with <see cref="SessionOptions.CycleWhenFull"/> (the origin) long-connected
-/// peers take turns with those waiting.
+/// newcomers, a peer that sends us nothing makes room for one that dials us
+/// (TorrentSession.RoomForNewcomers.cs), and with <see cref="SessionOptions.CycleWhenFull"/> (the
+/// origin) long-connected peers take turns with those waiting.
 /// </summary>
 public sealed partial class TorrentSession
 {

@@ -7,8 +7,8 @@ namespace EzioPxe.Engine.Swarm;
 /// fill each other's slots (60 dialled + 10 accepted) and the rest of a large room, refused
 /// everywhere, form an island of their own that the origin never reaches: in a simulated room of
 /// 100 the last 29 machines had only each other and finished a quarter of S/B behind the others.
-/// A random peer of ours gives up its slot, so the machines' connections stay a random mesh in
-/// which everyone has 60 to 70 peers however late it came.
+/// A peer of ours picked at random among those that send us nothing gives up its slot, so the
+/// machines' connections stay a random mesh in which everyone has 60 to 70 peers however late it came.
 /// </summary>
 public sealed partial class TorrentSession
 {

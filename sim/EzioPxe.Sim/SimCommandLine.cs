@@ -52,13 +52,13 @@ internal static class SimCommandLine
                 "--in-flight" => settings with { SuperSeedingPiecesInFlight = NonNegative(option, value) },
                 "--unchoke" => settings with { MaxUnchoked = Int(option, value) },
                 "--connections" => Connections(settings, option, value),
-                "--room-for-newcomers" => settings with { RoomForNewcomers = value switch { "yes" => true, "no" => false, _ => throw new FormatException($"{option}: yes or no") } },
+                "--room-for-newcomers" => settings with { RoomForNewcomers = YesNo(option, value) },
                 "--snapshots" => settings with { Snapshots = value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => Double(option, v)).Order().ToList() },
                 "--missing-at" => settings with { MissingAtSeconds = Double(option, value) },
                 "--turn" => settings with { UploadTurnPieces = NonNegative(option, value) },
                 "--min-queue" => settings with { MinRequestQueue = Int(option, value) },
                 "--uplink" => settings with { Uplinks = Uplinks(option, value) },
-                "--control-first" => settings with { ControlFirst = value switch { "yes" => true, "no" => false, _ => throw new FormatException($"{option}: yes or no") } },
+                "--control-first" => settings with { ControlFirst = YesNo(option, value) },
                 "--seed" => settings with { Seed = Int(option, value) },
                 "--seeds" => Keep(settings, () => seeds = Int(option, value)),
                 "--limit" => settings with { TimeLimitFactor = Double(option, value) },
@@ -85,27 +85,35 @@ internal static class SimCommandLine
 
     private static SimSettings Start(SimSettings settings, string option, string value)
     {
-        var parts = value.Split('-');
-        return parts.Length == 2
-            ? settings with { StartFirstSeconds = Double(option, parts[0]), StartLastSeconds = Double(option, parts[1]) }
-            : throw new FormatException($"{option} {value}: expected FIRST-LAST in seconds");
+        var (first, last) = TwoParts(option, value, '-', "FIRST-LAST in seconds");
+        return settings with { StartFirstSeconds = Double(option, first), StartLastSeconds = Double(option, last) };
     }
 
     private static SimSettings Connections(SimSettings settings, string option, string value)
     {
-        var parts = value.Split('+');
-        return parts.Length == 2
-            ? settings with { MaxConnections = Int(option, parts[0]), IncomingSlack = NonNegative(option, parts[1]) }
-            : throw new FormatException($"{option} {value}: expected DIAL+SLACK");
+        var (dial, slack) = TwoParts(option, value, '+', "DIAL+SLACK");
+        return settings with { MaxConnections = Int(option, dial), IncomingSlack = NonNegative(option, slack) };
     }
 
     private static SimSettings Memory(SimSettings settings, string option, string value)
     {
-        var parts = value.Split('+');
-        return parts.Length == 2
-            ? settings with { ClientDownloadMemory = (long)(Double(option, parts[0]) * (1 << 20)), ClientReadCacheMemory = (long)(Double(option, parts[1]) * (1 << 20)) }
-            : throw new FormatException($"{option} {value}: expected DOWNLOAD+CACHE in MiB");
+        var (download, cache) = TwoParts(option, value, '+', "DOWNLOAD+CACHE in MiB");
+        return settings with { ClientDownloadMemory = (long)(Double(option, download) * (1 << 20)), ClientReadCacheMemory = (long)(Double(option, cache) * (1 << 20)) };
     }
+
+    /// <summary>"A+B" (or "A-B") split in its two parts; anything else is an error naming the form expected.</summary>
+    private static (string First, string Second) TwoParts(string option, string value, char separator, string expected)
+    {
+        var parts = value.Split(separator);
+        return parts.Length == 2 ? (parts[0], parts[1]) : throw new FormatException($"{option} {value}: expected {expected}");
+    }
+
+    private static bool YesNo(string option, string value) => value switch
+    {
+        "yes" => true,
+        "no" => false,
+        _ => throw new FormatException($"{option}: yes or no"),
+    };
 
     private static int Int(string option, string value)
         => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new FormatException($"{option} {value}: not a positive whole number");

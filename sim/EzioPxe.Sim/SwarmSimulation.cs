@@ -37,13 +37,12 @@ internal sealed class SwarmSimulation
     private readonly SimHost _origin;
     private readonly List<SimHost> _clients = new();
     private readonly SharedZeroPool _pool;
-    private readonly SimSnapshots? _snapshots;
+    private int _done;
 
     /// <summary>What the machines had at the moments of <see cref="SimSettings.Snapshots"/> (null without them).</summary>
-    public SimSnapshots? Snapshots => _snapshots;
+    public SimSnapshots? Snapshots { get; }
 
     public IReadOnlyList<SimHost> Clients => _clients;
-    private int _done;
 
     public SwarmSimulation(SimSettings settings)
     {
@@ -65,7 +64,7 @@ internal sealed class SwarmSimulation
             Uplinks = settings.Uplinks,
             ControlFirst = settings.ControlFirst,
         };
-        _snapshots = settings.Snapshots.Count > 0 ? new SimSnapshots(settings.Snapshots) : null;
+        Snapshots = settings.Snapshots.Count > 0 ? new SimSnapshots(settings.Snapshots) : null;
         _tracker = new TorrentSwarm(_torrent.InfoHash, _torrent.Info.Name, image, new Random(_random.Next()));
 
         var origin = new TorrentSession(_torrent, new ZeroStorage(), new SessionOptions
@@ -146,9 +145,9 @@ internal sealed class SwarmSimulation
                     Console.Error.WriteLine($"host {c.Index} lacks {string.Join(" ", lacks)}; active {c.Session.DescribeDownloads()}");
                 }
             }
-            if (_snapshots?.NextDue(_settings.ImageSeconds) is double due && _clock.Seconds >= due)
+            if (Snapshots?.NextDue(_settings.ImageSeconds) is double due && _clock.Seconds >= due)
             {
-                _snapshots.Take(_clients, _network.Connections);
+                Snapshots.Take(_clients, _network.Connections);
             }
             if (_done == _clients.Count || now >= limit)
             {
@@ -185,9 +184,9 @@ internal sealed class SwarmSimulation
                 }
             }
         }
-        if (_snapshots != null)
+        if (Snapshots != null)
         {
-            Console.Error.Write(_snapshots.Describe(_clients));
+            Console.Error.Write(Snapshots.Describe(_clients));
         }
         if (_network.Trace != null)
         {

@@ -26,7 +26,7 @@ public class RoomForNewcomersTests
         // it keeps its slot, so the choking one is the one to go.
         using var kept = await JoinAsync(machine, torrent, Address(41), half);
         await kept.SendAsync(Wire.MessageId.Unchoke);
-        await Poll.UntilAsync(() => machine.Session.GetStatus().Peers == 2, TimeSpan.FromSeconds(10), () => machine.Session.GetStatus().ToString());
+        await WaitUntilFullAsync(machine);
 
         using var newcomer = await JoinAsync(machine, torrent, Address(50), half);
         Assert.True(await choking.IsClosedByRemoteAsync(TimeSpan.FromSeconds(3)));
@@ -53,7 +53,7 @@ public class RoomForNewcomersTests
         var all = new byte[] { 0xff, 0xff, 0x80 };
         using var seederA = await JoinAsync(machine, torrent, Address(60), all);
         using var seederB = await JoinAsync(machine, torrent, Address(61), all);
-        await Poll.UntilAsync(() => machine.Session.GetStatus().Peers == 2, TimeSpan.FromSeconds(10), () => machine.Session.GetStatus().ToString());
+        await WaitUntilFullAsync(machine);
 
         using var newcomer = await JoinAsync(machine, torrent, Address(62), new byte[] { 0xff, 0, 0 });
         Assert.True(await newcomer.IsClosedByRemoteAsync(TimeSpan.FromSeconds(3)));
@@ -67,6 +67,9 @@ public class RoomForNewcomersTests
         {
             ExistingData = ExistingData.None, MaxConnections = 2, IncomingSlack = 0, PeerIdleTimeout = TimeSpan.FromHours(1),
         });
+
+    private static Task WaitUntilFullAsync(OwnSeeder machine)
+        => Poll.UntilAsync(() => machine.Session.GetStatus().Peers == 2, TimeSpan.FromSeconds(10), () => machine.Session.GetStatus().ToString());
 
     /// <summary>Dials the machine from <paramref name="from"/> and says which pieces it has; it never unchokes, so nothing is asked of it.</summary>
     private static async Task<RawPeer> JoinAsync(OwnSeeder machine, Torrent torrent, IPAddress from, byte[] bitfield)
